@@ -1,0 +1,53 @@
+"""Base classes every API viewset of the portal uses, so each goes through the scope door."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from rest_framework import serializers, viewsets
+
+from organizations.scope import restrict
+
+
+class ScopedViewSetMixin:
+    """``get_queryset`` runs ``queryset`` (with its select_related) through the scope rule.
+
+    Objects outside the caller's scope are simply not in the queryset, so a detail request for
+    one answers 404 exactly like a missing id.
+    """
+
+    def get_queryset(self):
+        return restrict(super().get_queryset(), self.request.user)
+
+    def permission_denied(self, request, message=None, code=None):
+        # A signed-in user asking for one record they may not use learns nothing: 404, as
+        # for an id that does not exist. Lists without permission stay 403 (no count leaks).
+        if request.user.is_authenticated and self.lookup_url_kwarg_value() is not None:
+            raise Http404
+        super().permission_denied(request, message=message, code=code)
+
+    def lookup_url_kwarg_value(self):
+        return self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    pass
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A writable FK whose choices are what the requesting user may see (so a street cadre
+    cannot place a record in another street by posting its id)."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        return restrict(queryset, request.user if request else None)
+
+
+class ScopedWriteSerializerMixin:
+    """Swap every writable FK of a ModelSerializer for its scoped twin."""
+
+    serializer_related_field = ScopedPrimaryKeyRelatedField

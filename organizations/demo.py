@@ -1,0 +1,229 @@
+"""Demo data of the ground floor: Nanjing's territory tree, leadership bodies, the core Party
+organizations and the demo officers. Idempotent: every row is found by its natural key first."""
+
+from __future__ import annotations
+
+from organizations.models import Body, PartyOrganization, Territory
+from organizations.roles import Role
+from organizations.services import officer_upsert
+from organizations.tree import add_node
+
+DEMO_PASSWORD = "Demo@2025"
+
+CITY = ("320100", "南京市")
+# GB/T 2260 codes. 江北新区 is a functional zone without a GB code; 320191 is the portal's own.
+DISTRICTS = [
+    ("320102", "玄武区"),
+    ("320104", "秦淮区"),
+    ("320105", "建邺区"),
+    ("320106", "鼓楼区"),
+    ("320111", "浦口区"),
+    ("320113", "栖霞区"),
+    ("320114", "雨花台区"),
+    ("320115", "江宁区"),
+    ("320116", "六合区"),
+    ("320117", "溧水区"),
+    ("320118", "高淳区"),
+    ("320191", "江北新区"),
+]
+STREETS = {
+    "320104": [
+        "秦淮街道",
+        "中华门街道",
+        "夫子庙街道",
+        "双塘街道",
+        "洪武路街道",
+        "五老村街道",
+        "大光路街道",
+        "瑞金路街道",
+        "月牙湖街道",
+        "光华路街道",
+        "朝天宫街道",
+        "红花街道",
+    ],
+    "320102": [
+        "梅园新村街道",
+        "新街口街道",
+        "玄武门街道",
+        "锁金村街道",
+        "红山街道",
+        "孝陵卫街道",
+        "玄武湖街道",
+    ],
+    "320105": ["南苑街道", "兴隆街道", "沙洲街道"],
+    "320106": ["华侨路街道", "湖南路街道", "宁海路街道"],
+    "320111": ["江浦街道", "桥林街道"],
+    "320113": ["尧化街道", "仙林街道", "马群街道"],
+    "320114": ["雨花街道", "赛虹桥街道"],
+    "320115": ["东山街道", "秣陵街道", "淳化街道"],
+    "320116": ["雄州街道", "龙池街道"],
+    "320117": ["永阳街道", "柘塘街道"],
+    "320118": ["淳溪街道", "古柏街道"],
+    "320191": ["泰山街道", "顶山街道", "沿江街道"],
+}
+COMMUNITIES = {
+    "夫子庙街道": ["钞库街社区", "钓鱼台社区", "大石坝街社区", "龙门街社区"],
+    "新街口街道": ["华侨路社区", "慧园社区", "新街口社区"],
+    "中华门街道": ["中华门社区", "长干里社区", "雨花路社区"],
+}
+GENERIC_COMMUNITIES = ["第一社区", "第二社区", "第三社区"]
+GRIDS_PER_COMMUNITY = 2
+
+BODIES = [
+    # code, name, short, kind
+    ("SJ-LXGW", "中共南京市委两新工委", "市委两新工委", Body.Kind.MUNICIPAL_COMMITTEE),
+    ("SJ-SCJG", "南京市市场监督管理局", "市场监管局", Body.Kind.COMMITTEE_MEMBER_UNIT),
+    ("SJ-JTYS", "南京市交通运输局", "交通运输局", Body.Kind.COMMITTEE_MEMBER_UNIT),
+    ("SJ-YZGL", "南京市邮政管理局", "邮政管理局", Body.Kind.COMMITTEE_MEMBER_UNIT),
+    ("SJ-RSJ", "南京市人力资源和社会保障局", "人社局", Body.Kind.COMMITTEE_MEMBER_UNIT),
+    ("SJ-ZGH", "南京市总工会", "总工会", Body.Kind.MEMBER_UNIT),
+    ("SJ-TSW", "共青团南京市委员会", "团市委", Body.Kind.MEMBER_UNIT),
+    ("SJ-FL", "南京市妇女联合会", "妇联", Body.Kind.MEMBER_UNIT),
+]
+
+
+def _territory(code: str, name: str, level: str, parent: Territory | None) -> Territory:
+    node = Territory.objects.filter(code=code).first()
+    if node is not None:
+        return node
+    if parent is None:
+        return add_node(Territory, None, code=code, name=name, level=level)
+    return add_node(type(parent), parent, code=code, name=name, level=level)
+
+
+def seed_territory() -> Territory:
+    city = _territory(CITY[0], CITY[1], Territory.Level.CITY, None)
+    for district_code, district_name in DISTRICTS:
+        district = _territory(district_code, district_name, Territory.Level.DISTRICT, city)
+        for s_index, street_name in enumerate(STREETS.get(district_code, []), start=1):
+            street_code = f"{district_code}{s_index:03d}000"
+            street = _territory(street_code, street_name, Territory.Level.STREET, district)
+            names = COMMUNITIES.get(street_name) or [
+                street_name.removesuffix("街道") + suffix for suffix in GENERIC_COMMUNITIES
+            ]
+            for c_index, community_name in enumerate(names, start=1):
+                community_code = f"{street_code[:9]}{c_index:03d}"
+                community = _territory(community_code, community_name, Territory.Level.COMMUNITY, street)
+                for g_index in range(1, GRIDS_PER_COMMUNITY + 1):
+                    _territory(
+                        f"{community_code}G{g_index:02d}",
+                        f"{community_name}第{g_index}网格",
+                        Territory.Level.GRID,
+                        community,
+                    )
+    return city
+
+
+def seed_bodies(city: Territory) -> None:
+    municipal = None
+    for index, (code, name, short, kind) in enumerate(BODIES):
+        body, _ = Body.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "short_name": short,
+                "kind": kind,
+                "territory": city,
+                "parent": municipal,
+                "sort_order": index,
+            },
+        )
+        if kind == Body.Kind.MUNICIPAL_COMMITTEE:
+            municipal = body
+    for district in Territory.objects.filter(level=Territory.Level.DISTRICT):
+        Body.objects.get_or_create(
+            code=f"QW-{district.code}",
+            defaults={
+                "name": f"中共南京市{district.name}委两新工委",
+                "short_name": f"{district.name}两新工委",
+                "kind": Body.Kind.DISTRICT_COMMITTEE,
+                "territory": district,
+                "parent": municipal,
+            },
+        )
+
+
+def _org(code: str, name: str, kind: str, territory: Territory, parent=None, **extra):
+    org = PartyOrganization.objects.filter(code=code).first()
+    if org is not None:
+        return org
+    fields = {"code": code, "name": name, "kind": kind, "territory": territory, **extra}
+    if parent is None:
+        return add_node(PartyOrganization, None, **fields)
+    return add_node(type(parent), parent, **fields)
+
+
+INDUSTRY_COMMITTEES = [
+    ("HY-KD", "南京市快递行业党委"),
+    ("HY-WYPS", "南京市网约配送行业党委"),
+    ("HY-WYC", "南京市网约车行业党委"),
+    ("HY-LS", "南京市律师行业党委"),
+    ("HY-MBJY", "南京市民办教育行业党委"),
+    ("HY-HLW", "南京市互联网行业党委"),
+    ("HY-WY", "南京市物业行业党委"),
+]
+
+
+def seed_core_organizations(city: Territory) -> None:
+    Kind = PartyOrganization.Kind
+    root = _org("SW-LXGW", "中共南京市委两新工委", Kind.WORKING_COMMITTEE, city)
+    for code, name in INDUSTRY_COMMITTEES:
+        _org(code, name, Kind.INDUSTRY_COMMITTEE, city, parent=root)
+    for district in Territory.objects.filter(level=Territory.Level.DISTRICT).order_by("code"):
+        district_org = _org(
+            f"QW-{district.code}",
+            f"{district.name}两新工委",
+            Kind.WORKING_COMMITTEE,
+            district,
+            root,
+        )
+        for street in district.get_children():
+            _org(
+                f"JD-{street.code}",
+                f"{street.name}两新综合党委",
+                Kind.COMPREHENSIVE_COMMITTEE,
+                street,
+                district_org,
+            )
+
+
+def seed_officers() -> None:
+    """The demo officers listed in LOGINS."""
+    qinhuai = Territory.objects.get(code="320104")
+    fuzimiao = Territory.objects.get(name="夫子庙街道", path__startswith=qinhuai.path)
+    xuanwu = Territory.objects.get(code="320102")
+    xinjiekou = Territory.objects.get(name="新街口街道", path__startswith=xuanwu.path)
+    officers = [
+        ("shiwei", Role.MUNICIPAL, "320100", "市委两新工委 王主任", "组织处"),
+        ("qinhuai", Role.DISTRICT, qinhuai.code, "秦淮区 李组织员", "区委两新工委"),
+        ("fuzimiao", Role.STREET, fuzimiao.code, "夫子庙街道 陈书记", "街道党工委"),
+        ("xinjiekou", Role.STREET, xinjiekou.code, "新街口街道 赵委员", "街道党工委"),
+        ("kuaidi", Role.INDUSTRY, "HY-KD", "快递行业党委 周书记", "行业党委"),
+        ("shichang", Role.MEMBER_UNIT, "SJ-SCJG", "市场监管局 吴科长", "委员单位"),
+    ]
+    for username, role, node, full_name, title in officers:
+        officer_upsert(
+            username=username,
+            role=role,
+            node_code=node,
+            password=DEMO_PASSWORD,
+            title=title,
+            full_name=full_name,
+        )
+
+
+LOGINS = [
+    ("shiwei", "市委两新工委", "南京市（全市）"),
+    ("qinhuai", "区委两新工委", "秦淮区"),
+    ("fuzimiao", "街道党工委", "秦淮区 夫子庙街道"),
+    ("xinjiekou", "街道党工委", "玄武区 新街口街道"),
+    ("kuaidi", "行业党委", "南京市快递行业党委（跨区）"),
+    ("shichang", "委员/成员单位", "南京市市场监督管理局"),
+]
+
+
+def seed(stdout=None) -> None:
+    city = seed_territory()
+    seed_bodies(city)
+    seed_core_organizations(city)
+    seed_officers()

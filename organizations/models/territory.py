@@ -1,0 +1,62 @@
+from django.db import models
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from organizations.scope import SELF, ScopedQuerySet, ScopeSpec
+
+
+class TerritoryQuerySet(ScopedQuerySet, MP_NodeQuerySet):
+    pass
+
+
+class TerritoryManager(MP_NodeManager):
+    def get_queryset(self):
+        return TerritoryQuerySet(self.model, using=self._db).order_by("path")
+
+    def visible_to(self, user):
+        return self.get_queryset().visible_to(user)
+
+
+class Territory(MP_Node):
+    """辖区 — the territorial tree (块): city → district → street/town → community → grid.
+
+    A subtree is one indexed ``path LIKE 'prefix%'`` query (materialized path).
+    """
+
+    class Level(models.TextChoices):
+        CITY = "city", "市"
+        DISTRICT = "district", "区（功能区）"
+        STREET = "street", "街道/镇"
+        COMMUNITY = "community", "社区/村"
+        GRID = "grid", "网格"
+
+    # LIKE 'prefix%' only uses a btree index with the pattern operator class on PostgreSQL.
+    path = models.CharField(max_length=255, unique=True)
+    code = models.CharField(
+        "区划代码",
+        max_length=16,
+        unique=True,
+        help_text="市、区用 GB/T 2260 六位代码；街道、社区用 12 位统计用区划代码；网格用所在社区代码加 G 和两位序号",
+    )
+    name = models.CharField("名称", max_length=64)
+    level = models.CharField("层级", max_length=16, choices=Level.choices)
+
+    node_order_by = ["code"]
+    objects = TerritoryManager()
+    scope = ScopeSpec(territory=SELF, reference_data=True)
+
+    class Meta:
+        verbose_name = "辖区"
+        verbose_name_plural = "辖区"
+        indexes = [
+            models.Index(fields=["path"], name="territory_path_like", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["level", "name"], name="territory_level_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def full_name(self) -> str:
+        """名称带上级，例如 “秦淮区 / 夫子庙街道”（不含市）。"""
+        ancestors = [a.name for a in self.get_ancestors() if a.level != self.Level.CITY]
+        return " / ".join([*ancestors, self.name])

@@ -1,0 +1,202 @@
+"""THE scope rule: who may see what.
+
+A user may see a record when it lies
+
+* in the territorial subtree (块) of one of their posts (a district or street post), or
+* in the organizational subtree (条) of one of their posts (an industry-committee post sees the
+  Party organizations under it *and* those it co-manages through 双纳管), or
+* under the leadership body of their post (a member unit sees what is routed to it), or
+* at the station they manage (a station post).
+
+A municipal post (at the city root) and superusers see everything. Users without posts see
+nothing. Every admin changelist, form choice, API viewset, export, dashboard and report asks
+this module through ``restrict(queryset, user)`` (or ``Model.objects.visible_to(user)``),
+so the rule is written once. A model says how it is placed through a ``ScopeSpec``.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from functools import reduce
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+SELF = "__self__"
+
+# Stored on the user object so one request computes a user's scope once.
+_CACHE_ATTR = "_portal_scope"
+
+
+@dataclass(frozen=True)
+class ScopeSpec:
+    """How records of a model are placed in the hierarchy: ORM paths to the placing FKs.
+
+    ``territory``: path to a Territory FK (``"territory"``, ``"station__territory"``) or SELF.
+    ``organization``: path to a PartyOrganization FK, or SELF.
+    ``body``: path to a Body FK (member units see what is routed to them), or SELF.
+    ``station_post``: path to the StaffPost FK of a station manager (``"station__manager_post"``).
+    ``reference_data``: the table is shared reference data (territory names); every post
+    holder may pick from it, but territorial posts still only get their own subtree.
+    """
+
+    territory: str | None = None
+    organization: str | None = None
+    body: str | None = None
+    station_post: str | None = None
+    reference_data: bool = False
+
+
+@dataclass(frozen=True)
+class UserScope:
+    everything: bool = False
+    territory_paths: frozenset[str] = field(default_factory=frozenset)
+    organization_paths: frozenset[str] = field(default_factory=frozenset)
+    body_ids: frozenset[int] = field(default_factory=frozenset)
+    station_post_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.everything or self.territory_paths or self.organization_paths or self.body_ids or self.station_post_ids
+        )
+
+    @property
+    def has_line_posts(self) -> bool:
+        return bool(self.organization_paths or self.body_ids or self.station_post_ids)
+
+
+EMPTY_SCOPE = UserScope()
+EVERYTHING = UserScope(everything=True)
+
+
+def _minimal_prefixes(paths: set[str]) -> frozenset[str]:
+    """Drop paths already covered by a shorter prefix, so the SQL has fewer OR branches."""
+    kept: list[str] = []
+    for path in sorted(paths, key=len):
+        if not any(path.startswith(prefix) for prefix in kept):
+            kept.append(path)
+    return frozenset(kept)
+
+
+def scope_for(user) -> UserScope:
+    """The union of a user's active posts, computed once per user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return EMPTY_SCOPE
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user) -> None:
+    """Call after changing a user's posts within the same request or test."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _compute_scope(user) -> UserScope:
+    if user.is_superuser:
+        return EVERYTHING
+    from organizations.models import StaffPost
+
+    territory_paths: set[str] = set()
+    organization_paths: set[str] = set()
+    body_ids: set[int] = set()
+    station_post_ids: set[int] = set()
+    posts = StaffPost.objects.filter(user=user, is_active=True).select_related("territory", "organization", "body")
+    for post in posts:
+        role = post.role
+        if role == StaffPost.Role.STATION:
+            station_post_ids.add(post.pk)
+        elif role == StaffPost.Role.MUNICIPAL:
+            return EVERYTHING
+        elif role == StaffPost.Role.INDUSTRY and post.organization_id:
+            organization_paths.add(post.organization.path)
+        elif role == StaffPost.Role.MEMBER_UNIT and post.body_id:
+            body_ids.add(post.body_id)
+        elif post.territory_id:
+            if post.territory.depth == 1:  # a territorial post at the city root
+                return EVERYTHING
+            territory_paths.add(post.territory.path)
+    return UserScope(
+        territory_paths=_minimal_prefixes(territory_paths),
+        organization_paths=_minimal_prefixes(organization_paths),
+        body_ids=frozenset(body_ids),
+        station_post_ids=frozenset(station_post_ids),
+    )
+
+
+def _any_prefix(field_name: str, prefixes: frozenset[str]) -> Q:
+    return reduce(operator.or_, (Q(**{f"{field_name}__startswith": p}) for p in sorted(prefixes)))
+
+
+def territory_subtree(prefixes: frozenset[str]) -> models.QuerySet:
+    from organizations.models import Territory
+
+    return Territory.objects.filter(_any_prefix("path", prefixes)).values("pk")
+
+
+def organization_subtree(prefixes: frozenset[str]) -> models.QuerySet:
+    """Organizations under the given ones by subordination, plus those they co-manage (双纳管)."""
+    from organizations.models import PartyOrganization
+
+    return PartyOrganization.objects.filter(
+        _any_prefix("path", prefixes) | _any_prefix("industry_committee__path", prefixes)
+    ).values("pk")
+
+
+def scope_q(model: type[models.Model], scope: UserScope) -> Q | None:
+    """The filter for ``model`` under ``scope``; ``None`` means no restriction."""
+    if scope.everything:
+        return None
+    spec: ScopeSpec | None = getattr(model, "scope", None)
+    if spec is None:
+        raise TypeError(f"{model.__name__} has no ScopeSpec; it cannot be shown through a door")
+    if spec.reference_data and scope.has_line_posts and not scope.territory_paths:
+        return None
+    branches: list[Q] = []
+    if spec.territory and scope.territory_paths:
+        if spec.territory == SELF:
+            branches.append(_any_prefix("path", scope.territory_paths))
+        else:
+            branches.append(Q(**{f"{spec.territory}__in": territory_subtree(scope.territory_paths)}))
+    if spec.organization and scope.organization_paths:
+        column = "pk" if spec.organization == SELF else spec.organization
+        branches.append(Q(**{f"{column}__in": organization_subtree(scope.organization_paths)}))
+    if spec.body and scope.body_ids:
+        column = "pk" if spec.body == SELF else spec.body
+        branches.append(Q(**{f"{column}__in": sorted(scope.body_ids)}))
+    if spec.station_post and scope.station_post_ids:
+        branches.append(Q(**{f"{spec.station_post}__in": sorted(scope.station_post_ids)}))
+    if not branches:
+        return Q(pk__in=[])
+    return reduce(operator.or_, branches)
+
+
+def restrict(queryset: models.QuerySet, user) -> models.QuerySet:
+    """THE door: ``queryset`` narrowed to what ``user`` may see."""
+    q = scope_q(queryset.model, scope_for(user))
+    return queryset if q is None else queryset.filter(q)
+
+
+def get_visible_or_404(queryset_or_model, user, **lookup):
+    """Fetch one record through the door; an outsider gets 404, exactly like a missing one."""
+    queryset = queryset_or_model._default_manager.all() if isinstance(queryset_or_model, type) else queryset_or_model
+    try:
+        return restrict(queryset, user).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def can_see(user, obj: models.Model) -> bool:
+    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user) -> models.QuerySet:
+        return restrict(self, user)

@@ -1,0 +1,48 @@
+"""Load the Nanjing demo data. Idempotent: a second run adds nothing."""
+
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+# Floor order: each module's ``seed(stdout=...)`` may rely on those above it in this list.
+DEMO_MODULES = [
+    "organizations.demo",
+]
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(username, role, where) of every demo login, from each module's ``LOGINS``."""
+    logins: list[tuple[str, str, str]] = [("admin", "系统管理员（超级用户）", "全部")]
+    for name in DEMO_MODULES:
+        logins.extend(getattr(import_module(name), "LOGINS", []))
+    return logins
+
+
+class Command(BaseCommand):
+    help = "载入南京示例数据（可重复运行，不会产生重复数据）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--print-logins", action="store_true", help="只打印示例账号，不写数据")
+
+    def handle(self, *args, **opts):
+        from organizations.demo import DEMO_PASSWORD
+
+        if opts["print_logins"]:
+            self.stdout.write(f"示例账号（密码均为 {DEMO_PASSWORD}）：")
+            for username, role, where in demo_logins():
+                self.stdout.write(f"  {username:<12} {role:<12} {where}")
+            return
+        for name in DEMO_MODULES:
+            with transaction.atomic():
+                import_module(name).seed(stdout=self.stdout)
+            self.stdout.write(f"  ✓ {name}")
+        self._ensure_admin(DEMO_PASSWORD)
+        self.stdout.write(self.style.SUCCESS("示例数据已就绪"))
+
+    def _ensure_admin(self, password: str) -> None:
+        from django.contrib.auth import get_user_model
+
+        User = get_user_model()
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create_superuser("admin", "", password)

@@ -1,0 +1,14 @@
+from celery import shared_task
+from django.db.models import F
+from django.utils import timezone
+
+from portal.models import WorkerHeartbeat
+
+
+@shared_task(name="portal.tasks.record_heartbeat", ignore_result=True)
+def record_heartbeat(name: str = "beat") -> None:
+    """Idempotent by construction: an upsert of one row keyed by ``name``."""
+    now = timezone.now()
+    updated = WorkerHeartbeat.objects.filter(name=name).update(seen_at=now, runs=F("runs") + 1)
+    if not updated:
+        WorkerHeartbeat.objects.get_or_create(name=name, defaults={"seen_at": now, "runs": 1})
