@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from portal import views
-from portal.api import api_urlpatterns
+from portal.api_urls import api_urlpatterns
 
 admin.site.site_header = settings.PORTAL_SITE_NAME
 admin.site.site_title = "新兴领域党建"

@@ -49,9 +49,7 @@ def test_production_refuses_to_start_without_secrets(missing, message):
             [sys.executable, "manage.py", "check"],
             cwd=ROOT,
             env={
-                k: v
-                for k, v in {**os.environ, **env}.items()
-                if k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+                k: v for k, v in {**os.environ, **env}.items() if k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
             },
             capture_output=True,
             text=True,

@@ -1,20 +1,31 @@
 """Load the Nanjing demo data. Idempotent: a second run adds nothing."""
 
 from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-# Floor order: each module's ``seed(stdout=...)`` may rely on those above it in this list.
-DEMO_MODULES = [
-    "organizations.demo",
-]
+OUR_PACKAGES = {"organizations", "members", "stations", "grievances", "points", "portal"}
+
+
+def demo_modules() -> list[str]:
+    """Each app's ``demo`` module, in INSTALLED_APPS order, which is the floor order: a module's
+    ``seed(stdout=...)`` may rely on the data of the apps installed before it."""
+    names = []
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.demo"
+        if config.name.split(".")[0] in OUR_PACKAGES and find_spec(module_name) is not None:
+            names.append(module_name)
+    return names
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
     """(username, role, where) of every demo login, from each module's ``LOGINS``."""
     logins: list[tuple[str, str, str]] = [("admin", "系统管理员（超级用户）", "全部")]
-    for name in DEMO_MODULES:
+    for name in demo_modules():
         logins.extend(getattr(import_module(name), "LOGINS", []))
     return logins
 
@@ -33,7 +44,7 @@ class Command(BaseCommand):
             for username, role, where in demo_logins():
                 self.stdout.write(f"  {username:<12} {role:<12} {where}")
             return
-        for name in DEMO_MODULES:
+        for name in demo_modules():
             with transaction.atomic():
                 import_module(name).seed(stdout=self.stdout)
             self.stdout.write(f"  ✓ {name}")

@@ -1,6 +1,9 @@
 """/api/v1/: every app registers its viewsets on one router, bottom floor first."""
 
 from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 
 from django.urls import path
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -9,10 +12,21 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from organizations.api import MeView
 
-# Each module has ``register(router)``. Order is the floor order, bottom first.
-API_MODULES = [
-    "organizations.api",
-]
+
+def api_modules() -> list[str]:
+    """Every installed app of ours with an ``api`` module, in INSTALLED_APPS (floor) order.
+
+    Each such module has ``register(router)``.
+    """
+    names = []
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.api"
+        if config.name.split(".")[0] in OUR_PACKAGES and find_spec(module_name) is not None:
+            names.append(module_name)
+    return names
+
+
+OUR_PACKAGES = {"organizations", "members", "stations", "grievances", "points", "portal"}
 
 
 class ThrottledObtainAuthToken(ObtainAuthToken):
@@ -24,7 +38,7 @@ class ThrottledObtainAuthToken(ObtainAuthToken):
 
 def build_router() -> DefaultRouter:
     router = DefaultRouter()
-    for module_name in API_MODULES:
+    for module_name in api_modules():
         import_module(module_name).register(router)
     return router
 
