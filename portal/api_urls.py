@@ -4,7 +4,6 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
-
 from django.urls import path
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter

@@ -4,7 +4,6 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
