@@ -299,3 +299,8 @@ PORTAL_SITE_NAME = env_str("PORTAL_SITE_NAME", "南京市新兴领域党建工�
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 AXES_VERBOSE = False
+
+# --- SMS (members.sms) ----------------------------------------------------------------------
+# Dotted path to a class with send(phone, text). The carrier gateway adapter goes here in
+# production; the console backend logs masked messages.
+SMS_BACKEND = env_str("SMS_BACKEND", "members.sms.ConsoleBackend")
