@@ -4,3 +4,37 @@ from django.apps import AppConfig
 class GrievancesConfig(AppConfig):
     name = "grievances"
     verbose_name = "诉求办理"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from grievances import models as m
+        from organizations.roles import EDIT, MANAGE, VIEW, Role, grant, grant_codename
+
+        handlers = [Role.MUNICIPAL, Role.DISTRICT, Role.STREET, Role.MEMBER_UNIT]
+        grant([*handlers, Role.STATION], "grievances.grievance", VIEW)
+        grant(handlers, "grievances.grievance", ("change",))
+        grant([Role.MUNICIPAL, Role.DISTRICT, Role.STREET], "grievances.grievance", ("add",))
+        for role in handlers:
+            grant_codename([role], "grievances.handle_grievance")
+        grant_codename([Role.MUNICIPAL, Role.DISTRICT], "grievances.approve_extension")
+        grant([Role.MUNICIPAL], "grievances.category", MANAGE)
+        grant([Role.MUNICIPAL], "grievances.slapolicy", MANAGE)
+        grant([Role.MUNICIPAL], "grievances.holiday", MANAGE)
+        grant([Role.MUNICIPAL], "grievances.blockedsubmitter", MANAGE)
+        grant([Role.MUNICIPAL, Role.DISTRICT], "grievances.routingrule", MANAGE)
+        grant([Role.MUNICIPAL, Role.DISTRICT], "grievances.campaign", MANAGE)
+        grant([Role.STREET], "grievances.campaign", VIEW)
+        grant([Role.MUNICIPAL, Role.DISTRICT, Role.STREET], "grievances.governanceproject", EDIT)
+        grant([Role.MEMBER_UNIT], "grievances.governanceproject", VIEW)
+        grant(handlers, "grievances.grievanceevent", VIEW)
+
+        auditlog.register(m.Grievance, mask_fields=["contact_phone"], exclude_fields=["updated_at"])
+        auditlog.register(m.RoutingRule)
+        auditlog.register(m.SlaPolicy)
+        auditlog.register(m.Category)
+        auditlog.register(m.Holiday)
+        auditlog.register(m.BlockedSubmitter)
+        auditlog.register(m.ExtensionRequest)
+        auditlog.register(m.GovernanceProject)
+        auditlog.register(m.Campaign)
