@@ -70,3 +70,204 @@ def officer_upsert(
     if title:
         post.title = title
     return staff_post_save(post=post)
+
+
+# --- Party organization lifecycle (成立 / 转入 / 转出 / 升格 / 撤销) -------------------------------
+# Each writes the organization's change and its dated event in one transaction; the events are
+# the organization's history and are never edited afterwards.
+
+
+def _lock(organization):
+    from organizations.models import PartyOrganization
+
+    return PartyOrganization.objects.select_for_update().get(pk=organization.pk)
+
+
+def _event(organization, *, kind: str, on, actor=None, **fields):
+    from organizations.models import OrganizationEvent
+
+    return OrganizationEvent.objects.create(
+        organization=organization,
+        kind=kind,
+        occurred_on=on,
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        **fields,
+    )
+
+
+@transaction.atomic
+def organization_establish(*, organization, on, document_no: str = "", reason: str = "", actor=None):
+    """成立: a preparing organization becomes active. Refused for a branch under the minimum of
+    full members (unless a joint branch formed for that reason), per the rule table."""
+    from organizations.models import OrganizationEvent, PartyOrganization
+
+    org = _lock(organization)
+    if org.status == PartyOrganization.Status.ACTIVE:
+        raise ValidationError(f"“{org.name}”已是正常状态，无需再次成立")
+    if org.status == PartyOrganization.Status.DISSOLVED:
+        raise ValidationError(f"“{org.name}”已撤销，不能再成立；请新建党组织")
+    org.status = PartyOrganization.Status.ACTIVE
+    org.founded_on = on
+    if document_no:
+        org.founding_document_no = document_no
+    org.full_clean()
+    org.save(update_fields=["status", "founded_on", "founding_document_no", "updated_at"])
+    _event(org, kind=OrganizationEvent.Kind.ESTABLISHED, on=on, document_no=document_no, reason=reason, actor=actor)
+    return org
+
+
+@transaction.atomic
+def organization_transfer_in(*, organization, new_parent, on, counterpart: str = "", reason: str = "", actor=None):
+    """转入: the organization comes under ``new_parent`` (e.g. from another district or system)."""
+    from organizations.models import OrganizationEvent, PartyOrganization
+
+    org = _lock(organization)
+    if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
+        raise ValidationError("不能转入到本组织或其下级组织")
+    if org.status == PartyOrganization.Status.DISSOLVED:
+        raise ValidationError(f"“{org.name}”已撤销，不能转入")
+    old_parent = org.get_parent()
+    new_parent.refresh_from_db()
+    org.move(new_parent, pos="sorted-child")
+    org.refresh_from_db()
+    if org.status == PartyOrganization.Status.TRANSFERRED_OUT:
+        org.status = PartyOrganization.Status.ACTIVE
+        org.save(update_fields=["status", "updated_at"])
+    _event(
+        org,
+        kind=OrganizationEvent.Kind.TRANSFERRED_IN,
+        on=on,
+        reason=reason,
+        counterpart=counterpart or (old_parent.name if old_parent else ""),
+        actor=actor,
+    )
+    return org
+
+
+@transaction.atomic
+def organization_transfer_out(*, organization, on, counterpart: str, reason: str = "", actor=None):
+    """转出: the organization leaves this portal's management (its destination is recorded)."""
+    from organizations.models import OrganizationEvent, PartyOrganization
+
+    if not counterpart.strip():
+        raise ValidationError({"counterpart": "转出须填写去向（转往的上级党组织）"})
+    org = _lock(organization)
+    if org.status in (PartyOrganization.Status.DISSOLVED, PartyOrganization.Status.TRANSFERRED_OUT):
+        raise ValidationError(f"“{org.name}”当前状态为{org.get_status_display()}，不能转出")
+    org.status = PartyOrganization.Status.TRANSFERRED_OUT
+    org.save(update_fields=["status", "updated_at"])
+    _event(org, kind=OrganizationEvent.Kind.TRANSFERRED_OUT, on=on, reason=reason, counterpart=counterpart, actor=actor)
+    return org
+
+
+@transaction.atomic
+def organization_upgrade(*, organization, on, to_kind: str = "", document_no: str = "", reason: str = "", actor=None):
+    """升格: one step up the ladder (支部 → 总支 → 党委), or to ``to_kind`` when it is higher."""
+    from organizations.models import OrganizationEvent, PartyOrganization
+
+    Kind = PartyOrganization.Kind
+    org = _lock(organization)
+    ladder = PartyOrganization.UPGRADE_LADDER
+    reachable = []
+    step = ladder.get(org.kind)
+    while step:
+        reachable.append(step)
+        step = ladder.get(step)
+    target = to_kind or (reachable[0] if reachable else "")
+    if not target or target not in reachable:
+        raise ValidationError(
+            {"to_kind": f"{org.get_kind_display()}不能升格为{Kind(target).label if target else '更高层级'}"}
+        )
+    from_kind = org.kind
+    org.kind = target
+    if from_kind == Kind.JOINT_BRANCH:
+        org.formed_for_shortage = False
+    org.save(update_fields=["kind", "formed_for_shortage", "updated_at"])
+    _event(
+        org,
+        kind=OrganizationEvent.Kind.UPGRADED,
+        on=on,
+        from_kind=from_kind,
+        to_kind=target,
+        document_no=document_no,
+        reason=reason,
+        actor=actor,
+    )
+    return org
+
+
+@transaction.atomic
+def organization_dissolve(*, organization, on, reason: str, document_no: str = "", actor=None):
+    """撤销 (with a reason): refused while active sub-organizations remain; covered units are released."""
+    from organizations.models import OrganizationEvent, PartyOrganization
+
+    if not reason.strip():
+        raise ValidationError({"reason": "撤销党组织须填写原因"})
+    org = _lock(organization)
+    if org.status == PartyOrganization.Status.DISSOLVED:
+        raise ValidationError(f"“{org.name}”已撤销")
+    live_children = org.get_descendants().exclude(status=PartyOrganization.Status.DISSOLVED)
+    if live_children.exists():
+        names = "、".join(live_children.values_list("name", flat=True)[:3])
+        raise ValidationError(f"“{org.name}”下仍有未撤销的下级组织（{names}等），请先撤销或转出下级组织")
+    org.status = PartyOrganization.Status.DISSOLVED
+    org.save(update_fields=["status", "updated_at"])
+    released = org.covered_units.update(organization=None)
+    _event(
+        org,
+        kind=OrganizationEvent.Kind.DISSOLVED,
+        on=on,
+        reason=reason if not released else f"{reason}（解除覆盖单位{released}家）",
+        document_no=document_no,
+        actor=actor,
+    )
+    return org
+
+
+LIFECYCLE_SERVICES = {
+    "established": organization_establish,
+    "transferred_in": organization_transfer_in,
+    "transferred_out": organization_transfer_out,
+    "upgraded": organization_upgrade,
+    "dissolved": organization_dissolve,
+}
+
+
+# --- organizations, units, meetings --------------------------------------------------------------
+
+
+@transaction.atomic
+def organization_create(*, parent, **fields):
+    """A new organization under ``parent`` in the subordination tree (a root when None)."""
+    from organizations.models import PartyOrganization
+    from organizations.tree import add_node
+
+    candidate = PartyOrganization(**fields)
+    candidate.full_clean(exclude=["path", "depth", "numchild"], validate_unique=False)
+    if candidate.code and PartyOrganization.objects.filter(code=candidate.code).exists():
+        raise ValidationError({"code": f"组织编码 {candidate.code} 已存在"})
+    return add_node(PartyOrganization, parent, **fields)
+
+
+@transaction.atomic
+def unit_counts_update(*, unit_ids=(), organization_ids=(), counts: dict | None = None) -> None:
+    """For the members app: store the Party-member figures of units / organizations.
+
+    ``counts`` maps ``("unit" | "organization", pk)`` to ``(full_member_count, member_count)``.
+    Writes with ``update()`` so a member change does not run the form-time rule checks.
+    """
+    from organizations.models import PartyOrganization, Unit
+
+    for (kind, pk), (full, total) in sorted((counts or {}).items()):
+        model = Unit if kind == "unit" else PartyOrganization
+        model.objects.filter(pk=pk).update(full_member_count=full, member_count=total)
+
+
+@transaction.atomic
+def meeting_record(*, meeting, actor=None):
+    """Record a 三会一课 meeting (validated) and who recorded it."""
+    if actor is not None and actor.is_authenticated and meeting.recorded_by_id is None:
+        meeting.recorded_by = actor
+    meeting.full_clean()
+    meeting.save()
+    return meeting
