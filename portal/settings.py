@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "grievances",
     "points",
     "portal",
+    "portal.cadence",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +261,20 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "portal.tasks.record_heartbeat",
         "schedule": timedelta(minutes=1),
     },
+    # points: lots past their date become expiry entries (idempotent; hourly keeps lag short)
+    "points-expire": {
+        "task": "points.tasks.expire_points",
+        "schedule": timedelta(hours=1),
+    },
+    # members: 6 months without contact → 失联; transfer letters older than 3 months → expired
+    "members-lost-contact": {
+        "task": "members.tasks.mark_lost_contact",
+        "schedule": timedelta(hours=6),
+    },
+    "members-expire-transfers": {
+        "task": "members.tasks.expire_transfers",
+        "schedule": timedelta(hours=6),
+    },
 }
 
 # --- audit ----------------------------------------------------------------------------------
@@ -304,3 +319,17 @@ AXES_VERBOSE = False
 # Dotted path to a class with send(phone, text). The carrier gateway adapter goes here in
 # production; the console backend logs masked messages.
 SMS_BACKEND = env_str("SMS_BACKEND", "members.sms.ConsoleBackend")
+
+# --- stations (宁小蜂驿站) -------------------------------------------------------------------
+# Absolute base of the URLs printed in station QR codes (宁新码): the address workers' phones
+# reach, which is usually not the intranet host staff use.
+PORTAL_PUBLIC_BASE_URL = env_str("PORTAL_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Staff map tiles: an intranet tile server URL template ({z}/{x}/{y}); empty = no tiles, the
+# points over a plain background. Amap-style tiles are GCJ-02, OSM-style tiles are WGS-84.
+STATION_MAP_TILE_URL = env_str("STATION_MAP_TILE_URL", "")
+STATION_MAP_TILE_CRS = env_str("STATION_MAP_TILE_CRS", "gcj02")
+if STATION_MAP_TILE_CRS not in {"gcj02", "wgs84"}:
+    raise ImproperlyConfigured("STATION_MAP_TILE_CRS must be 'gcj02' or 'wgs84'")
+STATION_MAP_TILE_ATTRIBUTION = env_str("STATION_MAP_TILE_ATTRIBUTION", "")
+STATION_INSPECTION_INTERVAL_DAYS = env_int("STATION_INSPECTION_INTERVAL_DAYS", 90)
+STATION_PHOTO_MAX_BYTES = env_int("STATION_PHOTO_MAX_BYTES", 5 * 1024 * 1024)

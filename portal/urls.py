@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from portal import views
 from portal.api_urls import api_urlpatterns
+from stations.urls import public_urlpatterns as station_public_urls
 
 admin.site.site_header = settings.PORTAL_SITE_NAME
 admin.site.site_title = "新兴领域党建"
@@ -27,7 +28,12 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    path("points/", include("points.urls")),
     path("api/v1/", include(api_urlpatterns)),
+    path("stations/", include("stations.urls")),
+    path("members/", include("members.urls")),
+    path("", include("grievances.urls")),
+    path("s/", include(station_public_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

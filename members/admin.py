@@ -1,0 +1,511 @@
+"""Admin of people and Party members: scoped, masked, audited.
+
+ID numbers and phones appear masked in every list and export. On a person's page the full values
+are shown only to roles holding ``members.view_full_identity`` (district and municipal), and each
+such view is written to the audit trail; others see the masked value and cannot edit it.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.response import TemplateResponse
+from import_export.admin import ImportExportMixin
+
+from members import services
+from members.masking import mask_id_number, mask_phone
+from members.models import (
+    DevelopmentQuota,
+    DevelopmentRecord,
+    DuesPayment,
+    PartyMembership,
+    Person,
+    Transfer,
+    TransferEvent,
+)
+from members.resources import MembershipExportResource, MembershipResource, PersonExportResource, PersonResource
+from members.selectors import can_view_full_identity, person_search_q
+from members.services import quota_used
+from organizations.admin_base import ScopedAdmin
+from organizations.audit import record_access
+from organizations.scope import restrict
+
+
+def _error_text(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+class ServiceAddForm(forms.ModelForm):
+    """An add form whose ``clean`` runs the creating service (inside the admin's transaction),
+    so a refusal shows as a form error naming the field instead of a server error."""
+
+    request_user = None
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.instance = self.create(data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+            else:
+                self.add_error(None, exc)
+        return data
+
+    def save(self, commit=True):
+        return self.instance
+
+
+class DevelopmentStartMixin:
+    def create(self, data):
+        record = services.development_start(
+            person=data["person"],
+            organization=data["organization"],
+            applied_on=data["applied_on"],
+            actor=self.request_user,
+        )
+        if data.get("introducers"):
+            record.introducers = data["introducers"]
+            record.save(update_fields=["introducers"])
+        return record
+
+
+class TransferRequestMixin:
+    def create(self, data):
+        return services.transfer_request(
+            membership=data["membership"],
+            to_organization=data["to_organization"],
+            reason=data["reason"],
+            actor=self.request_user,
+        )
+
+
+class DuesPayMixin:
+    def create(self, data):
+        return services.dues_pay(
+            membership=data["membership"],
+            period=data["period"],
+            amount=data["amount"],
+            paid_on=data["paid_on"],
+            actor=self.request_user,
+            note=data.get("note", ""),
+        )
+
+
+def _service_form(mixin, form, user):
+    return type(f"{mixin.__name__}Form", (mixin, ServiceAddForm, form), {"request_user": user})
+
+
+class PersonSearchMixin:
+    """Search by name, pinyin initials ("zs" → 张三), or the tail of an ID number or phone."""
+
+    person_path = ""
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        q = person_search_q(search_term)
+        if self.person_path:
+            from django.db.models import Q
+
+            q = Q(**{f"{self.person_path}__in": Person.objects.filter(q).values("pk")})
+        return queryset.filter(q), False
+
+
+class MembershipInline(admin.StackedInline):
+    model = PartyMembership
+    extra = 0
+    can_delete = False
+    fields = ["status", "organization", "joined_on", "full_member_on", "is_mobile", "is_invisible", "lost_contact"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Person)
+class PersonAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
+    resource_classes = [PersonResource]
+    list_display = ["name", "masked_id", "masked_phone", "gender", "occupation", "platform", "territory", "is_member"]
+    list_filter = ["occupation", "platform", "gender"]
+    list_select_related = ["territory", "membership"]
+    search_fields = ["name"]  # shows the box; the lookup itself is get_search_results
+    search_help_text = "姓名、拼音首字母（如 zs）、身份证号或手机号后4位"
+    autocomplete_fields = ["territory", "employer", "home_station"]
+    inlines = [MembershipInline]
+
+    def get_import_resource_classes(self, request):
+        return [PersonResource]
+
+    def get_export_resource_classes(self, request):
+        return [PersonExportResource]
+
+    @admin.display(description="身份证号")
+    def masked_id(self, obj):
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description="手机号")
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+    @admin.display(description="党员", boolean=True)
+    def is_member(self, obj):
+        return hasattr(obj, "membership")
+
+    def get_fields(self, request, obj=None):
+        if can_view_full_identity(request.user) or obj is None:
+            identity = ["id_number", "phone"]
+        else:
+            identity = ["masked_id", "masked_phone"]
+        return [
+            "name",
+            *identity,
+            "gender",
+            "birth_date",
+            "occupation",
+            "platform",
+            "territory",
+            "employer",
+            "home_station",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not can_view_full_identity(request.user):
+            # Without the full value there is nothing to correct it against.
+            return ["masked_id", "masked_phone"]
+        return []
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and can_view_full_identity(request.user) and response.status_code == 200:
+            obj = self.get_object(request, object_id)
+            if obj.id_number or obj.phone:
+                record_access(obj)
+        return response
+
+    def save_model(self, request, obj, form, change):
+        services.person_save(person=obj)
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = PartyMembership
+        fields = [
+            "person",
+            "status",
+            "organization",
+            "joined_on",
+            "full_member_on",
+            "probation_ends_on",
+            "is_new_employment",
+            "is_mobile",
+            "origin_organization_name",
+            "co_managing_organization",
+            "is_invisible",
+            "found_by_survey_on",
+            "last_contact_on",
+        ]
+
+
+@admin.register(PartyMembership)
+class PartyMembershipAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
+    person_path = "person"
+    form = MembershipForm
+    resource_classes = [MembershipResource]
+    list_display = [
+        "person",
+        "masked_id",
+        "status",
+        "organization",
+        "joined_on",
+        "is_mobile",
+        "is_invisible",
+        "lost_contact",
+        "dues_monthly",
+    ]
+    list_filter = ["status", "is_mobile", "is_invisible", "lost_contact", "is_new_employment"]
+    list_select_related = ["person", "organization"]
+    search_fields = ["person__name"]
+    search_help_text = "姓名、拼音首字母、身份证号或手机号后4位"
+    autocomplete_fields = ["person", "organization", "co_managing_organization"]
+    readonly_fields = ["lost_contact", "dues_category", "dues_monthly", "dues_income_basis", "dues_assessed_on"]
+    actions = ["mark_contacted"]
+
+    def get_import_resource_classes(self, request):
+        return [MembershipResource]
+
+    def get_export_resource_classes(self, request):
+        return [MembershipExportResource]
+
+    @admin.display(description="身份证号")
+    def masked_id(self, obj):
+        return mask_id_number(obj.person.id_number)
+
+    def save_model(self, request, obj, form, change):
+        services.membership_save(membership=obj)
+
+    @admin.action(description="登记已联系（今天），解除失联标记", permissions=["change"])
+    def mark_contacted(self, request, queryset):
+        for membership in queryset:
+            services.membership_record_contact(membership=membership)
+        self.message_user(request, f"已登记{queryset.count()}名党员今天已联系")
+
+
+@admin.register(DevelopmentQuota)
+class DevelopmentQuotaAdmin(ScopedAdmin):
+    list_display = ["body", "year", "amount", "used", "remaining", "note"]
+    list_filter = ["year"]
+    list_select_related = ["body"]
+    search_fields = ["body__name"]
+
+    @admin.display(description="已使用")
+    def used(self, obj):
+        return quota_used(obj)
+
+    @admin.display(description="剩余")
+    def remaining(self, obj):
+        return max(obj.amount - quota_used(obj), 0)
+
+
+class AdvanceForm(forms.Form):
+    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    introducers = forms.CharField(label="入党介绍人（确定发展对象时填写）", required=False)
+    quota = forms.ModelChoiceField(
+        label="占用发展指标（接收预备党员时选择）", queryset=DevelopmentQuota.objects.none(), required=False
+    )
+
+
+@admin.register(DevelopmentRecord)
+class DevelopmentRecordAdmin(PersonSearchMixin, ScopedAdmin):
+    person_path = "person"
+    list_display = ["person", "stage", "organization", "applied_on", "activist_on", "candidate_on", "admitted_on"]
+    list_filter = ["stage", "is_closed"]
+    list_select_related = ["person", "organization"]
+    search_fields = ["person__name"]
+    autocomplete_fields = ["person", "organization", "quota"]
+    readonly_fields = ["stage", "activist_on", "candidate_on", "admitted_on", "full_member_on", "quota"]
+    fields = [
+        "person",
+        "organization",
+        "stage",
+        "applied_on",
+        "activist_on",
+        "candidate_on",
+        "admitted_on",
+        "full_member_on",
+        "introducers",
+        "probation_extension_months",
+        "quota",
+        "is_closed",
+        "closed_reason",
+    ]
+    actions = ["advance"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["stage", "activist_on", "candidate_on", "admitted_on", "full_member_on", "quota"]
+        return [*self.readonly_fields, "person", "organization", "applied_on", "probation_extension_months"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            form = _service_form(DevelopmentStartMixin, form, request.user)
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+
+    @admin.action(description="进入下一阶段（核对规定的培养时间）", permissions=["change"])
+    def advance(self, request, queryset):
+        form = AdvanceForm(request.POST if "apply" in request.POST else None)
+        form.fields["quota"].queryset = restrict(DevelopmentQuota.objects.select_related("body"), request.user)
+        if "apply" in request.POST and form.is_valid():
+            done, failed = 0, []
+            for record in queryset.select_related("person"):
+                try:
+                    with transaction.atomic():
+                        services.development_advance(
+                            record=record,
+                            stage=record.stage + 1,
+                            on=form.cleaned_data["on"],
+                            introducers=form.cleaned_data["introducers"] or None,
+                            quota=form.cleaned_data["quota"],
+                            actor=request.user,
+                        )
+                    done += 1
+                except (ValidationError, ValueError) as exc:
+                    text = _error_text(exc) if isinstance(exc, ValidationError) else "已是正式党员，没有下一阶段"
+                    failed.append(f"{record.person.name}：{text}")
+            if done:
+                self.message_user(request, f"{done}人已进入下一阶段", messages.SUCCESS)
+            for line in failed:
+                self.message_user(request, line, messages.ERROR)
+            return None
+        return TemplateResponse(
+            request,
+            "members/admin/confirm_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "进入下一阶段",
+                "queryset": queryset,
+                "form": form,
+                "action": "advance",
+                "opts": self.model._meta,
+                "hint": (
+                    "系统将逐人核对：积极分子培养满一年方可确定为发展对象；预备期满一年方可转正；"
+                    "接收预备党员须占用当年发展指标。"
+                ),
+            },
+        )
+
+
+class TransferEventInline(admin.TabularInline):
+    model = TransferEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "action", "actor", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label="退回原因", max_length=200)
+
+
+@admin.register(Transfer)
+class TransferAdmin(PersonSearchMixin, ScopedAdmin):
+    person_path = "membership__person"
+    list_display = ["member", "from_organization", "to_organization", "status", "requested_at", "valid_until"]
+    list_filter = ["status"]
+    list_select_related = ["membership__person", "from_organization", "to_organization"]
+    search_fields = ["membership__person__name"]
+    autocomplete_fields = ["membership", "to_organization"]
+    inlines = [TransferEventInline]
+    actions = ["approve", "accept", "reject", "cancel"]
+
+    def get_queryset(self, request):
+        # Both ends of a transfer see it: the door is Transfer.objects.visible_to.
+        return admin.ModelAdmin.get_queryset(self, request).visible_to(request.user)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["membership", "to_organization", "reason"]
+        return [
+            "membership",
+            "from_organization",
+            "to_organization",
+            "status",
+            "reason",
+            "reject_reason",
+            "requested_at",
+            "valid_until",
+            "decided_at",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    @admin.display(description="党员", ordering="membership__person__name")
+    def member(self, obj):
+        return obj.membership.person.name
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return _service_form(TransferRequestMixin, form, request.user) if obj is None else form
+
+    def save_model(self, request, obj, form, change):
+        """Created by the form (transfer_request); steps are the actions, never an edit."""
+
+    def _confirm(self, request, queryset, action: str, title: str, hint: str, form=None):
+        return TemplateResponse(
+            request,
+            "members/admin/confirm_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "queryset": queryset,
+                "form": form,
+                "action": action,
+                "opts": self.model._meta,
+                "hint": hint,
+            },
+        )
+
+    def _run(self, request, queryset, func, done_text, **kwargs):
+        done, failed = 0, []
+        for transfer in queryset.select_related("membership__person", "from_organization", "to_organization"):
+            try:
+                func(transfer=transfer, actor=request.user, **kwargs)
+                done += 1
+            except ValidationError as exc:
+                failed.append(f"{transfer.membership.person.name}：{_error_text(exc)}")
+        if done:
+            self.message_user(request, f"{done}件{done_text}", messages.SUCCESS)
+        for line in failed:
+            self.message_user(request, line, messages.ERROR)
+
+    @admin.action(description="转出审批通过", permissions=["change"])
+    def approve(self, request, queryset):
+        if "apply" in request.POST:
+            return self._run(request, queryset, services.transfer_approve, "已审批通过，等待转入党组织接收")
+        return self._confirm(
+            request, queryset, "approve", "转出审批通过", "审批通过后，介绍信发往转入党组织，由其接收。"
+        )
+
+    @admin.action(description="接收（转入党组织）", permissions=["change"])
+    def accept(self, request, queryset):
+        if "apply" in request.POST:
+            return self._run(request, queryset, services.transfer_accept, "已接收，党员组织关系已转入")
+        return self._confirm(
+            request, queryset, "accept", "接收组织关系", "接收后，党员的所在党组织即变更为转入党组织。"
+        )
+
+    @admin.action(description="退回（须填写原因）", permissions=["change"])
+    def reject(self, request, queryset):
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            return self._run(request, queryset, services.transfer_reject, "已退回", reason=form.cleaned_data["reason"])
+        return self._confirm(request, queryset, "reject", "退回组织关系转接", "退回后该转接办结，须重新发起。", form)
+
+    @admin.action(description="撤销申请", permissions=["change"])
+    def cancel(self, request, queryset):
+        if "apply" in request.POST:
+            return self._run(request, queryset, services.transfer_cancel, "已撤销")
+        return self._confirm(request, queryset, "cancel", "撤销组织关系转接", "撤销后该转接办结。")
+
+
+@admin.register(DuesPayment)
+class DuesPaymentAdmin(PersonSearchMixin, ScopedAdmin):
+    person_path = "membership__person"
+    list_display = ["member", "period", "amount", "paid_on", "recorded_by"]
+    list_filter = ["period"]
+    list_select_related = ["membership__person", "recorded_by"]
+    search_fields = ["membership__person__name"]
+    autocomplete_fields = ["membership"]
+    fields = ["membership", "period", "amount", "paid_on", "note"]
+    date_hierarchy = "period"
+
+    @admin.display(description="党员", ordering="membership__person__name")
+    def member(self, obj):
+        return obj.membership.person.name
+
+    def get_readonly_fields(self, request, obj=None):
+        # A ledger: a recorded payment is corrected by a note, not rewritten.
+        return ["membership", "period", "amount", "paid_on"] if obj else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return _service_form(DuesPayMixin, form, request.user) if obj is None else form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["note"])

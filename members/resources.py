@@ -1,0 +1,157 @@
+"""Admin import/export of persons and members (django-import-export).
+
+Exports mask ID numbers and phones: a spreadsheet leaves the portal and nobody downstream needs
+the full value. Imports take full values, validate every row with the model's own rules (GB 11643
+checksum, birth date/gender cross-check, numbers that lost digits in Excel) and resolve codes
+only inside the importing user's scope. Survey files (双线摸排) go through the portal's import
+pipeline instead, which calls the same validators.
+"""
+
+from __future__ import annotations
+
+from import_export import fields, widgets
+
+from members import counts
+from members.masking import mask_id_number, mask_phone
+from members.models import Occupation, PartyMembership, Person, Platform
+from members.validators import normalize_id_number
+from organizations.exports import neutralize_formula
+from organizations.models import PartyOrganization, Territory, Unit
+from organizations.resources import ScopedForeignKeyWidget, ScopedResource
+
+_YES = {"是", "Y", "YES", "TRUE", "1", "√"}
+
+
+def _choice_value(choices, text) -> str:
+    """Accept either the stored value or its Chinese label in a cell."""
+    text = (text or "").strip()
+    for value, label in choices:
+        if text in (value, label):
+            return value
+    return text
+
+
+class PersonResource(ScopedResource):
+    name = fields.Field(column_name="姓名", attribute="name")
+    id_number = fields.Field(column_name="身份证号", attribute="id_number")
+    phone = fields.Field(column_name="手机号", attribute="phone")
+    occupation = fields.Field(column_name="职业类别", attribute="occupation")
+    platform = fields.Field(column_name="所属平台", attribute="platform")
+    territory = fields.Field(
+        column_name="辖区代码", attribute="territory", widget=ScopedForeignKeyWidget(Territory, field="code")
+    )
+    employer = fields.Field(
+        column_name="所在单位信用代码", attribute="employer", widget=ScopedForeignKeyWidget(Unit, field="credit_code")
+    )
+
+    class Meta:
+        model = Person
+        import_id_fields = ["id_number"]
+        fields = ["name", "id_number", "phone", "occupation", "platform", "territory", "employer"]
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def before_import_row(self, row, **kwargs):
+        if row.get("身份证号") is not None:
+            row["身份证号"] = normalize_id_number(row["身份证号"])
+        row["职业类别"] = _choice_value(Occupation.choices, row.get("职业类别")) or Occupation.OTHER
+        row["所属平台"] = _choice_value(Platform.choices, row.get("所属平台"))
+
+    def after_save_instance(self, instance, row, **kwargs):
+        if not kwargs.get("dry_run") and hasattr(instance, "membership"):
+            counts.refresh_for_units({instance.employer_id})
+
+
+class PersonExportResource(PersonResource):
+    """The same columns with the sensitive ones masked and formulas neutralised."""
+
+    def dehydrate_id_number(self, person):
+        return mask_id_number(person.id_number)
+
+    def dehydrate_phone(self, person):
+        return mask_phone(person.phone)
+
+    def dehydrate_name(self, person):
+        return neutralize_formula(person.name)
+
+    def dehydrate_occupation(self, person):
+        return person.get_occupation_display()
+
+    def dehydrate_platform(self, person):
+        return person.get_platform_display()
+
+
+class BooleanCellWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        return str(value or "").strip().upper() in _YES
+
+    def render(self, value, obj=None, **kwargs):
+        return "是" if value else "否"
+
+
+class MembershipResource(ScopedResource):
+    person = fields.Field(
+        column_name="身份证号", attribute="person", widget=ScopedForeignKeyWidget(Person, field="id_number")
+    )
+    status = fields.Field(column_name="党员类别", attribute="status")
+    organization = fields.Field(
+        column_name="所在党组织编码",
+        attribute="organization",
+        widget=ScopedForeignKeyWidget(PartyOrganization, field="code"),
+    )
+    joined_on = fields.Field(column_name="入党日期", attribute="joined_on", widget=widgets.DateWidget("%Y-%m-%d"))
+    full_member_on = fields.Field(
+        column_name="转正日期", attribute="full_member_on", widget=widgets.DateWidget("%Y-%m-%d")
+    )
+    is_mobile = fields.Field(column_name="流动党员", attribute="is_mobile", widget=BooleanCellWidget())
+    origin_organization_name = fields.Field(column_name="流出地党组织", attribute="origin_organization_name")
+    is_invisible = fields.Field(column_name="隐形党员", attribute="is_invisible", widget=BooleanCellWidget())
+    is_new_employment = fields.Field(
+        column_name="新就业群体党员", attribute="is_new_employment", widget=BooleanCellWidget()
+    )
+
+    class Meta:
+        model = PartyMembership
+        import_id_fields = ["person"]
+        fields = [
+            "person",
+            "status",
+            "organization",
+            "joined_on",
+            "full_member_on",
+            "is_mobile",
+            "origin_organization_name",
+            "is_invisible",
+            "is_new_employment",
+        ]
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._touched_orgs: set[int] = set()
+
+    def before_import_row(self, row, **kwargs):
+        if row.get("身份证号") is not None:
+            row["身份证号"] = normalize_id_number(row["身份证号"])
+        row["党员类别"] = _choice_value(PartyMembership.Status.choices, row.get("党员类别"))
+
+    def after_save_instance(self, instance, row, **kwargs):
+        if not kwargs.get("dry_run"):
+            self._touched_orgs.add(instance.organization_id)
+            counts.refresh_for_units({instance.person.employer_id})
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if not kwargs.get("dry_run"):
+            counts.refresh_for_organizations(getattr(self, "_touched_orgs", set()))
+
+
+class MembershipExportResource(MembershipResource):
+    def dehydrate_person(self, membership):
+        return mask_id_number(membership.person.id_number)
+
+    def dehydrate_status(self, membership):
+        return membership.get_status_display()

@@ -1,0 +1,91 @@
+"""Staff pages of the members app: member distribution (charts) and the members work board."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from members.models import Transfer
+from members.selectors import (
+    candidate_reserve,
+    dues_arrears,
+    member_distribution,
+    months_in_arrears,
+    pipeline_counts,
+    quota_usage,
+    transfers_visible,
+    worker_counts,
+)
+from organizations.models import Territory
+from organizations.scope import get_visible_or_404
+
+CHARTS = [
+    ("by_district", "按区分布", "bar"),
+    ("by_street", "按街道分布（前30）", "bar"),
+    ("by_industry", "按所在单位行业", "bar"),
+    ("by_occupation", "按职业类别", "bar"),
+    ("by_age_band", "按年龄段", "bar"),
+    ("by_status", "正式/预备", "pie"),
+    ("by_kind", "流动、隐形、失联、新就业群体党员", "bar"),
+]
+
+
+def _territory_filter(request):
+    code = request.GET.get("territory", "").strip()
+    if not code:
+        return None
+    return get_visible_or_404(Territory.objects.all(), request.user, code=code)
+
+
+@login_required
+@permission_required("members.view_partymembership", raise_exception=True)
+def distribution(request):
+    """党员分布分析：one selector (member_distribution) feeds the charts and the tables."""
+    territory = _territory_filter(request)
+    data = member_distribution(request.user, territory=territory)
+    charts = [
+        {"key": key, "title": title, "kind": kind, "rows": getattr(data, key)}
+        for key, title, kind in CHARTS
+        if getattr(data, key)
+    ]
+    return render(
+        request,
+        "members/distribution.html",
+        {
+            "data": data,
+            "charts": charts,
+            "chart_data": {c["key"]: {"title": c["title"], "kind": c["kind"], "rows": c["rows"]} for c in charts},
+            "territory": territory,
+            "workers": worker_counts(request.user),
+            "districts": Territory.objects.visible_to(request.user).filter(level=Territory.Level.DISTRICT),
+        },
+    )
+
+
+@login_required
+@permission_required("members.view_partymembership", raise_exception=True)
+def board(request):
+    """党员工作台: development pipeline and quotas, open transfers, dues arrears, lost contact."""
+    today = timezone.localdate()
+    arrears = list(dues_arrears(request.user, today=today)[:50])
+    for membership in arrears:
+        membership.months_unpaid = months_in_arrears(membership, today=today)
+    open_transfers = (
+        transfers_visible(request.user)
+        .filter(status__in=Transfer.OPEN_STATUSES)
+        .select_related("membership__person", "from_organization", "to_organization")
+        .order_by("valid_until")[:50]
+    )
+    return render(
+        request,
+        "members/board.html",
+        {
+            "pipeline": pipeline_counts(request.user),
+            "reserve": candidate_reserve(request.user),
+            "quotas": quota_usage(request.user, year=today.year),
+            "year": today.year,
+            "arrears": arrears,
+            "open_transfers": open_transfers,
+        },
+    )
