@@ -4,3 +4,53 @@ from django.apps import AppConfig
 class PointsConfig(AppConfig):
     name = "points"
     verbose_name = "积分管理"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from organizations.roles import EDIT, MANAGE, VIEW, Role, grant, grant_codename
+        from points import models as m
+
+        R = Role
+        grant([R.MUNICIPAL], "points.pointcategory", MANAGE)
+        grant([R.MUNICIPAL], "points.pointrule", MANAGE)
+        grant([R.DISTRICT], "points.pointcategory", EDIT)  # district-local items (鼓楼区 4 类 18 项)
+        grant([R.DISTRICT], "points.pointrule", EDIT)
+        grant([R.STREET, R.STATION, R.INDUSTRY, R.MEMBER_UNIT], "points.pointcategory", VIEW)
+        grant([R.STREET, R.STATION, R.INDUSTRY, R.MEMBER_UNIT], "points.pointrule", VIEW)
+        awarding = [R.MUNICIPAL, R.DISTRICT, R.STREET, R.STATION]
+        grant(awarding, "points.pointaccount", VIEW)
+        # Entries are never changed or deleted by anyone: "add" is the right to award.
+        grant(awarding, "points.pointentry", ("view", "add"))
+        grant_codename([R.MUNICIPAL, R.DISTRICT], "points.reverse_pointentry")
+        publishing = [*awarding, R.MEMBER_UNIT]
+        grant(publishing, "points.volunteertask", EDIT)
+        grant(publishing, "points.taskclaim", EDIT)
+        grant(awarding, "points.photoreport", ("view", "change"))
+        grant([R.MUNICIPAL], "points.reward", MANAGE)
+        grant([R.MUNICIPAL], "points.rewardnight", MANAGE)
+        grant([R.DISTRICT, R.STREET, R.STATION], "points.reward", EDIT)
+        grant([R.DISTRICT, R.STREET, R.STATION], "points.rewardnight", EDIT)
+        grant(awarding, "points.redemption", ("view", "change"))
+
+        # The ledger (PointEntry, PointLot) is itself an append-only audit trail; logging each
+        # entry twice would only double the hot path's writes.
+        for model in (m.PointCategory, m.PointRule, m.Reward, m.RewardNight, m.VolunteerTask, m.TaskClaim):
+            auditlog.register(model)
+        auditlog.register(m.PhotoReport, mask_fields=["phone"])
+        auditlog.register(m.Redemption)
+        auditlog.register(m.PointAccount, include_fields=["person"])
+
+        self._register_phone_actions()
+
+    def _register_phone_actions(self) -> None:
+        try:
+            from stations.phone_actions import register_phone_action
+        except ImportError:  # the stations phone page is not installed
+            return
+        register_phone_action(
+            key="points", label="我的积分", url="points:phone-home", order=30, hint="余额、兑换、志愿任务"
+        )
+        register_phone_action(
+            key="photo_report", label="随手拍", url="points:phone-report", order=20, hint="隐患、不文明现象"
+        )

@@ -1,0 +1,21 @@
+from points.models.ledger import ImmutableEntryError, LotDraw, PointAccount, PointEntry, PointLot
+from points.models.reports import PhotoReport
+from points.models.rewards import Redemption, Reward, RewardNight
+from points.models.rules import PointCategory, PointRule
+from points.models.tasks import TaskClaim, VolunteerTask
+
+__all__ = [
+    "ImmutableEntryError",
+    "LotDraw",
+    "PhotoReport",
+    "PointAccount",
+    "PointCategory",
+    "PointEntry",
+    "PointLot",
+    "PointRule",
+    "Redemption",
+    "Reward",
+    "RewardNight",
+    "TaskClaim",
+    "VolunteerTask",
+]

@@ -1,0 +1,369 @@
+"""The ledger: every change of a balance is an immutable entry written here, nowhere else.
+
+Invariants (tested in tests/points/test_ledger.py):
+
+* ``account.balance`` = sum of the account's entries = sum of its lots' ``remaining``;
+* the balance never goes below zero (a CHECK constraint backs the code);
+* an idempotency key pays once: the same source event twice gives the first entry back;
+* corrections are reversal entries, never edits.
+
+Concurrency: every operation takes the account row with ``SELECT … FOR UPDATE`` first (one row,
+so there is no lock order to get wrong), and the balance itself is written by a conditional
+``UPDATE … SET balance = balance - x WHERE balance >= x``, so even a code path that forgot the
+lock could not overdraw. Stock rows are touched only after the account lock, always in the same
+order (account, then reward or night).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from members.models import Person
+from points.models import LotDraw, PointAccount, PointEntry, PointLot, PointRule
+from points.selectors import roles_of
+
+Kind = PointEntry.Kind
+
+
+class PointsError(Exception):
+    """A refusal a person can read (Chinese), e.g. not enough points or a cap reached."""
+
+
+class InsufficientPoints(PointsError):
+    pass
+
+
+class CapReached(PointsError):
+    pass
+
+
+def account_for(person: Person) -> PointAccount:
+    account, _ = PointAccount.objects.get_or_create(person=person)
+    return account
+
+
+def _locked_account(person: Person) -> PointAccount:
+    account_for(person)
+    return PointAccount.objects.select_for_update().select_related("person").get(person=person)
+
+
+def _source_fields(source) -> dict:
+    if source is None:
+        return {"source_type": None, "source_id": None}
+    return {"source_type": ContentType.objects.get_for_model(type(source)), "source_id": source.pk}
+
+
+def _existing(idempotency_key: str) -> PointEntry | None:
+    return PointEntry.objects.filter(idempotency_key=idempotency_key).first()
+
+
+def _write_entry(account: PointAccount, *, kind: str, delta: int, **fields) -> PointEntry:
+    """Move the cached balance by ``delta`` and write the entry, under the account lock."""
+    if delta < 0:
+        changed = PointAccount.objects.filter(pk=account.pk, balance__gte=-delta).update(
+            balance=F("balance") + delta, updated_at=fields["created_at"]
+        )
+        if changed != 1:
+            raise InsufficientPoints(f"积分余额不足：需要 {-delta} 分，当前余额 {account.balance} 分")
+    else:
+        PointAccount.objects.filter(pk=account.pk).update(balance=F("balance") + delta, updated_at=fields["created_at"])
+    if kind in PointEntry.EARNING_KINDS:
+        PointAccount.objects.filter(pk=account.pk).update(earned_total=F("earned_total") + delta)
+        account.earned_total += delta
+    account.balance += delta
+    person = account.person
+    fields.setdefault("territory_id", person.territory_id)
+    if fields.get("station_id") is None:
+        fields["station_id"] = person.home_station_id
+    return PointEntry.objects.create(account=account, kind=kind, delta=delta, balance_after=account.balance, **fields)
+
+
+def _draw(account: PointAccount, entry: PointEntry, amount: int, first_lot: PointLot | None = None) -> None:
+    """Take ``amount`` from the account's lots, soonest-expiring first (lots without expiry last)."""
+    lots = list(
+        PointLot.objects.filter(account=account, remaining__gt=0).order_by(F("expires_at").asc(nulls_last=True), "id")
+    )
+    if first_lot is not None:
+        lots.sort(key=lambda lot: lot.pk != first_lot.pk)
+    draws, left = [], amount
+    for lot in lots:
+        if left == 0:
+            break
+        take = min(lot.remaining, left)
+        lot.remaining -= take
+        left -= take
+        draws.append(LotDraw(entry=entry, lot=lot, amount=take))
+    if left:
+        # The balance said yes but the lots say no: the two caches disagree. Refuse loudly
+        # rather than write an entry the lots cannot back.
+        raise PointsError("积分批次与余额不一致，请联系管理员核对")
+    PointLot.objects.bulk_update([d.lot for d in draws], ["remaining"])
+    LotDraw.objects.bulk_create(draws)
+
+
+def _period_starts(at: datetime) -> tuple[datetime, datetime]:
+    local = timezone.localtime(at)
+    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day, day.replace(day=1)
+
+
+def earned_by_rule(account: PointAccount, rule: PointRule, since: datetime, until: datetime) -> int:
+    total = (
+        PointEntry.objects.filter(
+            account=account, rule=rule, kind__in=PointEntry.EARNING_KINDS, created_at__gte=since, created_at__lt=until
+        ).aggregate(total=Sum("delta"))["total"]
+        or 0
+    )
+    return total
+
+
+def cap_room(account: PointAccount, rule: PointRule, at: datetime) -> tuple[int | None, str]:
+    """How many more points ``rule`` may pay this person at ``at`` (None: unlimited), and why."""
+    day, month = _period_starts(at)
+    room, why = None, ""
+    if rule.daily_cap is not None:
+        got = earned_by_rule(account, rule, day, day + timedelta(days=1))
+        room, why = max(rule.daily_cap - got, 0), f"每人每日上限 {rule.daily_cap} 分，当日已得 {got} 分"
+    if rule.monthly_cap is not None:
+        next_month = (month + timedelta(days=32)).replace(day=1)
+        got = earned_by_rule(account, rule, month, next_month)
+        month_room = max(rule.monthly_cap - got, 0)
+        if room is None or month_room < room:
+            room, why = month_room, f"每人每月上限 {rule.monthly_cap} 分，当月已得 {got} 分"
+    return room, why
+
+
+def rule_awardable_by(rule: PointRule, user) -> bool:
+    if user is not None and user.is_superuser:
+        return True
+    return bool(roles_of(user) & set(rule.award_roles))
+
+
+def rule_applies_to(rule: PointRule, person: Person) -> bool:
+    """City items apply to everyone; district-local items to people placed in that district."""
+    return person.territory.path.startswith(rule.territory.path)
+
+
+@dataclass(frozen=True)
+class AwardResult:
+    entry: PointEntry | None
+    created: bool
+    note: str = ""
+
+
+@transaction.atomic
+def points_award(
+    *,
+    person: Person,
+    rule: PointRule,
+    actor,
+    source=None,
+    idempotency_key: str,
+    points: int | None = None,
+    note: str = "",
+    station=None,
+    truncate_to_cap: bool = False,
+    check_award_roles: bool = True,
+    at: datetime | None = None,
+) -> AwardResult:
+    """Award ``rule`` (or ``points`` under it) to ``person``, once per ``idempotency_key``.
+
+    Caps per day/month are enforced under the account lock, so two concurrent awards cannot
+    both squeeze under a cap. A manual award over the cap is refused; an automatic one (task
+    completion, photo report) with ``truncate_to_cap`` pays what room is left, possibly nothing.
+    """
+    at = at or timezone.now()
+    account = _locked_account(person)
+    existing = _existing(idempotency_key)
+    if existing is not None:
+        return AwardResult(existing, created=False)
+    if not rule.is_active:
+        raise PointsError(f"积分项目“{rule.name}”已停用")
+    if not rule_applies_to(rule, person):
+        raise PointsError(f"积分项目“{rule.name}”只适用于{rule.territory.name}登记的人员")
+    if check_award_roles and not rule_awardable_by(rule, actor):
+        raise PointsError(f"您的岗位不能授予积分项目“{rule.name}”（可授予：{rule.award_role_labels}）")
+    amount = rule.points if points is None else int(points)
+    if amount <= 0:
+        raise PointsError("授予的积分必须大于 0")
+    room, why = cap_room(account, rule, at)
+    if room is not None and amount > room:
+        if not truncate_to_cap:
+            raise CapReached(f"超出积分上限：{why}，本次最多还能授予 {room} 分")
+        if room == 0:
+            return AwardResult(None, created=False, note=f"已达上限，未计分（{why}）")
+        note = f"{note}（受上限限制，由 {amount} 分减为 {room} 分）".strip()
+        amount = room
+    entry = _write_entry(
+        account,
+        kind=Kind.AWARD,
+        delta=amount,
+        rule=rule,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        note=note[:200],
+        station_id=getattr(station, "pk", None),
+        created_at=at,
+        **_source_fields(source),
+    )
+    expires_at = at + timedelta(days=rule.valid_days) if rule.valid_days else None
+    PointLot.objects.create(account=account, entry=entry, amount=amount, remaining=amount, expires_at=expires_at)
+    return AwardResult(entry, created=True, note=note)
+
+
+@transaction.atomic
+def points_reverse(*, entry: PointEntry, actor, reason: str, at: datetime | None = None) -> PointEntry:
+    """Correct a wrong award with a reversal entry (the award itself is never touched).
+
+    The points come off the award's own lot first; if they were already spent, the reversal
+    needs the balance to cover them and is refused otherwise (a balance never goes negative).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise PointsError("请填写冲正原因")
+    at = at or timezone.now()
+    account = _locked_account(entry.account.person)
+    key = f"reversal:{entry.pk}"
+    existing = _existing(key)
+    if existing is not None:
+        return existing
+    if entry.kind != Kind.AWARD:
+        raise PointsError(f"只有“授予”流水可以冲正，这是一条“{entry.get_kind_display()}”流水")
+    amount = entry.delta
+    if account.balance < amount:
+        raise InsufficientPoints(
+            f"无法冲正：该笔 {amount} 分已被使用，当前余额 {account.balance} 分不足以扣回。"
+            "请先取消相关兑换，或与本人协商。"
+        )
+    reversal = _write_entry(
+        account,
+        kind=Kind.REVERSAL,
+        delta=-amount,
+        rule=entry.rule,
+        reverses=entry,
+        actor=actor,
+        idempotency_key=key,
+        note=f"冲正：{reason}"[:200],
+        territory_id=entry.territory_id,
+        station_id=entry.station_id,
+        created_at=at,
+        source_type=entry.source_type,
+        source_id=entry.source_id,
+    )
+    _draw(account, reversal, amount, first_lot=getattr(entry, "lot", None))
+    return reversal
+
+
+def debit(
+    *, person: Person, amount: int, kind: str, actor, source, idempotency_key: str, note: str, at: datetime
+) -> PointEntry:
+    """A debit under a lock the caller already holds (see ``points_redeem``)."""
+    account = PointAccount.objects.select_for_update().select_related("person").get(person=person)
+    if account.balance < amount:
+        raise InsufficientPoints(f"积分余额不足：需要 {amount} 分，当前余额 {account.balance} 分")
+    entry = _write_entry(
+        account,
+        kind=kind,
+        delta=-amount,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        note=note[:200],
+        created_at=at,
+        **_source_fields(source),
+    )
+    _draw(account, entry, amount)
+    return entry
+
+
+def refund(*, debit_entry: PointEntry, actor, source, note: str, at: datetime) -> PointEntry:
+    """Give a debit back, into the very lots it was drawn from (so expiry dates are kept)."""
+    account = PointAccount.objects.select_for_update().select_related("person").get(pk=debit_entry.account_id)
+    key = f"refund:{debit_entry.pk}"
+    existing = _existing(key)
+    if existing is not None:
+        return existing
+    entry = _write_entry(
+        account,
+        kind=Kind.REFUND,
+        delta=-debit_entry.delta,
+        actor=actor,
+        idempotency_key=key,
+        note=note[:200],
+        created_at=at,
+        **_source_fields(source),
+    )
+    draws = list(debit_entry.draws.select_related("lot"))
+    for draw in draws:
+        draw.lot.remaining += draw.amount
+    PointLot.objects.bulk_update([d.lot for d in draws], ["remaining"])
+    return entry
+
+
+def points_expire_due(*, now: datetime | None = None, batch_size: int = 500) -> int:
+    """Write expiry entries for lots past their date; returns how many lots expired.
+
+    Each account is handled in its own short transaction under its lock, so a long run never
+    blocks redemptions for long, and a rerun finds nothing left to do (idempotent).
+    """
+    now = now or timezone.now()
+    done = 0
+    while True:
+        account_ids = list(
+            PointLot.objects.filter(remaining__gt=0, expires_at__lte=now)
+            .order_by("account_id")
+            .values_list("account_id", flat=True)
+            .distinct()[:batch_size]
+        )
+        if not account_ids:
+            return done
+        for account_id in account_ids:
+            done += _expire_account(account_id, now)
+
+
+@transaction.atomic
+def _expire_account(account_id: int, now: datetime) -> int:
+    account = PointAccount.objects.select_for_update().select_related("person").get(pk=account_id)
+    lots = list(
+        PointLot.objects.filter(account=account, remaining__gt=0, expires_at__lte=now).order_by("expires_at", "id")
+    )
+    for lot in lots:
+        # A lot can expire twice if a refund put points back after it expired once.
+        round_no = PointEntry.objects.filter(kind=Kind.EXPIRY, draws__lot=lot).count() + 1
+        entry = _write_entry(
+            account,
+            kind=Kind.EXPIRY,
+            delta=-lot.remaining,
+            rule_id=lot.entry.rule_id,
+            actor=None,
+            idempotency_key=f"expiry:lot:{lot.pk}:{round_no}",
+            note=f"积分到期（{timezone.localtime(lot.expires_at):%Y-%m-%d}）",
+            territory_id=lot.entry.territory_id,
+            created_at=now,
+        )
+        LotDraw.objects.create(entry=entry, lot=lot, amount=lot.remaining)
+        lot.remaining = 0
+        lot.save(update_fields=["remaining"])
+    return len(lots)
+
+
+__all__ = [
+    "AwardResult",
+    "CapReached",
+    "InsufficientPoints",
+    "PointsError",
+    "account_for",
+    "cap_room",
+    "debit",
+    "points_award",
+    "points_expire_due",
+    "points_reverse",
+    "refund",
+    "rule_applies_to",
+    "rule_awardable_by",
+]

@@ -1,0 +1,127 @@
+"""Redemption: points out, stock out, in one transaction; cancellation puts both back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from members.models import Person
+from points.models import PointAccount, PointEntry, Redemption, Reward, RewardNight
+from points.services.ledger import PointsError, debit, refund
+
+
+def reward_available_to(reward: Reward, person: Person) -> bool:
+    return reward.is_active and person.territory.path.startswith(reward.territory.path)
+
+
+@transaction.atomic
+def points_redeem(
+    *,
+    person: Person,
+    reward: Reward,
+    idempotency_key: str,
+    actor=None,
+    night_date: date | None = None,
+    at: datetime | None = None,
+) -> Redemption:
+    """Redeem ``reward`` for ``person``: debit the cost and take one from stock, atomically.
+
+    Lock order: the person's account row first, then the stock row by a conditional UPDATE
+    (``stock = stock - 1 WHERE stock >= 1``), so N simultaneous redemptions against one balance
+    fulfil exactly as many as the balance affords and never oversell the stock.
+    The same ``idempotency_key`` (a form token) gives back the first redemption.
+    """
+    at = at or timezone.now()
+    PointAccount.objects.get_or_create(person=person)
+    account = PointAccount.objects.select_for_update().get(person=person)  # the lock everything below relies on
+    existing = PointEntry.objects.filter(idempotency_key=idempotency_key).select_related("redemption").first()
+    if existing is not None:
+        return existing.redemption
+    if not reward_available_to(reward, person):
+        raise PointsError(f"“{reward.name}”不在您可兑换的范围内或已下架")
+    if account.balance < reward.cost:
+        raise PointsError(f"积分不足：兑换“{reward.name}”需要 {reward.cost} 分，您当前有 {account.balance} 分")
+    night = None
+    if reward.is_nightly:
+        if night_date is None:
+            raise PointsError("请选择入住日期")
+        if night_date < timezone.localdate(at):
+            raise PointsError("入住日期不能早于今天")
+        night = RewardNight.objects.filter(reward=reward, date=night_date).first()
+        taken = (
+            RewardNight.objects.filter(pk=getattr(night, "pk", None), taken__lt=F("capacity")).update(
+                taken=F("taken") + 1
+            )
+            if night
+            else 0
+        )
+        if taken != 1:
+            raise PointsError(f"{night_date:%Y年%m月%d日}的“{reward.name}”已无空房，请选择其他日期")
+    else:
+        if Reward.objects.filter(pk=reward.pk, stock__gte=1).update(stock=F("stock") - 1) != 1:
+            raise PointsError(f"“{reward.name}”已兑完")
+    redemption = Redemption.objects.create(
+        person=person, reward=reward, night=night, cost=reward.cost, requested_at=at, status=Redemption.Status.REQUESTED
+    )
+    label = f"{reward.name}（{night_date:%m月%d日}）" if night else reward.name
+    redemption.debit_entry = debit(
+        person=person,
+        amount=reward.cost,
+        kind=PointEntry.Kind.REDEMPTION,
+        actor=actor,
+        source=redemption,
+        idempotency_key=idempotency_key,
+        note=f"兑换 {label}",
+        at=at,
+    )
+    redemption.save(update_fields=["debit_entry"])
+    return redemption
+
+
+@transaction.atomic
+def points_redemption_fulfil(*, redemption: Redemption, actor, at: datetime | None = None) -> Redemption:
+    """The reward was handed over (待领取 → 已领取)."""
+    at = at or timezone.now()
+    changed = Redemption.objects.filter(pk=redemption.pk, status=Redemption.Status.REQUESTED).update(
+        status=Redemption.Status.FULFILLED, decided_at=at, decided_by=actor
+    )
+    redemption.refresh_from_db()
+    if not changed and redemption.status != Redemption.Status.FULFILLED:
+        raise PointsError(f"该兑换已{redemption.get_status_display()}，不能再领取")
+    return redemption
+
+
+@transaction.atomic
+def points_redemption_cancel(*, redemption: Redemption, actor, reason: str, at: datetime | None = None) -> Redemption:
+    """Cancel a pending redemption: a refund entry gives the points back and the stock returns."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PointsError("请填写取消原因")
+    at = at or timezone.now()
+    # Account first, then the redemption row: the same order as points_redeem.
+    PointAccount.objects.select_for_update().get(person_id=redemption.person_id)
+    redemption = Redemption.objects.select_for_update().select_related("reward").get(pk=redemption.pk)
+    if redemption.status == Redemption.Status.CANCELLED:
+        return redemption
+    if redemption.status != Redemption.Status.REQUESTED:
+        raise PointsError(f"该兑换已{redemption.get_status_display()}，不能取消")
+    redemption.refund_entry = refund(
+        debit_entry=redemption.debit_entry,
+        actor=actor,
+        source=redemption,
+        note=f"取消兑换 {redemption.reward.name}：{reason}",
+        at=at,
+    )
+    if redemption.night_id:
+        RewardNight.objects.filter(pk=redemption.night_id).update(taken=F("taken") - 1)
+    else:
+        Reward.objects.filter(pk=redemption.reward_id).update(stock=F("stock") + 1)
+    redemption.status = Redemption.Status.CANCELLED
+    redemption.decided_at = at
+    redemption.decided_by = actor
+    redemption.cancel_reason = reason[:200]
+    redemption.save(update_fields=["refund_entry", "status", "decided_at", "decided_by", "cancel_reason"])
+    return redemption

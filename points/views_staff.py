@@ -1,0 +1,407 @@
+"""Staff pages: award by rule, accounts and reversals, tasks, photo reports, redemptions,
+leaderboards. Each page parses input, checks the permission, and calls a service or selector."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from members.masking import mask_phone
+from members.models import Person
+from organizations.exports import neutralize_formula
+from organizations.models import Body, Territory
+from organizations.scope import get_visible_or_404, restrict
+from points import selectors
+from points.forms import AwardForm, ReasonForm, TaskForm
+from points.models import PhotoReport, PointAccount, PointEntry, Redemption, TaskClaim, VolunteerTask
+from points.services import (
+    PointsError,
+    account_for,
+    cap_room,
+    photo_report_reject,
+    photo_report_verify,
+    points_award,
+    points_redemption_cancel,
+    points_redemption_fulfil,
+    points_reverse,
+    task_claim,
+    task_close,
+    task_confirm,
+    task_publish,
+)
+from stations.models import Station
+
+
+def _page(request, queryset, per_page=30):
+    # No COUNT of the whole scoped table: a page knows only whether there is a next one.
+    number = max(int(request.GET.get("page") or 1), 1) if (request.GET.get("page") or "1").isdigit() else 1
+    rows = list(queryset[(number - 1) * per_page : number * per_page + 1])
+    return {"rows": rows[:per_page], "number": number, "has_next": len(rows) > per_page}
+
+
+@login_required
+def staff_home(request):
+    user = request.user
+    pending = {}
+    if user.has_perm("points.view_photoreport"):
+        pending["reports"] = restrict(PhotoReport.objects.filter(status=PhotoReport.Status.SUBMITTED), user)[
+            :100
+        ].count()
+    if user.has_perm("points.view_redemption"):
+        pending["redemptions"] = restrict(Redemption.objects.filter(status=Redemption.Status.REQUESTED), user)[
+            :100
+        ].count()
+    if user.has_perm("points.view_taskclaim"):
+        pending["claims"] = restrict(TaskClaim.objects.filter(status=TaskClaim.Status.CLAIMED), user)[:100].count()
+    return render(request, "points/staff_home.html", {"pending": pending})
+
+
+@permission_required("points.add_pointentry", raise_exception=True)
+def award(request):
+    """Find a person in scope, then award a rule to them (caps and award roles enforced)."""
+    user = request.user
+    person_id = request.GET.get("person") or request.POST.get("person")
+    if not person_id:
+        q = (request.GET.get("q") or "").strip()
+        people = []
+        if q:
+            people = list(
+                Person.objects.visible_to(user)
+                .filter(Q(name__contains=q) | Q(phone=q))
+                .select_related("territory", "home_station")
+                .order_by("name", "id")[:30]
+            )
+        return render(request, "points/award_find.html", {"q": q, "people": people, "mask_phone": mask_phone})
+    person = get_visible_or_404(Person.objects.select_related("territory"), user, pk=person_id)
+    rules = [r for r in selectors.rules_for_user(user) if selectors.rule_reaches(r, person)]
+    account = account_for(person)
+    form = AwardForm(request.POST or None, rules=rules, initial={"token": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        rule = form.rules.get(form.cleaned_data["rule"])
+        try:
+            result = points_award(
+                person=person,
+                rule=rule,
+                actor=user,
+                idempotency_key=f"staff-award:{form.cleaned_data['token']}",
+                note=form.cleaned_data["note"],
+            )
+        except PointsError as exc:
+            form.add_error("rule", str(exc))
+        else:
+            if result.created:
+                messages.success(request, f"已为{person.name}记 {result.entry.delta} 分（{rule.name}）")
+            else:
+                messages.info(request, "该次授予已记录，重复提交未重复计分")
+            return redirect("points:account", pk=account.pk)
+    now = timezone.now()
+    caps = [(r, cap_room(account, r, now)[0]) for r in rules if r.daily_cap or r.monthly_cap]
+    return render(request, "points/award_form.html", {"person": person, "account": account, "form": form, "caps": caps})
+
+
+@permission_required("points.view_pointaccount", raise_exception=True)
+def accounts(request):
+    q = (request.GET.get("q") or "").strip()
+    qs = PointAccount.objects.visible_to(request.user).select_related("person").order_by("-balance", "id")
+    if q:
+        qs = qs.filter(person__name__contains=q)
+    return render(request, "points/accounts.html", {"q": q, **_page(request, qs)})
+
+
+@permission_required("points.view_pointaccount", raise_exception=True)
+def account(request, pk: int):
+    acct = get_visible_or_404(
+        PointAccount.objects.select_related("person__territory", "person__home_station"), request.user, pk=pk
+    )
+    entries = acct.entries.select_related("rule", "actor", "reversed_by").order_by("-created_at", "-id")
+    lots = acct.lots.filter(remaining__gt=0, expires_at__isnull=False).order_by("expires_at")[:10]
+    return render(
+        request,
+        "points/account.html",
+        {
+            "account": acct,
+            "person_phone": mask_phone(acct.person.phone),
+            "lots": lots,
+            "can_reverse": request.user.has_perm("points.reverse_pointentry"),
+            "reason_form": ReasonForm(),
+            **_page(request, entries, per_page=50),
+        },
+    )
+
+
+@require_POST
+@permission_required("points.reverse_pointentry", raise_exception=True)
+def reverse_entry(request, pk: int):
+    entry = get_visible_or_404(PointEntry.objects.select_related("account"), request.user, pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "冲正原因：不能为空")
+    else:
+        try:
+            points_reverse(entry=entry, actor=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, f"已冲正 {entry.delta} 分")
+        except PointsError as exc:
+            messages.error(request, str(exc))
+    return redirect("points:account", pk=entry.account_id)
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+def _task_form(request, data=None):
+    user = request.user
+    stations = list(Station.objects.visible_to(user).order_by("name")[:500])
+    bodies = list(Body.objects.visible_to(user).order_by("sort_order", "id")[:200])
+    return TaskForm(data, rules=selectors.rules_for_user(user), stations=stations, bodies=bodies)
+
+
+@permission_required("points.view_volunteertask", raise_exception=True)
+def tasks(request):
+    status = request.GET.get("status") or VolunteerTask.Status.OPEN
+    qs = (
+        VolunteerTask.objects.visible_to(request.user)
+        .filter(status=status)
+        .select_related("station", "publisher_body")
+        .annotate(
+            taken=Count("claims", filter=Q(claims__status__in=TaskClaim.HOLDING_SLOT)),
+            waiting=Count("claims", filter=Q(claims__status=TaskClaim.Status.CLAIMED)),
+        )
+        .order_by("-starts_at", "-id")
+    )
+    return render(
+        request, "points/tasks.html", {"status": status, "statuses": VolunteerTask.Status.choices, **_page(request, qs)}
+    )
+
+
+@permission_required("points.add_volunteertask", raise_exception=True)
+def task_new(request):
+    form = _task_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            task = task_publish(
+                actor=request.user,
+                kind=data["kind"],
+                title=data["title"],
+                description=data["description"],
+                place=data["place"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                slots=data["slots"],
+                points=data["points"],
+                rule=form.rules[data["rule"]],
+                **form.publisher_kwargs(),
+            )
+        except PointsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已发布任务“{task.title}”")
+            return redirect("points:task", pk=task.pk)
+    return render(request, "points/task_form.html", {"form": form})
+
+
+@permission_required("points.view_volunteertask", raise_exception=True)
+def task_detail(request, pk: int):
+    task = get_visible_or_404(
+        VolunteerTask.objects.select_related("station", "publisher_body", "rule"), request.user, pk=pk
+    )
+    if request.method == "POST":
+        if not request.user.has_perm("points.change_taskclaim"):
+            raise Http404
+        try:
+            if "assign" in request.POST:
+                person = get_visible_or_404(Person, request.user, pk=request.POST.get("person") or 0)
+                task_claim(task=task, person=person, assigned_by=request.user)
+                messages.success(request, f"已指派{person.name}")
+            elif "close" in request.POST or "cancel" in request.POST:
+                task_close(task=task, actor=request.user, cancel="cancel" in request.POST)
+                messages.success(request, "任务已结束" if "close" in request.POST else "任务已取消")
+        except PointsError as exc:
+            messages.error(request, str(exc))
+        return redirect("points:task", pk=task.pk)
+    claims = task.claims.select_related("person", "entry").order_by("claimed_at", "id")
+    q = (request.GET.get("q") or "").strip()
+    candidates = []
+    if q:
+        candidates = list(Person.objects.visible_to(request.user).filter(name__contains=q).order_by("name")[:20])
+    return render(
+        request, "points/task_detail.html", {"task": task, "claims": claims, "q": q, "candidates": candidates}
+    )
+
+
+@require_POST
+@permission_required("points.change_taskclaim", raise_exception=True)
+def claim_confirm(request, pk: int):
+    claim = get_visible_or_404(TaskClaim.objects.select_related("task", "person"), request.user, pk=pk)
+    completed = request.POST.get("completed") == "1"
+    try:
+        claim = task_confirm(claim=claim, actor=request.user, completed=completed)
+    except PointsError as exc:
+        messages.error(request, str(exc))
+    else:
+        if completed and claim.entry is not None:
+            messages.success(request, f"已确认{claim.person.name}完成，记 {claim.entry.delta} 分")
+        elif completed:
+            messages.warning(request, f"已确认{claim.person.name}完成，但该项目积分已达上限，本次未计分")
+        else:
+            messages.info(request, f"已记录{claim.person.name}未完成")
+    return redirect("points:task", pk=claim.task_id)
+
+
+# --- photo reports ---------------------------------------------------------------------------
+
+
+@permission_required("points.view_photoreport", raise_exception=True)
+def reports(request):
+    status = request.GET.get("status") or PhotoReport.Status.SUBMITTED
+    qs = PhotoReport.objects.visible_to(request.user).filter(status=status).select_related("station", "person")
+    return render(
+        request, "points/reports.html", {"status": status, "statuses": PhotoReport.Status.choices, **_page(request, qs)}
+    )
+
+
+@permission_required("points.view_photoreport", raise_exception=True)
+def report_detail(request, pk: int):
+    report = get_visible_or_404(PhotoReport.objects.select_related("station", "person", "entry"), request.user, pk=pk)
+    if request.method == "POST":
+        if not request.user.has_perm("points.change_photoreport"):
+            raise Http404
+        try:
+            if "verify" in request.POST:
+                report = photo_report_verify(report=report, actor=request.user)
+                paid = f"，记 {report.entry.delta} 分" if report.entry_id else "（上报人未登记或已达上限，未计分）"
+                messages.success(request, f"已核实并转为诉求{paid}")
+            else:
+                photo_report_reject(report=report, actor=request.user, reason=request.POST.get("reason", ""))
+                messages.info(request, "已记为不予采纳")
+        except PointsError as exc:
+            messages.error(request, str(exc))
+        return redirect("points:report", pk=report.pk)
+    return render(request, "points/report_detail.html", {"report": report, "phone": mask_phone(report.phone)})
+
+
+@permission_required("points.view_photoreport", raise_exception=True)
+def report_photo(request, pk: int):
+    """The photo, only through the scope rule (media files are never served publicly)."""
+    report = get_visible_or_404(PhotoReport, request.user, pk=pk)
+    response = FileResponse(report.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- redemptions -----------------------------------------------------------------------------
+
+
+@permission_required("points.view_redemption", raise_exception=True)
+def redemptions(request):
+    status = request.GET.get("status") or Redemption.Status.REQUESTED
+    qs = Redemption.objects.visible_to(request.user).filter(status=status).select_related("person", "reward", "night")
+    return render(
+        request,
+        "points/redemptions.html",
+        {"status": status, "statuses": Redemption.Status.choices, **_page(request, qs)},
+    )
+
+
+@require_POST
+@permission_required("points.change_redemption", raise_exception=True)
+def redemption_decide(request, pk: int):
+    redemption = get_visible_or_404(Redemption.objects.select_related("reward", "person"), request.user, pk=pk)
+    try:
+        if "fulfil" in request.POST:
+            points_redemption_fulfil(redemption=redemption, actor=request.user)
+            messages.success(request, f"{redemption.person.name}已领取“{redemption.reward.name}”")
+        else:
+            points_redemption_cancel(redemption=redemption, actor=request.user, reason=request.POST.get("reason", ""))
+            messages.info(request, f"已取消，{redemption.cost} 分已退还{redemption.person.name}")
+    except PointsError as exc:
+        messages.error(request, str(exc))
+    return redirect("points:redemptions")
+
+
+# --- leaderboards ----------------------------------------------------------------------------
+
+
+@permission_required("points.view_pointentry", raise_exception=True)
+def leaderboard(request):
+    """One page, one selector: group by person/station/street/district, within a node, over a period."""
+    user = request.user
+    group_by = request.GET.get("group") if request.GET.get("group") in selectors.GROUPS else "person"
+    period = request.GET.get("period") if request.GET.get("period") in selectors.PERIODS else "month"
+    error = ""
+    try:
+        start_date = _date(request.GET.get("start"))
+        end_date = _date(request.GET.get("end"))
+        start, end = selectors.period_bounds(period, start=start_date, end=end_date)
+    except ValueError as exc:
+        error = str(exc)
+        start, end = selectors.period_bounds("month")
+    nodes = list(
+        Territory.objects.visible_to(user).filter(level__in=["city", "district", "street"]).order_by("path")[:300]
+    )
+    within = next((n for n in nodes if n.code == request.GET.get("within")), None)
+    stations = list(Station.objects.visible_to(user).order_by("name")[:300])
+    station = next((s for s in stations if str(s.pk) == request.GET.get("station")), None)
+    rows = selectors.leaderboard(user=user, group_by=group_by, start=start, end=end, within=within, station=station)
+    if request.GET.get("format") == "csv" and group_by == "person":
+        return _shortlist_csv(user, start, end, within)
+    return render(
+        request,
+        "points/leaderboard.html",
+        {
+            "rows": rows,
+            "group_by": group_by,
+            "groups": selectors.GROUPS,
+            "period": period,
+            "periods": selectors.PERIODS,
+            "nodes": nodes,
+            "within": within,
+            "stations": stations,
+            "station": station,
+            "start": timezone.localtime(start).date(),
+            "end": (timezone.localtime(end) - timezone.timedelta(days=1)).date(),
+            "error": error,
+        },
+    )
+
+
+def _date(value):
+    if not value:
+        return None
+    try:
+        return timezone.datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise ValueError(f"日期“{value}”格式应为 年-月-日") from exc
+
+
+def _shortlist_csv(user, start, end, within):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="commendation-shortlist.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(["名次", "姓名", "手机号", "属地", "常驻驿站", "所在单位", "期间获得积分", "记分次数"])
+    for row, person in selectors.commendation_shortlist(user=user, start=start, end=end, within=within):
+        writer.writerow(
+            [
+                neutralize_formula(v)
+                for v in (
+                    row.rank,
+                    row.name,
+                    mask_phone(person.phone) if person else "",
+                    person.territory.full_name if person else "",
+                    person.home_station.name if person and person.home_station else "",
+                    person.employer.name if person and person.employer else "",
+                    row.points,
+                    row.entries,
+                )
+            ]
+        )
+    return response
