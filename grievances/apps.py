@@ -10,6 +10,7 @@ class GrievancesConfig(AppConfig):
 
         from grievances import models as m
         from organizations.roles import EDIT, MANAGE, VIEW, Role, grant, grant_codename
+        from stations.phone_actions import register_phone_action
 
         handlers = [Role.MUNICIPAL, Role.DISTRICT, Role.STREET, Role.MEMBER_UNIT]
         grant([*handlers, Role.STATION], "grievances.grievance", VIEW)
@@ -38,3 +39,11 @@ class GrievancesConfig(AppConfig):
         auditlog.register(m.ExtensionRequest)
         auditlog.register(m.GovernanceProject)
         auditlog.register(m.Campaign)
+
+        register_phone_action(
+            key="grievance",
+            label="提交诉求",
+            url="grievances:station-new",
+            order=10,
+            hint="需求、困难、投诉、建议",
+        )

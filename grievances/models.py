@@ -164,6 +164,9 @@ class TicketCounter(models.Model):
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.day} #{self.last}"
+
 
 OPEN_STATES = ("submitted", "triaged", "assigned", "in_progress", "reopened")
 
@@ -356,8 +359,8 @@ class GrievanceEvent(models.Model):
     )
     actor_label = models.CharField("操作方", max_length=64, blank=True, help_text="系统、提交人等非账号操作方")
     at = models.DateTimeField("时间", db_index=True)
-    old_state = models.CharField("原状态", max_length=16, blank=True)
-    new_state = models.CharField("新状态", max_length=16, blank=True)
+    old_state = models.CharField("原状态", max_length=16, blank=True, choices=Grievance.State.choices)
+    new_state = models.CharField("新状态", max_length=16, blank=True, choices=Grievance.State.choices)
     note = models.TextField("说明", blank=True)
     is_public = models.BooleanField("对提交人可见", default=False)
 
@@ -383,9 +386,6 @@ class GrievanceEvent(models.Model):
             return self.actor.get_full_name() or self.actor.username
         return self.actor_label or "系统"
 
-    def state_label(self, value: str) -> str:
-        return Grievance.State(value).label if value else ""
-
 
 def photo_path(instance, filename: str) -> str:
     return f"grievances/{instance.grievance.submitted_at:%Y/%m}/{instance.grievance.ticket}-{filename}"
@@ -400,6 +400,9 @@ class GrievancePhoto(models.Model):
     class Meta:
         verbose_name = "照片"
         verbose_name_plural = "照片"
+
+    def __str__(self) -> str:
+        return self.image.name
 
 
 class ExtensionRequest(models.Model):
@@ -437,6 +440,9 @@ class ExtensionRequest(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.grievance} 延期 {self.days} 个工作日"
+
 
 class Notice(models.Model):
     """站内通知 — tells a staff user a case was assigned to them or escalated to them."""
@@ -455,6 +461,9 @@ class Notice(models.Model):
         verbose_name_plural = "通知"
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["recipient", "grievance", "key"], name="notice_once")]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class BlockedSubmitter(models.Model):

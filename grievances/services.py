@@ -709,8 +709,7 @@ def _posts_above(grievance: Grievance, level: int):
     posts = StaffPost.objects.filter(is_active=True).select_related("user")
     if level == Grievance.Escalation.MUNICIPAL:
         return posts.filter(role=Role.MUNICIPAL)
-    district_paths = [p for p in _ancestor_paths(grievance.territory)]
-    return posts.filter(role=Role.DISTRICT, territory__path__in=district_paths)
+    return posts.filter(role=Role.DISTRICT, territory__path__in=_ancestor_paths(grievance.territory))
 
 
 def grievance_escalate(*, grievance_id: int, now=None) -> bool:
@@ -786,7 +785,7 @@ def cluster_propose(*, now=None) -> list[GovernanceProject]:
                         "title": f"{territory.name}{category.name}问题集中治理",
                         "category": category,
                         "territory": territory,
-                        "summary": f"近 {_setting('CLUSTER_WINDOW_DAYS', 90)} 天同类诉求 {len(members)} 件，系统建议立项",
+                        "summary": f"近期同类诉求 {len(members)} 件，系统建议立项",
                     },
                 )
                 if was_created:

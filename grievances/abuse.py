@@ -1,0 +1,77 @@
+"""Abuse limits on the public intake: a blocklist kept in the admin and cache-based counters.
+
+Limits (``settings.GRIEVANCES["RATE_LIMITS"]``) are per client address and per phone over a
+sliding-ish fixed window; the cache is Redis in production, so every web process shares them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from grievances.models import BlockedSubmitter
+
+DEFAULT_LIMITS = {
+    "submit_ip": (10, 3600),  # ten cases an hour from one address
+    "submit_phone": (5, 86400),  # five a day from one phone
+    "lookup_ip": (30, 600),  # status look-ups: guessing tickets is slow
+}
+
+
+class Refused(Exception):
+    """A Chinese message for the submitter: why the request is refused."""
+
+
+def client_ip(request) -> str:
+    # Behind the intranet reverse proxy the last hop is trusted (PROXY_COUNT in settings).
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
+    if forwarded and proxies:
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _limit(name: str) -> tuple[int, int]:
+    return getattr(settings, "GRIEVANCES", {}).get("RATE_LIMITS", {}).get(name, DEFAULT_LIMITS[name])
+
+
+def hit(name: str, who: str) -> bool:
+    """Count one request of ``who`` against limit ``name``; False once the limit is exceeded."""
+    limit, window = _limit(name)
+    key = f"grv:rl:{name}:{who}"
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    return count <= limit
+
+
+def is_blocked(*, ip: str = "", phone: str = "") -> bool:
+    now = timezone.now()
+    q = Q(pk__in=[])
+    if ip:
+        q |= Q(kind=BlockedSubmitter.Kind.IP, value=ip)
+    if phone:
+        q |= Q(kind=BlockedSubmitter.Kind.PHONE, value=phone)
+    return BlockedSubmitter.objects.filter(q).filter(Q(until__isnull=True) | Q(until__gt=now)).exists()
+
+
+def check_submit(request, phone: str) -> None:
+    ip = client_ip(request)
+    if is_blocked(ip=ip, phone=phone):
+        raise Refused("该号码或网络已被限制提交诉求，如有疑问请拨打暖新热线")
+    if not hit("submit_ip", ip):
+        raise Refused("提交过于频繁，请稍后再试")
+    if phone and not hit("submit_phone", phone):
+        raise Refused("该手机号今日提交次数已达上限，请明天再试或拨打暖新热线")
+
+
+def check_lookup(request) -> None:
+    if not hit("lookup_ip", client_ip(request)):
+        raise Refused("查询过于频繁，请十分钟后再试")

@@ -1,0 +1,175 @@
+"""/api/v1/grievances/: the scoped case list (submitter masked for viewers who do not handle the
+case) and a public intake endpoint (AllowAny, throttled, blocklist, same validation as the form)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from grievances import abuse, services
+from grievances.models import Channel, Grievance, GrievanceEvent
+from grievances.selectors import submitter_for
+from members.validators import normalize_phone
+from organizations.api_base import ScopedReadOnlyViewSet
+from organizations.models import Territory
+from stations.models import Station
+
+
+class EventSerializer(serializers.ModelSerializer):
+    who = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = GrievanceEvent
+        fields = ["at", "kind", "who", "old_state", "new_state", "note", "is_public"]
+
+
+class SubmitterSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    masked = serializers.BooleanField()
+
+
+class GrievanceSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.code", default=None)
+    territory = serializers.CharField(source="territory.code")
+    station = serializers.CharField(source="station.code", default=None)
+    body = serializers.CharField(source="body.code", default=None)
+    submitter = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Grievance
+        fields = [
+            "ticket",
+            "channel",
+            "category",
+            "priority",
+            "territory",
+            "station",
+            "text",
+            "state",
+            "body",
+            "submitter",
+            "submitted_at",
+            "respond_due_at",
+            "resolve_due_at",
+            "responded_at",
+            "resolved_at",
+            "escalation_level",
+            "rating",
+        ]
+
+    @extend_schema_field(SubmitterSerializer)
+    def get_submitter(self, obj) -> dict:
+        return SubmitterSerializer(submitter_for(self.context["request"].user, obj)).data
+
+
+class GrievanceDetailSerializer(GrievanceSerializer):
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta(GrievanceSerializer.Meta):
+        fields = [*GrievanceSerializer.Meta.fields, "resolution", "events"]
+
+
+class IntakeSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+    contact_phone = serializers.CharField(max_length=20)
+    contact_name = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    territory = serializers.CharField(required=False, help_text="街道/镇的区划代码；提供 station 时可省略")
+    station = serializers.CharField(required=False, help_text="驿站编码（扫码提交）")
+    category = serializers.CharField(required=False, help_text="诉求分类代码；不确定可省略")
+    is_anonymous = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, attrs):
+        station = None
+        if attrs.get("station"):
+            station = Station.objects.select_related("territory").filter(code=attrs["station"].upper()).first()
+            if station is None:
+                raise ValidationError({"station": f"驿站编码 {attrs['station']} 不存在"})
+        territory = None
+        if attrs.get("territory"):
+            territory = Territory.objects.filter(code=attrs["territory"]).first()
+            if territory is None:
+                raise ValidationError({"territory": f"区划代码 {attrs['territory']} 不存在"})
+        if station is None and territory is None:
+            raise ValidationError({"territory": "请提供街道区划代码或驿站编码"})
+        attrs["station_obj"], attrs["territory_obj"] = station, territory or station.territory
+        return attrs
+
+
+class IntakeResultSerializer(serializers.Serializer):
+    ticket = serializers.CharField()
+    state = serializers.CharField()
+
+
+class GrievanceViewSet(ScopedReadOnlyViewSet):
+    """诉求（按辖区、责任单位、驿站范围过滤；非办理人看到的提交人信息已脱敏）。"""
+
+    queryset = Grievance.objects.select_related("category", "territory", "station", "body", "person")
+    serializer_class = GrievanceSerializer
+    lookup_field = "ticket"
+    filterset_fields = ["state", "channel", "priority", "escalation_level"]
+    search_fields = ["=ticket"]
+    ordering_fields = ["submitted_at", "resolve_due_at"]
+    ordering = ["-submitted_at"]
+
+    def get_serializer_class(self):
+        return GrievanceDetailSerializer if self.action == "retrieve" else GrievanceSerializer
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("events__actor")
+        return qs
+
+    @extend_schema(
+        request=IntakeSerializer,
+        responses={201: IntakeResultSerializer},
+        auth=[],
+        description="公开的诉求提交接口（无需登录）：按 IP 和手机号限流，黑名单拒绝；返回受理编号。",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        permission_classes=[AllowAny],
+        authentication_classes=[],
+        throttle_classes=[ScopedRateThrottle],
+        url_path="intake",
+    )
+    def intake(self, request):
+        serializer = IntakeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            abuse.check_submit(request._request, normalize_phone(data["contact_phone"]))
+        except abuse.Refused as exc:
+            raise Throttled(detail=str(exc)) from exc
+        try:
+            grievance = services._grievance_create(
+                channel=Channel.STATION_QR if data["station_obj"] else Channel.WEB,
+                text=data["text"],
+                territory=data["territory_obj"],
+                station=data["station_obj"],
+                category_code=data.get("category"),
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                is_anonymous=data["is_anonymous"],
+                receipt_sms=True,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        return Response({"ticket": grievance.ticket, "state": grievance.state}, status=status.HTTP_201_CREATED)
+
+    throttle_scope = "public"
+
+    def get_throttles(self):
+        return super().get_throttles() if self.action == "intake" else []
+
+
+def register(router) -> None:
+    router.register("grievances", GrievanceViewSet, basename="grievance")
