@@ -1,0 +1,87 @@
+/* Staff station map (Leaflet, served locally). Mounts every .station-map element.
+ *
+ * The server sends points already converted to the tiles' coordinate system (data-tile-crs),
+ * so this file never converts coordinates itself. Without a tile URL the map is a plain
+ * background with the points; without Leaflet (vendor files missing) it says so. */
+(function () {
+  "use strict";
+
+  var TIER_COLORS = { flagship: "#c8151d", key: "#e67e22", standard: "#2f6fb3" };
+
+  function escapeHtml(text) {
+    return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function popupHtml(p) {
+    var state = p.status !== "open" ? "暂停服务" : p.open_now ? "正在开放" : "现在休息";
+    return (
+      "<strong>" + escapeHtml(p.name) + "</strong><br>" +
+      escapeHtml(p.tier_label) + " · " + escapeHtml(p.territory) + (p.is_24h ? " · 24小时" : "") + "<br>" +
+      escapeHtml(state) + (p.overdue ? " · <b style='color:#c8151d'>六个一检查逾期</b>" : "") + "<br>" +
+      (p.address ? escapeHtml(p.address) + "<br>" : "") +
+      (p.services.length ? "服务：" + escapeHtml(p.services.join("、")) + "<br>" : "") +
+      "<a href='" + escapeHtml(p.phone_url) + "' target='_blank'>扫码页</a> · " +
+      "<a href='/stations/" + encodeURIComponent(p.code) + "/poster/'>海报</a>"
+    );
+  }
+
+  function mount(el) {
+    if (el.dataset.mounted) return;
+    el.dataset.mounted = "1";
+    if (!window.L) {
+      el.textContent = "地图组件未加载（static/vendor/leaflet 缺失），请联系管理员。";
+      el.classList.add("station-map-missing");
+      return;
+    }
+    var map = L.map(el, { preferCanvas: true, zoomControl: true }).setView([32.06, 118.79], 10);
+    if (el.dataset.tileUrl) {
+      L.tileLayer(el.dataset.tileUrl, { maxZoom: 18, attribution: el.dataset.tileAttribution || "" }).addTo(map);
+    } else {
+      el.classList.add("station-map-plain");
+    }
+    var layer = L.layerGroup().addTo(map);
+    var form = document.querySelector(".station-map-filters[data-map='" + el.id + "']");
+    var counter = form ? form.querySelector(".station-map-count") : null;
+    var first = true;
+
+    function load() {
+      var params = form ? new URLSearchParams(new FormData(form)) : new URLSearchParams();
+      fetch(el.dataset.pointsUrl + "?" + params.toString(), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          layer.clearLayers();
+          var bounds = [];
+          data.points.forEach(function (p) {
+            var marker = L.circleMarker([p.lat, p.lng], {
+              radius: p.tier === "flagship" ? 9 : p.tier === "key" ? 7 : 5,
+              color: p.overdue ? "#000" : "#fff",
+              weight: p.overdue ? 2 : 1,
+              fillColor: TIER_COLORS[p.tier] || "#666",
+              fillOpacity: p.status === "open" ? 0.9 : 0.4,
+            });
+            marker.bindPopup(popupHtml(p));
+            marker.addTo(layer);
+            bounds.push([p.lat, p.lng]);
+          });
+          if (counter) counter.textContent = "共 " + data.points.length + " 个驿站";
+          if (first && bounds.length) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15 });
+          first = false;
+          el.dataset.loaded = String(data.points.length);
+        })
+        .catch(function () {
+          if (counter) counter.textContent = "驿站数据加载失败，请刷新重试";
+        });
+    }
+    if (form) form.addEventListener("change", load);
+    load();
+  }
+
+  function mountAll() {
+    document.querySelectorAll(".station-map").forEach(mount);
+  }
+  window.StationMap = { mount: mount, mountAll: mountAll };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
+  else mountAll();
+})();

@@ -1,0 +1,204 @@
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
+
+from organizations.admin_base import ScopedAdmin, ScopedInline
+from stations.images import sanitize_photo
+from stations.models import (
+    CareActivity,
+    Inspection,
+    InspectionItem,
+    InspectionPhoto,
+    InspectionResult,
+    OpeningHours,
+    Service,
+    Station,
+    Visit,
+)
+from stations.resources import StationResource
+from stations.selectors import is_overdue, overdue_q
+from stations.services import inspection_refresh, station_refresh_compliance
+
+
+class OpeningHoursInline(ScopedInline, admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "六个一检查"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("1", "逾期未检查"), ("0", "按期")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(overdue_q())
+        if self.value() == "0":
+            return queryset.exclude(overdue_q())
+        return queryset
+
+
+@admin.register(Station)
+class StationAdmin(ImportExportModelAdmin, ScopedAdmin):
+    resource_classes = [StationResource]
+    list_display = [
+        "code",
+        "name",
+        "tier",
+        "territory",
+        "status",
+        "is_24h",
+        "compliant",
+        "last_inspected_on",
+        "overdue_flag",
+        "links",
+    ]
+    list_filter = ["tier", "status", "is_24h", "host_type", "compliant", OverdueFilter]
+    search_fields = ["name", "=code", "address"]
+    list_select_related = ["territory"]
+    autocomplete_fields = []
+    filter_horizontal = ["services"]
+    readonly_fields = ["lng_wgs84", "lat_wgs84", "last_inspected_on", "compliant", "updated_at"]
+    inlines = [OpeningHoursInline]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["code", "name", "tier", "host_type", "hosting_unit", "territory", "status", "manager_post"]},
+        ),
+        ("位置", {"fields": ["address", ("longitude", "latitude", "coord_system"), ("lng_wgs84", "lat_wgs84")]}),
+        ("服务", {"fields": ["is_24h", "services", "contact_phone", "description"]}),
+        ("六个一", {"fields": [("last_inspected_on", "compliant"), "updated_at"]}),
+    ]
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return super().get_import_resource_kwargs(request, **kwargs)
+
+    def get_export_queryset(self, request):
+        # Exports go through the same door as the changelist.
+        return self.get_queryset(request)
+
+    @admin.display(description="逾期", boolean=True)
+    def overdue_flag(self, obj):
+        return is_overdue(obj)
+
+    @admin.display(description="二维码")
+    def links(self, obj):
+        return format_html(
+            '<a href="/stations/{0}/poster/">海报</a> · <a href="/stations/{0}/qr.png">PNG</a> · '
+            '<a href="/stations/{0}/qr.svg">SVG</a> · <a href="/s/{0}/" target="_blank">扫码页</a>',
+            obj.code,
+        )
+
+
+class InspectionResultInline(ScopedInline, admin.TabularInline):
+    model = InspectionResult
+    extra = 0
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new inspection opens with one row per active checklist item.
+        return InspectionItem.objects.filter(is_active=True).count() if obj is None else 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is None:
+            items = list(InspectionItem.objects.filter(is_active=True))
+            base_init = formset.__init__
+
+            def __init__(self, *args, **kw):
+                kw.setdefault("initial", [{"item": item.pk} for item in items])
+                base_init(self, *args, **kw)
+
+            formset.__init__ = __init__
+        return formset
+
+
+class InspectionPhotoForm(forms.ModelForm):
+    class Meta:
+        model = InspectionPhoto
+        fields = ["image", "caption"]
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and hasattr(image, "content_type"):  # a new upload, not the stored file
+            return sanitize_photo(image)
+        return image
+
+
+class InspectionPhotoInline(ScopedInline, admin.TabularInline):
+    model = InspectionPhoto
+    form = InspectionPhotoForm
+    extra = 1
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ScopedAdmin):
+    list_display = ["station", "inspected_on", "inspector_name", "is_compliant"]
+    list_filter = ["is_compliant", "inspected_on"]
+    search_fields = ["station__name", "=station__code", "inspector_name"]
+    list_select_related = ["station"]
+    date_hierarchy = "inspected_on"
+    readonly_fields = ["is_compliant", "inspector"]
+    inlines = [InspectionResultInline, InspectionPhotoInline]
+    fields = ["station", "inspected_on", "inspector_name", "inspector", "notes", "is_compliant"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.inspector = request.user
+        if not obj.inspector_name:
+            obj.inspector_name = request.user.get_full_name() or request.user.username
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        inspection_refresh(inspection=form.instance)
+
+    def delete_model(self, request, obj):
+        station = obj.station
+        super().delete_model(request, obj)
+        station_refresh_compliance(station=station)
+
+
+@admin.register(Visit)
+class VisitAdmin(ScopedAdmin):
+    list_display = ["day", "station", "service", "count", "recorded_by"]
+    list_filter = ["service", "day"]
+    search_fields = ["station__name", "=station__code"]
+    list_select_related = ["station", "service", "recorded_by"]
+    date_hierarchy = "day"
+    readonly_fields = ["recorded_by"]
+
+    def save_model(self, request, obj, form, change):
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(CareActivity)
+class CareActivityAdmin(ScopedAdmin):
+    list_display = ["held_on", "title", "kind", "station", "participants", "items_given", "items_count"]
+    list_filter = ["kind", "held_on"]
+    search_fields = ["title", "station__name", "=station__code"]
+    list_select_related = ["station"]
+    date_hierarchy = "held_on"
+    exclude = ["created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    """Shared catalogue (not placed in the hierarchy); only the municipal committee edits it."""
+
+    list_display = ["name", "code", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+
+
+@admin.register(InspectionItem)
+class InspectionItemAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]

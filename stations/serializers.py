@@ -1,0 +1,168 @@
+from rest_framework import serializers
+
+from organizations.api_base import ScopedWriteSerializerMixin
+from stations.hours import station_is_open
+from stations.models import CareActivity, Inspection, InspectionResult, OpeningHours, Service, Station, Visit
+from stations.selectors import is_overdue
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["id", "code", "name", "sort_order", "is_active"]
+
+
+class OpeningHoursSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OpeningHours
+        fields = ["weekday", "opens", "closes"]
+
+
+class StationSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
+    territory_name = serializers.CharField(source="territory.name", read_only=True)
+    services = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Service.objects.filter(is_active=True), required=False
+    )
+    opening_hours = OpeningHoursSerializer(many=True, read_only=True)
+    overdue = serializers.SerializerMethodField(help_text="六个一检查是否逾期")
+    open_now = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Station
+        fields = [
+            "id",
+            "code",
+            "name",
+            "tier",
+            "host_type",
+            "hosting_unit",
+            "territory",
+            "territory_name",
+            "address",
+            "longitude",
+            "latitude",
+            "coord_system",
+            "lng_wgs84",
+            "lat_wgs84",
+            "manager_post",
+            "status",
+            "is_24h",
+            "services",
+            "opening_hours",
+            "open_now",
+            "contact_phone",
+            "description",
+            "last_inspected_on",
+            "compliant",
+            "overdue",
+        ]
+        read_only_fields = ["lng_wgs84", "lat_wgs84", "last_inspected_on", "compliant"]
+
+    def get_overdue(self, obj) -> bool:
+        return is_overdue(obj)
+
+    def get_open_now(self, obj) -> bool:
+        return station_is_open(obj)
+
+    def validate_code(self, value):
+        from organizations.textnorm import clean_code
+
+        return clean_code(value)
+
+    def validate(self, attrs):
+        instance = Station(**{k: v for k, v in attrs.items() if k != "services"})
+        if self.instance is not None:
+            for field in ("longitude", "latitude"):
+                if field not in attrs:
+                    setattr(instance, field, getattr(self.instance, field))
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        try:
+            instance.clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return attrs
+
+
+class NearbySerializer(serializers.Serializer):
+    code = serializers.CharField(source="station.code")
+    name = serializers.CharField(source="station.name")
+    tier = serializers.CharField(source="station.tier")
+    address = serializers.CharField(source="station.address")
+    is_24h = serializers.BooleanField(source="station.is_24h")
+    open_now = serializers.BooleanField()
+    distance_m = serializers.SerializerMethodField()
+    lng = serializers.SerializerMethodField()
+    lat = serializers.SerializerMethodField()
+    services = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    def get_distance_m(self, obj) -> int:
+        return round(obj.distance_m)
+
+    def _coords(self, obj):
+        return obj.station.coordinates_in(self.context.get("coord_system", "wgs84"))
+
+    def get_lng(self, obj) -> float:
+        return round(self._coords(obj)[0], 7)
+
+    def get_lat(self, obj) -> float:
+        return round(self._coords(obj)[1], 7)
+
+    def get_services(self, obj) -> list[str]:
+        return [s.name for s in obj.station.services.all()]
+
+    def get_url(self, obj) -> str:
+        from django.urls import reverse
+
+        return reverse("station-phone", kwargs={"code": obj.station.code})
+
+
+class VisitSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
+    service_code = serializers.CharField(source="service.code", read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = ["id", "station", "day", "service", "service_code", "count", "recorded_by", "updated_at"]
+        read_only_fields = ["recorded_by", "updated_at"]
+
+
+class InspectionResultSerializer(serializers.ModelSerializer):
+    item_name = serializers.CharField(source="item.name", read_only=True)
+
+    class Meta:
+        model = InspectionResult
+        fields = ["item", "item_name", "passed", "note"]
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    results = InspectionResultSerializer(many=True, read_only=True)
+    photos = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Inspection
+        fields = ["id", "station", "inspected_on", "inspector_name", "notes", "is_compliant", "results", "photos"]
+
+    def get_photos(self, obj) -> list[str]:
+        return [p.image.url for p in obj.photos.all()]
+
+
+class CareActivitySerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
+    class Meta:
+        model = CareActivity
+        fields = [
+            "id",
+            "station",
+            "held_on",
+            "kind",
+            "title",
+            "participants",
+            "items_given",
+            "items_count",
+            "notes",
+        ]
+
+    def validate(self, attrs):
+        if attrs.get("items_count") and not attrs.get("items_given", getattr(self.instance, "items_given", "")):
+            raise serializers.ValidationError({"items_given": "填写了发放数量，请注明发放的物品"})
+        return attrs

@@ -1,0 +1,138 @@
+"""Writes of the stations app: inspections, compliance, visit counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from stations.images import sanitize_photo
+from stations.models import Inspection, InspectionItem, InspectionPhoto, InspectionResult, Service, Station, Visit
+
+MAX_PHOTOS_PER_INSPECTION = 12
+
+
+def _not_in_future(day: date, field: str, label: str) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: f"{label} {day:%Y-%m-%d} 晚于今天"})
+
+
+def inspection_is_compliant(inspection: Inspection) -> bool:
+    """Every checklist item active today has a result on this inspection, and all passed."""
+    active = set(InspectionItem.objects.filter(is_active=True).values_list("pk", flat=True))
+    results = dict(inspection.results.values_list("item_id", "passed"))
+    return bool(active) and active <= set(results) and all(results[pk] for pk in active)
+
+
+def station_refresh_compliance(*, station: Station) -> Station:
+    """Copy the latest inspection's date and verdict onto the station (used by lists and the map)."""
+    latest = station.inspections.order_by("-inspected_on", "-id").only("inspected_on", "is_compliant").first()
+    station.last_inspected_on = latest.inspected_on if latest else None
+    station.compliant = latest.is_compliant if latest else None
+    Station.objects.filter(pk=station.pk).update(
+        last_inspected_on=station.last_inspected_on, compliant=station.compliant
+    )
+    return station
+
+
+@transaction.atomic
+def inspection_refresh(*, inspection: Inspection) -> Inspection:
+    """Recompute an inspection's verdict after its results changed (admin inline edits)."""
+    inspection.is_compliant = inspection_is_compliant(inspection)
+    Inspection.objects.filter(pk=inspection.pk).update(is_compliant=inspection.is_compliant)
+    station_refresh_compliance(station=inspection.station)
+    return inspection
+
+
+@transaction.atomic
+def inspection_record(
+    *,
+    station: Station,
+    inspected_on: date,
+    inspector,
+    inspector_name: str = "",
+    results: Mapping[int, bool],
+    result_notes: Mapping[int, str] | None = None,
+    notes: str = "",
+    photos: Iterable = (),
+) -> Inspection:
+    """Record a 六个一 inspection: one result per active checklist item, optional photos.
+
+    Validates everything first (missing or unknown items, a future date, each photo) and
+    writes in one transaction; the station's current compliance follows the latest inspection.
+    """
+    _not_in_future(inspected_on, "inspected_on", "检查日期")
+    items = {item.pk: item for item in InspectionItem.objects.filter(is_active=True)}
+    if not items:
+        raise ValidationError("尚未配置“六个一”检查项，请先在管理后台维护检查清单")
+    unknown = set(results) - set(items)
+    if unknown:
+        raise ValidationError({"results": f"检查项不存在或已停用：{', '.join(map(str, sorted(unknown)))}"})
+    missing = [items[pk].name for pk in items if pk not in results]
+    if missing:
+        raise ValidationError({"results": f"以下检查项未填写结果：{'、'.join(missing)}"})
+    photos = list(photos)
+    if len(photos) > MAX_PHOTOS_PER_INSPECTION:
+        raise ValidationError({"photos": f"照片最多 {MAX_PHOTOS_PER_INSPECTION} 张，本次 {len(photos)} 张"})
+    clean_photos = [sanitize_photo(p, label=f"第{i}张照片") for i, p in enumerate(photos, start=1)]
+    name = (
+        inspector_name or (inspector.get_full_name() if inspector else "") or getattr(inspector, "username", "")
+    ).strip()
+    if not name:
+        raise ValidationError({"inspector_name": "请填写检查人"})
+
+    inspection = Inspection.objects.create(
+        station=station, inspected_on=inspected_on, inspector=inspector, inspector_name=name, notes=notes
+    )
+    result_notes = result_notes or {}
+    InspectionResult.objects.bulk_create(
+        InspectionResult(
+            inspection=inspection, item_id=pk, passed=bool(results[pk]), note=result_notes.get(pk, "")[:200]
+        )
+        for pk in items
+    )
+    for photo in clean_photos:
+        InspectionPhoto.objects.create(inspection=inspection, image=photo)
+    return inspection_refresh(inspection=inspection)
+
+
+@transaction.atomic
+def visits_record(*, station: Station, day: date, counts: Mapping[int, int], actor) -> dict[str, int]:
+    """Set a station's visit counts for one day, per service (quick entry by the manager).
+
+    ``counts`` maps service id → people served; 0 removes that day's row. Returns a summary
+    ``{"created": n, "updated": n, "deleted": n}``. Locks the day's rows in primary-key order.
+    """
+    _not_in_future(day, "day", "日期")
+    services = {s.pk: s for s in Service.objects.filter(pk__in=list(counts))}
+    for service_id, value in counts.items():
+        service = services.get(service_id)
+        if service is None:
+            raise ValidationError({"counts": f"服务项目 {service_id} 不存在"})
+        if value is None or int(value) < 0:
+            raise ValidationError({"counts": f"“{service.name}”的人次须为不小于 0 的整数"})
+        if int(value) > 100000:
+            raise ValidationError({"counts": f"“{service.name}”的人次 {value} 过大，请核对"})
+    existing = {
+        v.service_id: v for v in Visit.objects.select_for_update().filter(station=station, day=day).order_by("pk")
+    }
+    summary = {"created": 0, "updated": 0, "deleted": 0}
+    for service_id, value in counts.items():
+        value = int(value)
+        row = existing.get(service_id)
+        if value == 0:
+            if row is not None:
+                row.delete()
+                summary["deleted"] += 1
+        elif row is None:
+            Visit.objects.create(station=station, day=day, service_id=service_id, count=value, recorded_by=actor)
+            summary["created"] += 1
+        elif row.count != value:
+            row.count = value
+            row.recorded_by = actor
+            row.save(update_fields=["count", "recorded_by", "updated_at"])
+            summary["updated"] += 1
+    return summary

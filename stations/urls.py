@@ -1,0 +1,17 @@
+from django.urls import path
+
+from stations import views
+
+urlpatterns = [
+    path("", views.station_list, name="station-list"),
+    path("map/", views.station_map, name="station-map"),
+    path("map/points.json", views.map_points, name="station-map-points"),
+    path("<str:code>/visits/", views.visits_entry, name="station-visits"),
+    path("<str:code>/qr.png", views.qr_png, name="station-qr-png"),
+    path("<str:code>/qr.svg", views.qr_svg, name="station-qr-svg"),
+    path("<str:code>/poster/", views.poster, name="station-poster"),
+]
+
+public_urlpatterns = [
+    path("<str:code>/", views.phone_page, name="station-phone"),
+]
