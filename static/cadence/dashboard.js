@@ -1,0 +1,40 @@
+/* Dashboard charts: each <div data-chart="ID"> is drawn from the JSON in <script id="ID">.
+   ECharts is served from static/vendor; without it the tables beside each chart still show
+   every figure, so the page never depends on the script. Clicking a bar opens the node. */
+(function () {
+  "use strict";
+  if (!window.echarts) { return; }
+  var RED = "#c8161d";
+  document.querySelectorAll("[data-chart]").forEach(function (el) {
+    var source = document.getElementById(el.getAttribute("data-chart"));
+    if (!source) { return; }
+    var spec = JSON.parse(source.textContent);
+    var chart = window.echarts.init(el, null, { renderer: "svg" });
+    var option;
+    if (spec.type === "bar") {
+      option = {
+        tooltip: { trigger: "axis" },
+        grid: { left: 48, right: 16, top: 24, bottom: 64 },
+        xAxis: { type: "category", data: spec.categories, axisLabel: { rotate: spec.categories.length > 6 ? 40 : 0 } },
+        yAxis: { type: "value", name: spec.unit },
+        series: [{ type: "bar", data: spec.values, itemStyle: { color: RED } }]
+      };
+      chart.on("click", function (p) { if (spec.links && spec.links[p.dataIndex]) { window.location = spec.links[p.dataIndex]; } });
+    } else if (spec.type === "funnel") {
+      option = {
+        tooltip: { trigger: "item" },
+        series: [{ type: "funnel", sort: "none", left: "10%", width: "80%",
+          data: spec.categories.map(function (c, i) { return { name: c, value: spec.values[i] || 0 }; }) }]
+      };
+    } else if (spec.type === "scatter") {
+      option = {
+        tooltip: { formatter: function (p) { return p.data.name; } },
+        xAxis: { type: "value", scale: true, name: "经度" },
+        yAxis: { type: "value", scale: true, name: "纬度" },
+        series: [{ type: "scatter", symbolSize: 8, data: spec.points, itemStyle: { color: RED } }]
+      };
+    }
+    if (option) { chart.setOption(option); }
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+})();
