@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.env import env_bool, env_int, env_list, env_secret, env_str
@@ -274,6 +275,24 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "members-expire-transfers": {
         "task": "members.tasks.expire_transfers",
         "schedule": timedelta(hours=6),
+    },
+    # cadence (portal.cadence): 日盘点 each morning, 周例会 opened Monday and late streets
+    # reminded on working days, 月调度 on the month's first working day (the task checks the day).
+    "cadence-daily-inventory": {
+        "task": "cadence.daily_inventory",
+        "schedule": crontab(hour=5, minute=30),
+    },
+    "cadence-weekly-open": {
+        "task": "cadence.weekly_reports_open",
+        "schedule": crontab(day_of_week="mon", hour=6, minute=0),
+    },
+    "cadence-weekly-reminders": {
+        "task": "cadence.weekly_reminders",
+        "schedule": crontab(day_of_week="mon-fri", hour=9, minute=0),
+    },
+    "cadence-monthly-dispatch": {
+        "task": "cadence.monthly_dispatch",
+        "schedule": crontab(day_of_month="1-7", hour=7, minute=0),
     },
 }
 
