@@ -234,6 +234,7 @@ def quota_used(quota: DevelopmentQuota) -> int:
 @transaction.atomic
 def development_extend_probation(*, record: DevelopmentRecord, months: int, actor=None) -> DevelopmentRecord:
     """延长预备期 6–12 months (once); the membership's probation end moves with it."""
+    record = DevelopmentRecord.objects.select_for_update().get(pk=record.pk)
     if record.stage != Stage.PROBATIONARY:
         raise ValidationError("只有预备党员可以延长预备期")
     if record.probation_extension_months:

@@ -1,0 +1,165 @@
+"""Masking and scope across the admin, the API, exports and the pages."""
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from members.masking import mask_id_number
+from members.models import PartyMembership, Person
+from members.selectors import member_distribution
+from tests.members.factories import make_member, make_person
+
+
+@pytest.fixture
+def people(world):
+    zhang = make_person(world.chaokujie, name="张三")
+    wang = make_person(world.huaqiaolu, name="王五")
+    courier_branch = world.kuaidi_committee  # members directly under the industry committee
+    li = make_member(world.zhonghuamen, courier_branch, name="李四")
+    return {"zhang": zhang, "wang": wang, "li": li.person}
+
+
+def _login(client, user, password):
+    assert client.login(username=user.username, password=password)
+
+
+@pytest.mark.smoke
+def test_street_cadre_sees_only_their_street(people, fuzimiao_cadre, xinjiekou_cadre, industry_officer):
+    assert list(Person.objects.visible_to(fuzimiao_cadre)) == [people["zhang"]]
+    assert list(Person.objects.visible_to(xinjiekou_cadre)) == [people["wang"]]
+    # The industry committee sees the member of its organization though he lives in 中华门.
+    assert list(Person.objects.visible_to(industry_officer)) == [people["li"]]
+
+
+def test_admin_list_masks_and_searches_by_initials_and_tail(client, people, qinhuai_organizer, password):
+    _login(client, qinhuai_organizer, password)
+    url = reverse("admin:members_person_changelist")
+    body = client.get(url).content.decode()
+    zhang = people["zhang"]
+    assert mask_id_number(zhang.id_number) in body and zhang.id_number not in body and zhang.phone not in body
+    assert "王五" not in body  # 玄武 is outside Qinhuai
+    assert "张三" in client.get(url, {"q": "zs"}).content.decode()
+    assert "张三" not in client.get(url, {"q": "ls"}).content.decode()
+    assert "张三" in client.get(url, {"q": zhang.id_number[-4:]}).content.decode()
+    assert "张三" in client.get(url, {"q": zhang.phone[-4:]}).content.decode()
+
+
+def test_detail_full_value_is_for_district_and_audited(client, people, qinhuai_organizer, fuzimiao_cadre, password):
+    zhang = people["zhang"]
+    url = reverse("admin:members_person_change", args=[zhang.pk])
+    _login(client, fuzimiao_cadre, password)
+    body = client.get(url).content.decode()
+    assert zhang.id_number not in body and mask_id_number(zhang.id_number) in body
+    content_type = ContentType.objects.get_for_model(Person)
+    assert not LogEntry.objects.filter(content_type=content_type, action=LogEntry.Action.ACCESS).exists()
+    client.logout()
+    _login(client, qinhuai_organizer, password)
+    assert zhang.id_number in client.get(url).content.decode()
+    access = LogEntry.objects.get(content_type=content_type, object_pk=str(zhang.pk), action=LogEntry.Action.ACCESS)
+    assert access.actor == qinhuai_organizer
+
+
+def test_out_of_scope_detail_is_404(client, people, xinjiekou_cadre, password):
+    _login(client, xinjiekou_cadre, password)
+    url = reverse("admin:members_person_change", args=[people["zhang"].pk])
+    assert client.get(url).status_code == 404
+
+
+def test_changes_are_audited_with_masked_values(people):
+    zhang = people["zhang"]
+    zhang.phone = "13900001111"
+    zhang.save()
+    entry = LogEntry.objects.get_for_object(zhang).order_by("-timestamp").first()
+    assert "13900001111" not in str(entry.changes)
+
+
+def test_export_masks(client, people, qinhuai_organizer, password):
+    _login(client, qinhuai_organizer, password)
+    response = client.post(
+        reverse("admin:members_person_export"),
+        {"format": "0", "resource": "0", **{f"personexportresource_{f}": "on" for f in ("name", "id_number", "phone")}},
+    )
+    assert response.status_code == 200
+    content = response.content.decode("utf-8", errors="ignore")
+    zhang = people["zhang"]
+    assert zhang.id_number not in content and mask_id_number(zhang.id_number) in content
+
+
+def test_api_masks_and_scopes(api_client, people, fuzimiao_cadre, django_assert_max_num_queries):
+    api_client.force_authenticate(fuzimiao_cadre)
+    with django_assert_max_num_queries(8):
+        response = api_client.get("/api/v1/persons/")
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    zhang = people["zhang"]
+    assert [row["name"] for row in rows] == ["张三"]
+    assert rows[0]["id_number_masked"] == mask_id_number(zhang.id_number)
+    assert zhang.id_number not in response.content.decode() and zhang.phone not in response.content.decode()
+    assert api_client.get(f"/api/v1/persons/{people['wang'].pk}/").status_code == 404
+    assert api_client.get("/api/v1/persons/", {"q": "zs"}).json()["results"][0]["name"] == "张三"
+
+
+def test_api_create_validates_id_number(api_client, world, fuzimiao_cadre):
+    api_client.force_authenticate(fuzimiao_cadre)
+    response = api_client.post(
+        "/api/v1/persons/",
+        {"name": "周九", "id_number": "32010419900101123", "territory": world.chaokujie.pk},
+        format="json",
+    )
+    assert response.status_code == 400 and "17位" in response.json()["id_number"][0]
+    response = api_client.post("/api/v1/persons/", {"name": "周九", "territory": world.huaqiaolu.pk}, format="json")
+    assert response.status_code == 400  # another street's territory is not a valid choice
+
+
+def test_api_outsider(api_client, people, outsider):
+    api_client.force_authenticate(outsider)
+    for url in ("/api/v1/persons/", "/api/v1/members/", "/api/v1/transfers/"):
+        assert api_client.get(url).status_code == 403
+    assert api_client.get(f"/api/v1/persons/{people['zhang'].pk}/").status_code == 404
+
+
+def test_api_transfer_flow_both_sides(api_client, world, fuzimiao_cadre, xinjiekou_cadre):
+    membership = make_member(world.fuzimiao, world.fuzimiao_org, name="吴十")
+    api_client.force_authenticate(fuzimiao_cadre)
+    response = api_client.post(
+        "/api/v1/transfers/",
+        {"membership": membership.pk, "to_organization": world.xinjiekou_org.pk, "reason": "换工作"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    pk = response.json()["id"]
+    assert api_client.post(f"/api/v1/transfers/{pk}/approve/", {}, format="json").json()["status"] == "approved"
+    assert api_client.post(f"/api/v1/transfers/{pk}/accept/", {}, format="json").status_code == 400
+    api_client.force_authenticate(xinjiekou_cadre)
+    assert api_client.get(f"/api/v1/transfers/{pk}/").status_code == 200  # the receiving side sees it
+    body = api_client.post(f"/api/v1/transfers/{pk}/accept/", {}, format="json").json()
+    assert body["status"] == "accepted" and [e["action"] for e in body["events"]] == ["request", "approve", "accept"]
+    membership.refresh_from_db()
+    assert membership.organization == world.xinjiekou_org
+
+
+def test_members_api_masks(api_client, world, qinhuai_organizer):
+    membership = make_member(world.fuzimiao, world.fuzimiao_org, name="冯一")
+    api_client.force_authenticate(qinhuai_organizer)
+    rows = api_client.get("/api/v1/members/").json()["results"]
+    assert rows[0]["id_number_masked"] == mask_id_number(membership.person.id_number)
+    assert membership.person.id_number not in str(rows)
+
+
+def test_distribution_selector_and_page(client, world, qinhuai_organizer, xinjiekou_cadre, outsider, password):
+    make_member(world.fuzimiao, world.fuzimiao_org, name="陈一")
+    make_member(world.zhonghuamen, world.zhonghuamen_org, name="陈二", status=PartyMembership.Status.PROBATIONARY)
+    make_member(world.huaqiaolu, world.xinjiekou_org, name="陈三", is_mobile=True, origin_organization_name="安徽某村")
+    data = member_distribution(qinhuai_organizer)
+    assert (data.total, data.full, data.probationary, data.mobile) == (2, 1, 1, 0)
+    assert data.by_district == [("秦淮区", 2)]
+    assert sorted(data.by_street) == [("秦淮区中华门街道", 1), ("秦淮区夫子庙街道", 1)]
+    assert member_distribution(xinjiekou_cadre).mobile == 1
+    _login(client, qinhuai_organizer, password)
+    response = client.get(reverse("members:distribution"))
+    assert response.status_code == 200 and "vendor/echarts/echarts.min.js" in response.content.decode()
+    assert client.get(reverse("members:board")).status_code == 200
+    client.logout()
+    _login(client, outsider, password)
+    assert client.get(reverse("members:distribution")).status_code == 403
