@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class SurveysConfig(AppConfig):
+    name = "portal.surveys"
+    label = "surveys"
+    verbose_name = "双线摸排导入"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from organizations.roles import EDIT, MANAGE, VIEW, Role, grant, grant_codename
+        from portal.surveys.models import HeaderAlias, ImportBatch, VerificationTask
+
+        importers = [Role.MUNICIPAL, Role.DISTRICT, Role.INDUSTRY, Role.MEMBER_UNIT]
+        grant(importers, "surveys.importbatch", EDIT)
+        grant_codename([Role.MUNICIPAL, Role.DISTRICT], "surveys.apply_importbatch")
+        grant([Role.MUNICIPAL, Role.DISTRICT, Role.STREET], "surveys.verificationtask", EDIT)
+        grant([Role.MUNICIPAL], "surveys.headeralias", MANAGE)
+        grant([Role.DISTRICT], "surveys.headeralias", VIEW)
+
+        auditlog.register(HeaderAlias)
+        auditlog.register(ImportBatch, exclude_fields=["progress", "counts"])
+        auditlog.register(VerificationTask)
