@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "grievances",
     "points",
     "portal",
+    "portal.surveys",
     "portal.cadence",
 ]
 
@@ -322,7 +323,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Axes logs every login at INFO (masked); keep failures and lockouts only.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- portal ---------------------------------------------------------------------------------

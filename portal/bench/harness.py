@@ -1,0 +1,103 @@
+"""Timing primitives.
+
+A case times what the server does for one request (Django's test client, in process: no
+network, no browser) and, in the same run, its **SQL floor**: the essential query of that page
+executed directly through the database cursor. The ratio page/floor says how much the portal
+adds on top of the unavoidable database work.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
+
+
+@dataclass
+class Stats:
+    samples: list[float] = field(default_factory=list)
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.samples) * 1000 if self.samples else 0.0
+
+    @property
+    def p95_ms(self) -> float:
+        if not self.samples:
+            return 0.0
+        ordered = sorted(self.samples)
+        index = min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))
+        return ordered[index] * 1000
+
+
+def measure(fn: Callable[[], object], *, iterations: int, warmup: int = 2) -> Stats:
+    for _ in range(warmup):
+        fn()
+    stats = Stats()
+    for _ in range(iterations):
+        started = time.perf_counter()
+        fn()
+        stats.samples.append(time.perf_counter() - started)
+    return stats
+
+
+def run_sql(sql: str, params=None) -> Callable[[], list]:
+    def floor():
+        with connection.cursor() as cursor:
+            # Captured SQL already has its parameters inlined; executing it without params
+            # keeps psycopg from reading LIKE's % signs as placeholders.
+            if params:
+                cursor.execute(sql, params)
+            else:
+                cursor.execute(sql)
+            return cursor.fetchall()
+
+    return floor
+
+
+def main_query_of(fn: Callable[[], object], table: str) -> str:
+    """The SQL of the heaviest statement ``fn`` runs against ``table`` (its essential query).
+
+    Captured from the real request so the floor is exactly what the page asked the database,
+    minus everything Django does around it.
+    """
+    reset_queries()  # the query log is a bounded deque; a full one yields empty captures
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    candidates = [q for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"] and "LIMIT" in q["sql"]]
+    if not candidates:
+        candidates = [q for q in ctx.captured_queries if f'"{table}"' in q["sql"]]
+    if not candidates:
+        raise RuntimeError(f"no query against {table} captured")
+    return max(candidates, key=lambda q: float(q["time"]))["sql"]
+
+
+@dataclass
+class Result:
+    name: str
+    page: Stats
+    floor: Stats | None
+    queries: int
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.floor is None or not self.floor.median_ms:
+            return None
+        return self.page.median_ms / self.floor.median_ms
+
+    def as_dict(self) -> dict:
+        return {
+            "case": self.name,
+            "median_ms": round(self.page.median_ms, 2),
+            "p95_ms": round(self.page.p95_ms, 2),
+            "floor_median_ms": round(self.floor.median_ms, 2) if self.floor else None,
+            "floor_p95_ms": round(self.floor.p95_ms, 2) if self.floor else None,
+            "ratio": round(self.ratio, 2) if self.ratio is not None else None,
+            "queries": self.queries,
+            "note": self.note,
+        }

@@ -1,0 +1,95 @@
+"""`make bench`: generate a profile into an empty PostgreSQL database and time the portal."""
+
+from __future__ import annotations
+
+import json
+import platform
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from organizations.models import Territory
+from organizations.roles import Role
+from organizations.services import officer_upsert
+from portal.bench.cases import SUITES, Context
+from portal.scale.profiles import PROFILES
+from portal.scale.run import generate
+
+
+class Command(BaseCommand):
+    help = "性能基准：生成数据并测量页面/接口相对 SQL 下限的耗时比（结果写入 bench-results/）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--profile", choices=sorted(PROFILES), default="city")
+        parser.add_argument("--iterations", type=int, default=15)
+        parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "bench-results"))
+
+    def handle(self, *args, **opts):
+        if connection.vendor != "postgresql":
+            raise CommandError("基准只在 PostgreSQL 上有意义：请用 make bench（自带临时 PostgreSQL）")
+        # Time the production code path: no debug query log, no template debug.
+        settings.DEBUG = False
+        call_command("migrate", verbosity=0)
+        profile = PROFILES[opts["profile"]]
+        generation = {}
+        if not Territory.objects.exists():
+            self.stdout.write(f"生成 {profile.name} 规模数据 …")
+            generation = generate(profile, log=self.stdout.write)
+        ctx = self._context(opts["iterations"])
+        results = []
+        for suite in SUITES:
+            for result in suite(ctx):
+                results.append(result)
+                row = result.as_dict()
+                self.stdout.write(
+                    f"  {row['case']:<36} median {row['median_ms']:>8.2f} ms  p95 {row['p95_ms']:>8.2f} ms"
+                    f"  floor {row['floor_median_ms'] or 0:>7.2f} ms  ratio {row['ratio'] or 0:>5.2f}"
+                    f"  queries {row['queries']}"
+                )
+        self._write(opts["out"], profile.name, generation, results)
+
+    def _context(self, iterations: int) -> Context:
+        street = Territory.objects.filter(level="street").order_by("path").first()
+        district = street.get_parent()
+        users = {
+            "municipal": officer_upsert(username="bench-municipal", role=Role.MUNICIPAL, node_code="320100"),
+            "district": officer_upsert(username="bench-district", role=Role.DISTRICT, node_code=district.code),
+            "street": officer_upsert(username="bench-street", role=Role.STREET, node_code=street.code),
+        }
+        clients = {}
+        for role, post in users.items():
+            client = Client()
+            client.force_login(post.user)
+            clients[role] = client
+        return Context(iterations=iterations, clients=clients, codes={"district": district.code, "street": street.code})
+
+    def _write(self, out: str, profile: str, generation: dict, results: list) -> None:
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        payload = {
+            "profile": profile,
+            "at": timezone.localtime().isoformat(),
+            "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
+            "generation": generation,
+            "results": [r.as_dict() for r in results],
+        }
+        json_path = folder / f"bench-{profile}-{stamp}.json"
+        json_path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+        lines = [
+            f"# make bench — {profile} — {payload['at']}",
+            "",
+            "| case | median ms | p95 ms | SQL floor ms | ratio | queries |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for r in payload["results"]:
+            cells = [r["case"], r["median_ms"], r["p95_ms"], r["floor_median_ms"], r["ratio"], r["queries"]]
+            lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+        md_path = folder / f"bench-{profile}-{stamp}.md"
+        md_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.stdout.write(self.style.SUCCESS(f"结果：{json_path} 和 {md_path}"))

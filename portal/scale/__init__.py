@@ -1,0 +1,1 @@
+"""Megacity-scale data for benchmarks: ``manage.py generate_scale_data --profile …``."""
