@@ -1,12 +1,44 @@
 from django import forms
-from django.contrib import admin
-from django.utils.html import format_html
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportMixin
 from treebeard.forms import movenodeform_factory
 
-from organizations.admin_base import ScopedAdmin
-from organizations.models import Body, PartyOrganization, StaffPost, Territory, Unit
-from organizations.resources import UnitResource
+from organizations import rules as R
+from organizations import selectors as S
+from organizations.admin_base import ScopedAdmin, ScopedInline
+from organizations.admin_filters import (
+    CoverageFilter,
+    DistrictFilter,
+    KeyTargetFilter,
+    OrganizationDistrictFilter,
+    OverdueMeetingFilter,
+    RuleViolationFilter,
+    ShouldBuildFilter,
+    UnderOrganizationFilter,
+    WorkCoverageFilter,
+)
+from organizations.forms import ORG_FIELDS, LifecycleForm, PartyOrganizationForm
+from organizations.models import (
+    Body,
+    BranchRule,
+    CommitteeMember,
+    Instructor,
+    Meeting,
+    OrganizationEvent,
+    PartyOrganization,
+    Responsibility,
+    StaffPost,
+    Territory,
+    Unit,
+    VanguardPost,
+)
+from organizations.resources import PartyOrganizationResource, UnitResource
+from organizations.scope import get_visible_or_404
 
 
 def _indented(obj) -> str:
@@ -26,38 +58,350 @@ class TerritoryAdmin(ScopedAdmin):
         return _indented(obj)
 
 
+class ResponsibilityInline(ScopedInline, admin.TabularInline):
+    model = Responsibility
+    extra = 1
+    fields = ["number", "content", "lead_office"]
+
+
 @admin.register(Body)
 class BodyAdmin(ScopedAdmin):
-    list_display = ["name", "short_name", "kind", "parent", "territory"]
+    list_display = ["name", "short_name", "kind", "parent", "territory", "duty_count"]
     list_filter = ["kind"]
     list_select_related = ["parent", "territory"]
-    search_fields = ["name", "short_name"]
-    autocomplete_fields = ["parent", "territory"]
+    search_fields = ["name", "short_name", "code"]
+    autocomplete_fields = ["parent", "territory", "organization"]
+    fields = ["code", "name", "short_name", "kind", "parent", "territory", "organization", "sort_order", "description"]
+    inlines = [ResponsibilityInline]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(n_duties=Count("responsibilities"))
+
+    @admin.display(description="职责条目", ordering="n_duties")
+    def duty_count(self, obj):
+        return obj.n_duties
+
+
+@admin.register(Responsibility)
+class ResponsibilityAdmin(ScopedAdmin):
+    list_display = ["body", "number", "content", "lead_office"]
+    list_filter = ["body__kind"]
+    list_select_related = ["body"]
+    search_fields = ["content", "body__name", "body__short_name"]
+    autocomplete_fields = ["body"]
+    ordering = ["body__sort_order", "body_id", "number"]
+
+
+@admin.register(Instructor)
+class InstructorAdmin(ScopedAdmin):
+    list_display = ["name", "employer", "territory", "is_active"]
+    list_filter = ["is_active", DistrictFilter]
+    list_select_related = ["territory"]
+    search_fields = ["name", "employer"]
+    autocomplete_fields = ["territory"]
+
+
+class CommitteeMemberInline(ScopedInline, admin.TabularInline):
+    model = CommitteeMember
+    extra = 0
+    fields = ["position", "name", "phone", "since"]
+
+
+class VanguardPostInline(ScopedInline, admin.TabularInline):
+    model = VanguardPost
+    extra = 0
+    fields = ["name", "holder_name", "task"]
+
+
+class OrganizationEventInline(ScopedInline, admin.TabularInline):
+    """History only: events are written by the lifecycle services."""
+
+    model = OrganizationEvent
+    extra = 0
+    fields = ["occurred_on", "kind", "from_kind", "to_kind", "counterpart", "document_no", "reason", "recorded_by"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(PartyOrganization)
-class PartyOrganizationAdmin(ScopedAdmin):
-    form = movenodeform_factory(PartyOrganization, fields=["name", "kind", "status", "territory", "industry_committee"])
-    list_display = ["indented_name", "kind", "status", "territory", "industry_committee"]
-    list_filter = ["kind", "status"]
-    list_select_related = ["territory", "industry_committee"]
-    search_fields = ["name"]
+class PartyOrganizationAdmin(ImportExportMixin, ScopedAdmin):
+    resource_classes = [PartyOrganizationResource]
+    form = PartyOrganizationForm
+    list_display = [
+        "indented_name",
+        "children_link",
+        "kind",
+        "status",
+        "territory",
+        "industry_committee",
+        "full_member_count",
+        "member_count",
+        "instructor",
+    ]
+    list_filter = [
+        RuleViolationFilter,
+        OverdueMeetingFilter,
+        UnderOrganizationFilter,
+        DistrictFilter,
+        "kind",
+        "status",
+        "establishment_mode",
+    ]
+    list_select_related = ["territory", "industry_committee", "instructor"]
+    search_fields = ["name", "=code"]
     ordering = ["path"]
-    autocomplete_fields = ["territory", "industry_committee"]
+    autocomplete_fields = ["territory", "industry_committee", "instructor"]
+    readonly_fields = ["parent_display", "full_member_count", "member_count", "findings_display", "cadence_display"]
+    inlines = [CommitteeMemberInline, VanguardPostInline, OrganizationEventInline]
+
+    def get_fieldsets(self, request, obj=None):
+        basics = ["code", "name", "kind", "status", "territory", "industry_committee"]
+        basics = (["parent_display"] if obj else ["parent"]) + basics
+        sets = [
+            (None, {"fields": basics}),
+            (
+                "组建情况",
+                {
+                    "fields": [
+                        "establishment_mode",
+                        "area_type",
+                        "founded_on",
+                        "founding_document_no",
+                        "instructor",
+                        "formed_for_shortage",
+                        "over_limit_reason",
+                    ]
+                },
+            ),
+        ]
+        if obj:
+            sets.append(("党员与规则", {"fields": ["full_member_count", "member_count", "findings_display"]}))
+            sets.append(("三会一课", {"fields": ["cadence_display"]}))
+        return sets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class ScopedForm(form_class):
+            def __init__(self, *args, **kw):
+                kw["user"] = request.user
+                super().__init__(*args, **kw)
+
+        return ScopedForm
 
     @admin.display(description="名称", ordering="path")
     def indented_name(self, obj):
         return _indented(obj)
 
+    @admin.display(description="下级")
+    def children_link(self, obj):
+        if not obj.numchild:
+            return "—"
+        url = reverse("admin:organizations_partyorganization_changelist")
+        return format_html('<a href="{}?under={}">展开（{}）</a>', url, obj.pk, obj.numchild)
+
+    @admin.display(description="上级党组织")
+    def parent_display(self, obj):
+        parent = obj.get_parent() if obj and obj.pk else None
+        lifecycle = reverse("admin:organizations_partyorganization_lifecycle", args=[obj.pk])
+        return format_html(
+            '{} <a class="button" href="{}">办理成立/转入/转出/升格/撤销</a>',
+            parent.name if parent else "（根节点）",
+            lifecycle,
+        )
+
+    @admin.display(description="规则检查")
+    def findings_display(self, obj):
+        findings = R.findings_for(obj)
+        if not findings:
+            return "符合组织设置规则"
+        return format_html_join(format_html("<br>"), "【{}】{}", ((f.severity_label, f.text) for f in findings))
+
+    @admin.display(description="落实情况")
+    def cadence_display(self, obj):
+        rows = S.meeting_compliance(obj)
+        if not rows:
+            return "不适用"
+        return format_html_join(
+            format_html("<br>"),
+            "{}（每{}个月）：最近 {}，{}",
+            (
+                (r.label, r.months, r.last_held_on or "无记录", f"应于 {r.due_on} 前召开" if r.due_on else "")
+                if not r.overdue
+                else (r.label, r.months, r.last_held_on or "无记录", "⚠ 已逾期")
+                for r in rows
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        from organizations.services import organization_create
+
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            fields = {f: form.cleaned_data[f] for f in ORG_FIELDS if f in form.cleaned_data}
+            fields["code"] = fields.get("code") or None
+            created = organization_create(parent=form.cleaned_data.get("parent"), **fields)
+            obj.pk, obj.path, obj.depth, obj.numchild = created.pk, created.path, created.depth, created.numchild
+            obj._state.adding = False
+        for finding in R.advisories_for(obj):
+            messages.warning(request, f"{obj.name}：{finding.text}")
+
+    def get_urls(self):
+        custom = [
+            path(
+                "<path:object_id>/lifecycle/",
+                self.admin_site.admin_view(self.lifecycle_view),
+                name="organizations_partyorganization_lifecycle",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def lifecycle_view(self, request, object_id):
+        from organizations.services import LIFECYCLE_SERVICES
+
+        org = get_visible_or_404(PartyOrganization.objects.all(), request.user, pk=object_id)
+        if not self.has_change_permission(request, org):
+            raise PermissionDenied
+        form = LifecycleForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            service = LIFECYCLE_SERVICES[form.cleaned_data["kind"]]
+            try:
+                service(organization=org, actor=request.user, **form.service_kwargs())
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                label = OrganizationEvent.Kind(form.cleaned_data["kind"]).label
+                messages.success(request, f"已办理“{org.name}”{label}")
+                return redirect("admin:organizations_partyorganization_change", org.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"生命周期：{org.name}",
+            "organization": org,
+            "form": form,
+            "media": self.media + form.media,
+            "events": org.events.select_related("recorded_by")[:50],
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "organizations/admin/lifecycle.html", context)
+
+
+@admin.register(OrganizationEvent)
+class OrganizationEventAdmin(ScopedAdmin):
+    list_display = ["occurred_on", "organization", "kind", "counterpart", "document_no", "recorded_by"]
+    list_filter = ["kind", OrganizationDistrictFilter]
+    list_select_related = ["organization", "recorded_by"]
+    search_fields = ["organization__name", "document_no"]
+    ordering = ["-occurred_on", "-id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["organization", "kind", "held_on", "topic", "expected_count", "attended_count", "notes"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ScopedAdmin):
+    form = MeetingForm
+    list_display = ["held_on", "organization", "kind", "topic", "attendance"]
+    list_filter = ["kind", OrganizationDistrictFilter]
+    list_select_related = ["organization"]
+    search_fields = ["topic", "organization__name"]
+    autocomplete_fields = ["organization"]
+    ordering = ["-held_on", "-id"]
+
+    @admin.display(description="出席（实到/应到）")
+    def attendance(self, obj):
+        return f"{obj.attended_count}/{obj.expected_count}"
+
+    def save_model(self, request, obj, form, change):
+        from organizations.services import meeting_record
+
+        meeting_record(meeting=obj, actor=request.user)
+
+
+@admin.register(BranchRule)
+class BranchRuleAdmin(ScopedAdmin):
+    list_display = ["name", "code", "threshold", "severity", "is_active", "basis"]
+    list_editable = ["threshold", "is_active"]
+    list_filter = ["severity", "is_active"]
+    readonly_fields = ["code"]
+    fields = ["code", "name", "threshold", "severity", "message", "basis", "is_active", "sort_order"]
+    ordering = ["sort_order", "id"]
+
+    def has_add_permission(self, request):
+        # The codes are what the checks in organizations.rules understand; new ones need code.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Unit)
 class UnitAdmin(ImportExportMixin, ScopedAdmin):
     resource_classes = [UnitResource]
-    list_display = ["name", "credit_code", "kind", "territory", "organization"]
-    list_filter = ["kind"]
+    list_display = [
+        "name",
+        "credit_code",
+        "kind",
+        "industry",
+        "territory",
+        "organization",
+        "coverage",
+        "full_member_count",
+        "profile_link",
+    ]
+    list_filter = [
+        CoverageFilter,
+        ShouldBuildFilter,
+        WorkCoverageFilter,
+        KeyTargetFilter,
+        DistrictFilter,
+        "kind",
+        "industry",
+        "size",
+    ]
     list_select_related = ["territory", "organization"]
     search_fields = ["name", "=credit_code"]
-    autocomplete_fields = ["territory", "organization"]
+    autocomplete_fields = ["territory", "organization", "instructor"]
+    ordering = ["-id"]
+    readonly_fields = ["full_member_count", "member_count", "profile_link"]
+    fieldsets = [
+        (None, {"fields": ["name", "credit_code", "kind", "industry", "size", "territory", "address"]}),
+        ("规模与人员", {"fields": ["legal_representative", "employee_count", "new_employment_worker_count"]}),
+        ("重点对象", {"fields": ["is_private_top500", "is_internet_top100", "is_little_giant"]}),
+        ("党建覆盖", {"fields": ["organization", "instructor", "full_member_count", "member_count", "profile_link"]}),
+    ]
+
+    @admin.display(description="组织覆盖")
+    def coverage(self, obj):
+        return S.COVERAGE_LABELS[S.unit_coverage(obj)]
+
+    @admin.display(description="一主体一档")
+    def profile_link(self, obj):
+        if not obj or not obj.pk:
+            return "—"
+        return format_html('<a href="{}">查看档案</a>', reverse("organizations:unit-profile", args=[obj.pk]))
 
 
 class StaffPostForm(forms.ModelForm):

@@ -11,10 +11,28 @@ from auditlog.signals import accessed
 
 
 def register_models() -> None:
-    from organizations.models import Body, PartyOrganization, StaffPost, Territory, Unit
+    from organizations.models import (
+        Body,
+        BranchRule,
+        CommitteeMember,
+        Instructor,
+        Meeting,
+        OrganizationEvent,
+        PartyOrganization,
+        Responsibility,
+        StaffPost,
+        Territory,
+        Unit,
+        VanguardPost,
+    )
 
-    for model in (Territory, Body, PartyOrganization, Unit, StaffPost):
+    for model in (Territory, Body, Responsibility, PartyOrganization, Unit, StaffPost, BranchRule, Meeting):
         auditlog.register(model)
+    for model in (OrganizationEvent, VanguardPost):
+        auditlog.register(model)
+    # Phone numbers are personal information: the trail proves a change without repeating them.
+    auditlog.register(CommitteeMember, mask_fields=["phone"])
+    auditlog.register(Instructor, mask_fields=["phone"])
 
 
 def record_access(instance) -> None:

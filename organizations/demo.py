@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from organizations.models import Body, PartyOrganization, Territory
 from organizations.roles import Role
+from organizations.rules import ensure_default_rules
 from organizations.services import officer_upsert
 from organizations.tree import add_node
 
@@ -223,7 +224,11 @@ LOGINS = [
 
 
 def seed(stdout=None) -> None:
+    from organizations.demo_scale import seed_scale
+
+    ensure_default_rules()
     city = seed_territory()
     seed_bodies(city)
     seed_core_organizations(city)
     seed_officers()
+    seed_scale(city, stdout=stdout)

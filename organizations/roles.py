@@ -69,6 +69,19 @@ def grant_defaults() -> None:
     # others read an object's own history from that object's admin page.
     grant([Role.MUNICIPAL], "auditlog.logentry", VIEW)
     grant([Role.MUNICIPAL], "django_celery_beat.periodictask", VIEW)
+    # Issue 3: duty lists, organization details, rules and 三会一课.
+    grant(ALL_ROLES, "organizations.responsibility", VIEW)
+    grant([Role.MUNICIPAL], "organizations.responsibility", MANAGE)
+    grant(STAFF_ROLES, "organizations.instructor", VIEW)
+    grant([Role.MUNICIPAL, Role.DISTRICT, Role.STREET], "organizations.instructor", EDIT)
+    grant([Role.MUNICIPAL], "organizations.branchrule", EDIT)
+    grant(STAFF_ROLES, "organizations.committeemember", VIEW)
+    grant([Role.MUNICIPAL, Role.DISTRICT, Role.INDUSTRY], "organizations.committeemember", MANAGE)
+    grant(STAFF_ROLES, "organizations.vanguardpost", VIEW)
+    grant([Role.MUNICIPAL, Role.DISTRICT, Role.INDUSTRY], "organizations.vanguardpost", MANAGE)
+    grant(STAFF_ROLES, "organizations.organizationevent", VIEW)
+    grant(STAFF_ROLES, "organizations.meeting", VIEW)
+    grant([Role.MUNICIPAL, Role.DISTRICT, Role.INDUSTRY, Role.STREET], "organizations.meeting", EDIT)
 
 
 def sync_role_groups() -> None:
