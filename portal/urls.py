@@ -28,6 +28,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    path("organizations/", include("organizations.urls")),
     path("points/", include("points.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path("stations/", include("stations.urls")),
