@@ -34,6 +34,8 @@ class Hierarchy:
     industry_committee_ids: list[int] = field(default_factory=list)
     unit_ids_by_street: dict[int, list[int]] = field(default_factory=dict)
     unit_street: dict[int, int] = field(default_factory=dict)
+    station_ids_by_street: dict[int, list[int]] = field(default_factory=dict)
+    person_street: dict[int, int] = field(default_factory=dict)
 
 
 def generate_territory(profile: Profile, h: Hierarchy) -> int:

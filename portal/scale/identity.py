@@ -11,7 +11,7 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 
 
-def id_number(rng: random.Random, region: str, birth: date, serial: int) -> str:
+def id_number(region: str, birth: date, serial: int) -> str:
     """GB 11643: region(6) + birth date(8) + serial(3, odd = male) + mod-11 check."""
     body = f"{region}{birth:%Y%m%d}{serial % 1000:03d}"
     total = sum(int(ch) * w for ch, w in zip(body, ID_WEIGHTS, strict=True))

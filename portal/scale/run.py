@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from portal.scale import hierarchy
+from portal.scale import hierarchy, people
 from portal.scale.loader import analyze
 from portal.scale.profiles import Profile
 
@@ -18,6 +18,9 @@ def steps() -> list[tuple[str, Callable]]:
         ("territory", lambda p, h, rng: hierarchy.generate_territory(p, h)),
         ("organizations", hierarchy.generate_organizations),
         ("units", hierarchy.generate_units),
+        ("stations", people.generate_stations),
+        ("persons", people.generate_persons),
+        ("memberships", people.generate_memberships),
     ]
 
 
