@@ -572,7 +572,8 @@ def grievance_recategorize(*, grievance, category: Category, actor) -> Grievance
 
 def _sms_submitter(grievance: Grievance, text: str) -> None:
     phone = grievance.submitter_phone
-    if phone:
+    # Demo cases carry invented numbers that may belong to real people: never text them.
+    if phone and not grievance.source_ref.startswith("demo:"):
         transaction.on_commit(lambda: send_sms(phone=phone, text=text))
 
 
@@ -753,7 +754,7 @@ def cluster_propose(*, now=None) -> list[GovernanceProject]:
     """
     now = now or timezone.now()
     since = now - timedelta(days=_setting("CLUSTER_WINDOW_DAYS", 90))
-    minimum = _setting("CLUSTER_MIN_CASES", 3)
+    minimum = _setting("CLUSTER_MIN_CASES", 5)
     rows = (
         Grievance.objects.filter(submitted_at__gte=since, category__isnull=False, owner_territory__isnull=False)
         .exclude(state__in=[S.DUPLICATE, S.REJECTED])

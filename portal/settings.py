@@ -295,6 +295,29 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "cadence.monthly_dispatch",
         "schedule": crontab(day_of_month="1-7", hour=7, minute=0),
     },
+    # grievances: SLA monitor escalates overdue cases (street → district → municipal); resolved
+    # cases get one feedback SMS and close after the reopen window; stuck intakes are re-triaged;
+    # weekly clustering proposes governance projects. Every task is idempotent.
+    "grievances-sla-monitor": {
+        "task": "grievances.tasks.sla_monitor",
+        "schedule": timedelta(minutes=15),
+    },
+    "grievances-feedback-requests": {
+        "task": "grievances.tasks.send_feedback_requests",
+        "schedule": timedelta(minutes=30),
+    },
+    "grievances-auto-close": {
+        "task": "grievances.tasks.auto_close",
+        "schedule": crontab(minute=20),
+    },
+    "grievances-retriage-stuck": {
+        "task": "grievances.tasks.retriage_stuck",
+        "schedule": timedelta(minutes=10),
+    },
+    "grievances-weekly-clustering": {
+        "task": "grievances.tasks.weekly_clustering",
+        "schedule": crontab(day_of_week="mon", hour=4, minute=0),
+    },
 }
 
 # --- audit ----------------------------------------------------------------------------------
@@ -328,6 +351,16 @@ LOGGING = {
         # Axes logs every login at INFO (masked); keep failures and lockouts only.
         "axes": {"level": "WARNING"},
     },
+}
+
+# --- grievances ----------------------------------------------------------------------------
+# Windows and thresholds of the grievance loop (see README "诉求办理"); each has a default in code.
+GRIEVANCES = {
+    "REOPEN_WINDOW_DAYS": env_int("GRIEVANCE_REOPEN_WINDOW_DAYS", 7),
+    "DUPLICATE_WINDOW_DAYS": env_int("GRIEVANCE_DUPLICATE_WINDOW_DAYS", 14),
+    "ESCALATE_MUNICIPAL_AFTER_WORKDAYS": env_int("GRIEVANCE_ESCALATE_MUNICIPAL_AFTER_WORKDAYS", 3),
+    "CLUSTER_WINDOW_DAYS": 90,
+    "CLUSTER_MIN_CASES": 5,
 }
 
 # --- portal ---------------------------------------------------------------------------------

@@ -4,20 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('grievances', '0001_initial'),
+        ("grievances", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='grievanceevent',
-            name='new_state',
-            field=models.CharField(blank=True, choices=[('submitted', '已提交'), ('triaged', '已分拣'), ('assigned', '已分派'), ('in_progress', '办理中'), ('resolved', '已办结'), ('closed', '已关闭'), ('duplicate', '重复件'), ('rejected', '不予受理'), ('reopened', '重新办理')], max_length=16, verbose_name='新状态'),
+            model_name="grievanceevent",
+            name="new_state",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("submitted", "已提交"),
+                    ("triaged", "已分拣"),
+                    ("assigned", "已分派"),
+                    ("in_progress", "办理中"),
+                    ("resolved", "已办结"),
+                    ("closed", "已关闭"),
+                    ("duplicate", "重复件"),
+                    ("rejected", "不予受理"),
+                    ("reopened", "重新办理"),
+                ],
+                max_length=16,
+                verbose_name="新状态",
+            ),
         ),
         migrations.AlterField(
-            model_name='grievanceevent',
-            name='old_state',
-            field=models.CharField(blank=True, choices=[('submitted', '已提交'), ('triaged', '已分拣'), ('assigned', '已分派'), ('in_progress', '办理中'), ('resolved', '已办结'), ('closed', '已关闭'), ('duplicate', '重复件'), ('rejected', '不予受理'), ('reopened', '重新办理')], max_length=16, verbose_name='原状态'),
+            model_name="grievanceevent",
+            name="old_state",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("submitted", "已提交"),
+                    ("triaged", "已分拣"),
+                    ("assigned", "已分派"),
+                    ("in_progress", "办理中"),
+                    ("resolved", "已办结"),
+                    ("closed", "已关闭"),
+                    ("duplicate", "重复件"),
+                    ("rejected", "不予受理"),
+                    ("reopened", "重新办理"),
+                ],
+                max_length=16,
+                verbose_name="原状态",
+            ),
         ),
     ]
