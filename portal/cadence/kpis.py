@@ -43,15 +43,6 @@ class KPI:
 KPIS: list[KPI] = [
     KPI("coverage", "组织覆盖率", "organizations", "units_covered", "units", 5, "已组织覆盖单位 ÷ 在册覆盖单位"),
     KPI(
-        "build_gap_closed",
-        "应建未建销号率",
-        "organizations",
-        "gap_closed",
-        "gap_base",
-        3,
-        "本月销号的应建未建单位 ÷（月初应建未建 + 本月新增）",
-    ),
-    KPI(
         "station_compliance",
         "驿站达标率",
         "stations",
@@ -61,7 +52,15 @@ KPIS: list[KPI] = [
         "对照“六个一”检查达标的驿站 ÷ 运行中驿站",
     ),
     KPI("station_open", "驿站运行率", "stations", "open", "stations", 3, "运行中驿站 ÷ 驿站总数"),
-    KPI("grievance_response", "诉求响应率", "grievances", "responded", "received", 5, "按时响应的诉求 ÷ 本月受理诉求"),
+    KPI(
+        "grievance_response",
+        "诉求响应率",
+        "grievances",
+        "responded",
+        "response_due",
+        5,
+        "按时响应的诉求 ÷ 本月应响应诉求",
+    ),
     KPI("grievance_resolution", "诉求解决率", "grievances", "resolved", "received", 5, "已解决诉求 ÷ 本月受理诉求"),
     KPI("grievance_satisfaction", "诉求满意率", "grievances", "satisfied", "rated", 5, "满意评价 ÷ 已评价诉求"),
     KPI("points_activity", "积分活跃率", "points", "active_earners", "registered", 10, "本月获得积分的人数 ÷ 在册人数"),

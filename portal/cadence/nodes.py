@@ -51,7 +51,7 @@ class Node:
 
     @property
     def lens(self) -> Lens:
-        return Lens((self.scope,))
+        return Lens(self.scope)
 
     @property
     def level(self) -> str:

@@ -21,24 +21,60 @@ from importlib.util import find_spec
 
 from django.db import models
 
+from organizations.models import Territory
 from organizations.scope import UserScope, scope_q
+
+
+class LensPrincipal:
+    """A stand-in user whose scope is a lens's scope, so the apps' selectors — which take a
+    ``user`` and read through ``restrict`` — compute a node's figures exactly as they compute a
+    signed-in user's. ``scope_for`` returns the scope cached on the object."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+    is_anonymous = False
+    is_staff = True
+    pk = id = None
+
+    def __init__(self, scope: UserScope):
+        self._portal_scope = scope
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return True
 
 
 @dataclass(frozen=True)
 class Lens:
-    """What a figure counts: records inside *every* one of ``scopes``."""
+    """What a figure counts: records inside ``scope`` and, if given, under territory ``within``."""
 
-    scopes: tuple[UserScope, ...]
+    scope: UserScope
+    within: Territory | None = None
 
     def apply(self, queryset: models.QuerySet) -> models.QuerySet:
-        for scope in self.scopes:
+        for scope in self._scopes():
             q = scope_q(queryset.model, scope)
             if q is not None:
                 queryset = queryset.filter(q)
         return queryset
 
-    def narrowed(self, scope: UserScope) -> Lens:
-        return Lens((*self.scopes, scope))
+    def _scopes(self) -> list[UserScope]:
+        scopes = [self.scope]
+        if self.within is not None and self.within.depth > 1:
+            scopes.append(UserScope(territory_paths=frozenset({self.within.path})))
+        return scopes
+
+    def narrowed(self, territory: Territory) -> Lens:
+        return Lens(self.scope, territory)
+
+    @property
+    def principal(self) -> LensPrincipal:
+        return LensPrincipal(self.scope)
+
+    @property
+    def within_node(self) -> Territory | None:
+        """``within`` for selectors that take a ``territory``; the city root narrows nothing."""
+        return self.within if self.within is not None and self.within.depth > 1 else None
 
 
 @dataclass(frozen=True)
@@ -70,6 +106,8 @@ class Provider:
     # Columns of the drill-down lists of this provider's figures.
     columns: list[Column] = field(default_factory=list)
     order: int = 100
+    # A model permission the viewer needs to open the drill-down lists (sensitive rows).
+    perm: str | None = None
 
     def figure(self, key: str) -> Figure | None:
         return next((f for f in self.figures if f.key == key), None)
@@ -81,9 +119,17 @@ PROVIDERS: dict[str, Provider] = {}
 MODULES = ("organizations", "members", "stations", "grievances", "points", "cadence")
 
 
-def provider(name: str, label: str, *, figures: list[Figure], columns: list[Column] | None = None, order: int = 100):
+def provider(
+    name: str,
+    label: str,
+    *,
+    figures: list[Figure],
+    columns: list[Column] | None = None,
+    order: int = 100,
+    perm: str | None = None,
+):
     def decorate(func: Callable[[Lens, date], dict]):
-        PROVIDERS[name] = Provider(name, label, func, figures, columns or [], order)
+        PROVIDERS[name] = Provider(name, label, func, figures, columns or [], order, perm)
         return func
 
     return decorate

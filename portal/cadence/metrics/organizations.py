@@ -1,15 +1,13 @@
-"""Figures of the ground floor: Party organizations, covered units, organization coverage.
-
-Organization coverage (组织覆盖) here is the share of covered units that have a Party
-organization of their own or are covered by a joint/area organization, i.e. ``Unit.organization``
-is set. When ``organizations.selectors`` offers a coverage selector it is used instead, so the
-dashboard and the inventory share one definition with the organizations pages.
-"""
+"""Figures of the ground floor, read through ``organizations.selectors`` so the dashboard, the
+inventory and the organizations pages show one set of numbers: grassroots organizations,
+covered units, organization coverage (own / joint / none), work coverage (党建工作指导员) and
+应建未建 (≥3 full members, no organization)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from organizations import selectors as org_selectors
 from organizations.models import PartyOrganization, Unit
 from portal.cadence.metrics import Column, Figure, Lens, percent, provider
 
@@ -22,8 +20,11 @@ LEADERSHIP_KINDS = (
 
 
 def grassroots_orgs(lens: Lens):
-    return lens.apply(
-        PartyOrganization.objects.filter(status=PartyOrganization.Status.ACTIVE).exclude(kind__in=LEADERSHIP_KINDS)
+    return (
+        lens.apply(PartyOrganization.objects.filter(status=PartyOrganization.Status.ACTIVE))
+        .exclude(kind__in=LEADERSHIP_KINDS)
+        .select_related("territory", "industry_committee")
+        .order_by("path")
     )
 
 
@@ -31,16 +32,8 @@ def units(lens: Lens):
     return lens.apply(Unit.objects.select_related("territory", "organization")).order_by("territory__path", "name")
 
 
-def units_covered(lens: Lens):
-    return units(lens).filter(organization__isnull=False)
-
-
-def units_uncovered(lens: Lens):
-    return units(lens).filter(organization__isnull=True)
-
-
-def _orgs_drill(lens: Lens):
-    return grassroots_orgs(lens).select_related("territory", "industry_committee").order_by("path")
+def _units_where(q):
+    return lambda lens: units(lens).filter(q)
 
 
 @provider(
@@ -48,11 +41,23 @@ def _orgs_drill(lens: Lens):
     "组织覆盖",
     order=10,
     figures=[
-        Figure("orgs", "基层党组织", drill=_orgs_drill),
+        Figure("orgs", "基层党组织", drill=grassroots_orgs),
         Figure("units", "覆盖单位", "家", drill=units),
-        Figure("units_covered", "已组织覆盖单位", "家", drill=units_covered),
-        Figure("units_uncovered", "未覆盖单位", "家", drill=units_uncovered, watch="up"),
+        Figure("units_covered", "已组织覆盖", "家", drill=_units_where(org_selectors.JOINT_Q | org_selectors.OWN_Q)),
+        Figure("units_own", "单独建立党组织", "家", drill=_units_where(org_selectors.OWN_Q)),
+        Figure("units_uncovered", "未覆盖单位", "家", drill=_units_where(org_selectors.NONE_Q), watch="up"),
         Figure("coverage_rate", "组织覆盖率", "%", rate=True),
+        Figure("work_covered", "工作覆盖（有指导员）", "家", drill=_units_where(org_selectors.WORK_Q)),
+        Figure("work_rate", "工作覆盖率", "%", rate=True),
+        # The threshold lives in the rule table: read it when drilling, never at import time
+        # (import runs in AppConfig.ready, before a fresh database has tables).
+        Figure(
+            "should_build",
+            "应建未建",
+            "家",
+            drill=lambda lens: units(lens).filter(org_selectors.should_build_q()),
+            watch="up",
+        ),
     ],
     columns=[
         Column("名称", lambda o: o.name),
@@ -66,13 +71,16 @@ def _orgs_drill(lens: Lens):
     ],
 )
 def organization_figures(lens: Lens, day: date) -> dict:
-    unit_qs = lens.apply(Unit.objects.all())
-    total = unit_qs.count()
-    covered = unit_qs.filter(organization__isnull=False).count()
+    total = org_selectors.coverage_rates(lens.principal, by="district", territory=lens.within_node).total
+    covered = total.own + total.joint
     return {
         "orgs": grassroots_orgs(lens).count(),
-        "units": total,
+        "units": total.units,
         "units_covered": covered,
-        "units_uncovered": total - covered,
-        "coverage_rate": percent(covered, total),
+        "units_own": total.own,
+        "units_uncovered": total.uncovered,
+        "coverage_rate": percent(covered, total.units),
+        "work_covered": total.work_covered,
+        "work_rate": percent(total.work_covered, total.units),
+        "should_build": total.should_build,
     }

@@ -22,7 +22,7 @@ from organizations.exports import neutralize_formula
 from organizations.scope import restrict, scope_for
 from portal.cadence.metrics import PROVIDERS, Column, Lens
 from portal.cadence.models import ExportJob, KeyTask, RectificationItem, SecretaryProject, WeeklyReport
-from portal.cadence.nodes import Node
+from portal.cadence.nodes import Node, node_visible
 
 PROGRESS_EVERY = 200
 THIN = Side(style="thin", color="999999")
@@ -116,10 +116,11 @@ def drill_dataset(params: dict) -> Dataset:
         raise ValidationError(f"找不到节点 {params['node']}")
 
     def rows(user):
-        lens = Lens((scope_for(user),))
-        if node is not None:
-            lens = lens.narrowed(node.scope)
-        return fig.drill(lens)
+        if prov.perm and not user.has_perm(prov.perm):
+            raise ValidationError("您没有查看该明细的权限")
+        if node is not None and not node_visible(user, node):
+            raise ValidationError("节点不在您的管辖范围内")
+        return fig.drill(node.lens if node is not None else Lens(scope_for(user)))
 
     where = f"{node.label} · " if node else ""
     return Dataset(f"{where}{prov.label} · {fig.label}", prov.columns, rows)

@@ -40,8 +40,9 @@ def focus_node(request) -> tuple[Node | None, list[Node]]:
 
 
 def lens_for(user, node: Node | None) -> Lens:
-    lens = Lens((scope_for(user),))
-    return lens.narrowed(node.scope) if node is not None else lens
+    """A focus node is inside the user's scope (``focus_node`` checked), so its lens is the
+    node's own; without one (member units, station managers) the user's scope is the lens."""
+    return node.lens if node is not None else Lens(scope_for(user))
 
 
 def _cache_key(user, node: Node | None, part: str) -> str:
@@ -59,15 +60,16 @@ def _cached(user, node, part, compute):
     return value
 
 
-def figure_cards(lens_figures: dict, node: Node | None) -> list[dict]:
+def figure_cards(user, lens_figures: dict, node: Node | None) -> list[dict]:
     groups = []
     for prov in providers():
         values = lens_figures.get(prov.name) or {}
         cards = []
+        may_drill = prov.perm is None or user.has_perm(prov.perm)
         for fig in prov.figures:
             value = values.get(fig.key)
             url = None
-            if fig.drill is not None:
+            if fig.drill is not None and may_drill:
                 url = reverse("cadence:drill", args=[prov.name, fig.key])
                 if node is not None:
                     url += f"?node={node.key}"
@@ -76,20 +78,25 @@ def figure_cards(lens_figures: dict, node: Node | None) -> list[dict]:
     return groups
 
 
-def child_table(children: list[tuple[Node, dict]], provider_name: str) -> dict | None:
+def child_table(user, children: list[tuple[Node, dict]], provider_name: str) -> dict | None:
     prov = PROVIDERS.get(provider_name)
     if prov is None or not children:
         return None
     rows = []
+    may_drill = prov.perm is None or user.has_perm(prov.perm)
     for child, figures in children:
         values = figures.get(provider_name) or {}
         cells = []
+        # An industry committee sees its own organizations per district, but may not open a
+        # district as a whole: those cells carry no link.
+        visible = node_visible(user, child)
         for fig in prov.figures:
             url = None
-            if fig.drill is not None:
+            if fig.drill is not None and visible and may_drill:
                 url = reverse("cadence:drill", args=[prov.name, fig.key]) + f"?node={child.key}"
             cells.append({"value": values.get(fig.key), "url": url, "unit": fig.unit})
-        rows.append({"node": child, "cells": cells, "dashboard": reverse("cadence:dashboard") + f"?node={child.key}"})
+        dashboard_url = reverse("cadence:dashboard") + f"?node={child.key}" if visible else None
+        rows.append({"node": child, "cells": cells, "dashboard": dashboard_url})
     # The chart shows the first rate (or the first figure) per child.
     chart_fig = next((f for f in prov.figures if f.rate), prov.figures[0])
     chart = {
@@ -98,7 +105,7 @@ def child_table(children: list[tuple[Node, dict]], provider_name: str) -> dict |
         "unit": chart_fig.unit,
         "categories": [child.label for child, _ in children],
         "values": [(figs.get(provider_name) or {}).get(chart_fig.key) for _, figs in children],
-        "links": [reverse("cadence:dashboard") + f"?node={child.key}" for child, _ in children],
+        "links": [row["dashboard"] for row in rows],
     }
     return {"provider": prov, "headers": [f.label for f in prov.figures], "rows": rows, "chart": chart}
 
@@ -173,11 +180,11 @@ def dashboard(request):
         user,
         node,
         "children",
-        lambda: [(c.key, compute_all(lens.narrowed(c.scope), today, only=CHILD_PROVIDERS)) for c in children],
+        lambda: [(c.key, compute_all(lens.narrowed(c.territory), today, only=CHILD_PROVIDERS)) for c in children],
     )
     by_key = dict(child_figures)
     children_with = [(c, by_key.get(c.key, {})) for c in children]
-    tables = [t for t in (child_table(children_with, name) for name in CHILD_PROVIDERS) if t]
+    tables = [t for t in (child_table(user, children_with, name) for name in CHILD_PROVIDERS) if t]
     key_tasks = list(
         lens.apply(KeyTask.objects.select_related("lead_body", "plan"))
         .filter(plan__year_start__lte=today.year, plan__year_end__gte=today.year)
@@ -206,7 +213,7 @@ def dashboard(request):
             "node": node,
             "homes": homes,
             "breadcrumbs": breadcrumbs,
-            "groups": figure_cards(totals, node),
+            "groups": figure_cards(user, totals, node),
             "tables": tables,
             "grid": weekly_grid(user, node),
             "key_tasks": key_tasks,
@@ -225,6 +232,8 @@ def drill(request, provider: str, figure: str):
     node, _ = focus_node(request) if request.GET.get("node") else (None, [])
     prov = PROVIDERS.get(provider)
     fig = prov.figure(figure) if prov else None
+    if prov is not None and prov.perm and not request.user.has_perm(prov.perm):
+        raise Http404("该数据项没有明细清单")
     queryset = drill_queryset(provider, figure, lens_for(request.user, node))
     if queryset is None:
         raise Http404("该数据项没有明细清单")

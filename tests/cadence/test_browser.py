@@ -1,0 +1,28 @@
+import pytest
+
+from portal.cadence.models import WeeklyReport
+from tests.conftest import login_in_browser
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_street_cadre_files_weekly_report(page, live_server, data, fuzimiao_cadre):
+    login_in_browser(page, live_server, "fuzimiao")
+    page.click("text=数据看板")
+    page.wait_for_selector("#tile-organizations")
+    page.goto(f"{live_server.url}/cadence/weekly/")
+    page.click("#open-this-week")
+    page.wait_for_selector("#report-form")
+    assert "自动带出" in page.locator("#figures").inner_text()
+    page.fill("#id_work_done", "走访快递站点 4 个，核实应建未建单位 2 家。")
+    page.click("#submit-report")
+    # Submitting without next week's plan names the missing field.
+    assert "请填写“下周计划”后再提交" in page.locator("#report-form").inner_text()
+    page.fill("#id_next_week_plan", "组建钞库街联合党支部。")
+    page.click("#submit-report")
+    page.wait_for_selector("text=已提交，等待区委两新工委审阅")
+    assert page.locator("#report-status").inner_text() == "已提交"
+    report = WeeklyReport.objects.get(street__name="夫子庙街道")
+    assert report.status == "submitted" and report.submitted_by == fuzimiao_cadre
+    assert "组建钞库街联合党支部" in report.next_week_plan
+    assert page.external_requests == []

@@ -1,0 +1,141 @@
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from portal.cadence.models import ExportJob
+
+pytestmark = pytest.mark.django_db
+DASH = "/dashboard/"
+
+
+def card(response, figure):
+    """The value of one KPI card, by its ``data-figure``."""
+    import re
+
+    html = response.content.decode()
+    match = re.search(rf'data-figure="{figure}">\s*<div class="value">(?:<a href="[^"]*">)?([^<]*)', html)
+    return match.group(1).strip() if match else None
+
+
+@pytest.mark.smoke
+def test_each_role_lands_on_its_scope(client, data, municipal, qinhuai_organizer, xinjiekou_cadre, fuzimiao_cadre):
+    client.force_login(municipal)
+    assert card(client.get(DASH), "organizations.units") == "7"
+    client.force_login(qinhuai_organizer)
+    response = client.get(DASH)
+    assert card(response, "organizations.units") == "5"
+    assert "夫子庙街道" in response.content.decode() and "新街口" not in response.content.decode()
+    client.force_login(xinjiekou_cadre)
+    assert card(client.get(DASH), "organizations.units") == "2"
+    client.force_login(fuzimiao_cadre)
+    assert card(client.get(DASH), "organizations.units") == "3"
+
+
+def test_focus_outside_scope_is_404(client, data, qinhuai_organizer, fuzimiao_cadre, municipal):
+    client.force_login(qinhuai_organizer)
+    assert client.get(DASH + "?node=320102").status_code == 404
+    assert client.get(DASH + "?node=320104003000").status_code == 200
+    client.force_login(fuzimiao_cadre)
+    assert client.get(DASH + "?node=320104").status_code == 404
+    assert client.get(DASH + "?node=T:320104002000").status_code == 404
+    client.force_login(municipal)
+    assert card(client.get(DASH + "?node=320102"), "organizations.units") == "2"
+
+
+def test_outsider_and_industry_see_no_foreign_counts(client, data, world, outsider, industry_officer):
+    client.force_login(outsider)
+    response = client.get(DASH)
+    assert response.status_code == 200
+    assert card(response, "organizations.units") == "0"
+    assert client.get(DASH + "?node=320100").status_code == 404
+    client.force_login(industry_officer)
+    response = client.get(DASH)
+    assert card(response, "organizations.units") == "0"  # nothing co-managed yet
+    data.fuzimiao_branch.industry_committee = world.kuaidi_committee
+    data.fuzimiao_branch.save()
+    from django.core.cache import cache
+
+    cache.clear()
+    response = client.get(DASH)
+    assert card(response, "organizations.units") == "3"
+    # Its per-district table does not link into a district it may not open.
+    assert "?node=T:320104" not in response.content.decode()
+
+
+def test_drill_down_is_scoped(client, data, qinhuai_organizer, xinjiekou_cadre):
+    url = reverse("cadence:drill", args=["organizations", "units_uncovered"])
+    client.force_login(qinhuai_organizer)
+    body = client.get(url + "?node=T:320104").content.decode()
+    assert "中华门未覆盖企业0" in body and "新街口未覆盖企业" not in body
+    assert client.get(url + "?node=T:320102").status_code == 404
+    client.force_login(xinjiekou_cadre)
+    body = client.get(url).content.decode()
+    assert "新街口未覆盖企业" in body and "中华门" not in body
+    assert client.get(reverse("cadence:drill", args=["organizations", "nope"])).status_code == 404
+
+
+def test_member_drill_needs_member_permission(client, data, member_unit_officer):
+    client.force_login(member_unit_officer)
+    assert client.get(reverse("cadence:drill", args=["members", "members"])).status_code == 404
+
+
+def test_export_small_list_is_scoped_xlsx(client, data, xinjiekou_cadre):
+    client.force_login(xinjiekou_cadre)
+    response = client.post(
+        reverse("cadence:export-start"), {"dataset": "drill", "provider": "organizations", "figure": "units"}
+    )
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(BytesIO(response.content)).active
+    names = [ws.cell(row=r, column=1).value for r in range(4, ws.max_row + 1)]
+    assert sorted(names) == ["新街口未覆盖企业", "新街口覆盖企业"]
+    assert "覆盖单位" in ws["A1"].value
+
+
+def test_export_node_outside_scope_refused(client, data, xinjiekou_cadre):
+    client.force_login(xinjiekou_cadre)
+    response = client.post(
+        reverse("cadence:export-start"),
+        {"dataset": "drill", "provider": "organizations", "figure": "units", "node": "T:320104"},
+        follow=True,
+    )
+    assert "节点不在您的管辖范围内" in response.content.decode()
+    assert not ExportJob.objects.exists()
+
+
+def test_big_export_runs_as_job(
+    client, data, settings, qinhuai_organizer, xinjiekou_cadre, django_capture_on_commit_callbacks
+):
+    settings.CADENCE_EXPORT_SYNC_LIMIT = 2
+    client.force_login(qinhuai_organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("cadence:export-start"), {"dataset": "drill", "provider": "organizations", "figure": "units"}
+        )
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response.url == reverse("cadence:export-status", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == "done" and job.total_rows == 5 and job.percent == 100
+    status = client.get(reverse("cadence:export-status", args=[job.pk]) + "?format=json").json()
+    assert status["done"] is True
+    ws = load_workbook(
+        BytesIO(b"".join(client.get(reverse("cadence:export-download", args=[job.pk])).streaming_content))
+    ).active
+    assert ws.max_row == 3 + 5
+    # Someone else's job is invisible.
+    client.force_login(xinjiekou_cadre)
+    assert client.get(reverse("cadence:export-status", args=[job.pk])).status_code == 404
+    assert client.get(reverse("cadence:export-download", args=[job.pk])).status_code == 404
+
+
+def test_dashboard_query_count_is_bounded(client, data, qinhuai_organizer, django_assert_max_num_queries):
+    client.force_login(qinhuai_organizer)
+    with django_assert_max_num_queries(150):
+        client.get(DASH)
+
+
+def test_pages_require_login(client, world):
+    for name in ("cadence:dashboard", "cadence:weekly-list", "cadence:dispatch-list", "cadence:key-tasks"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and "/accounts/login/" in response.url

@@ -1,0 +1,122 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from organizations.models import Body
+from portal.cadence.models import (
+    AssessmentResult,
+    KeyTask,
+    RectificationItem,
+    RectificationList,
+    ScoringCriterion,
+    ScoringScheme,
+    SecretaryProject,
+    WorkPlan,
+)
+from portal.cadence.services.keytasks import criterion_points
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(world):
+    parent = WorkPlan.objects.create(
+        title="三年行动计划（2025—2027年）", kind="multi_year", year_start=2025, year_end=2027, territory=world.city
+    )
+    return WorkPlan.objects.create(
+        title="2026年工作要点", kind="annual", year_start=2026, year_end=2026, territory=world.city, parent=parent
+    )
+
+
+def test_key_task_progress_by_lead_unit(client, plan, world, member_unit_officer, qinhuai_organizer):
+    other = Body.objects.get(code="SJ-LXGW")
+    mine = KeyTask.objects.create(plan=plan, number=1, title="双线摸排", territory=world.city, lead_body=world.scjg)
+    theirs = KeyTask.objects.create(plan=plan, number=2, title="驿站建设", territory=world.city, lead_body=other)
+    client.force_login(member_unit_officer)
+    assert client.get(reverse("cadence:key-task-detail", args=[theirs.pk])).status_code == 404
+    url = reverse("cadence:key-task-detail", args=[mine.pk])
+    response = client.post(url, {"status": "done", "progress": "80", "text": "完成"}, follow=True)
+    assert "100%" in response.content.decode()  # the rule: done means 100%
+    mine.refresh_from_db()
+    assert mine.status == "not_started"
+    client.post(url, {"status": "on_track", "progress": "60", "text": "已完成摸排 6 个区"})
+    mine.refresh_from_db()
+    assert (mine.status, mine.progress, mine.updates.count()) == ("on_track", 60, 1)
+    listing = client.get(reverse("cadence:key-tasks")).content.decode()
+    assert "双线摸排" in listing and "驿站建设" not in listing
+    client.force_login(qinhuai_organizer)  # city tasks are the city's and their lead units'
+    assert client.get(url).status_code == 404
+
+
+def test_rectification_closed_item_by_item(client, world, qinhuai_organizer, xinjiekou_cadre):
+    rl = RectificationList.objects.create(title="整改清单", source="年度考核", territory=world.qinhuai)
+    first = RectificationItem.objects.create(rectification=rl, number=1, problem="问题一", responsible="夫子庙街道")
+    RectificationItem.objects.create(
+        rectification=rl,
+        number=2,
+        problem="问题二",
+        responsible="中华门街道",
+        due_date=date.today() - timedelta(days=1),
+    )
+    url = reverse("cadence:rectification-detail", args=[rl.pk])
+    client.force_login(xinjiekou_cadre)
+    assert client.get(url).status_code == 404
+    client.force_login(qinhuai_organizer)
+    response = client.post(url, {"item": first.pk, "closing_note": ""}, follow=True)
+    assert "须写明整改结果" in response.content.decode()
+    client.post(url, {"item": first.pk, "closing_note": "已拆分支部"})
+    first.refresh_from_db()
+    assert first.status == "closed" and first.closed_by == qinhuai_organizer
+    body = client.get(url).content.decode()
+    assert 'id="open-count">1<' in body and "超期" in body
+
+
+def test_secretary_project_acceptance(client, world, fuzimiao_cadre, qinhuai_organizer):
+    project = SecretaryProject.objects.create(
+        year=2026,
+        title="小哥加油站",
+        secretary="陈书记",
+        organization=world.fuzimiao_org,
+        territory=world.fuzimiao,
+        goal="办实事",
+    )
+    url = reverse("cadence:secretary-projects")
+    client.force_login(fuzimiao_cadre)
+    client.post(url, {"project": project.pk, "action": "submit"})
+    project.refresh_from_db()
+    assert project.status == "awaiting"
+    assert client.post(url, {"project": project.pk, "action": "accept", "acceptance_comment": "好"}).status_code == 403
+    client.force_login(qinhuai_organizer)
+    client.post(url, {"project": project.pk, "action": "accept", "acceptance_comment": "成效明显"})
+    project.refresh_from_db()
+    assert project.status == "accepted" and project.accepted_by == qinhuai_organizer
+
+
+def test_criterion_points_linear_and_clamped():
+    kw = {"weight": Decimal("50"), "floor": Decimal("60"), "target": Decimal("95")}
+    assert criterion_points(95.0, **kw) == Decimal("50.00")
+    assert criterion_points(60.0, **kw) == Decimal("0.00")
+    assert criterion_points(77.5, **kw) == Decimal("25.00")
+    assert criterion_points(100, **kw) == Decimal("50.00")
+    assert criterion_points(None, **kw) == Decimal("0")
+
+
+def test_assessment_scores_districts(client, data, municipal, qinhuai_organizer):
+    call_command("run_report", "daily", "--date", "2026-11-20")
+    scheme = ScoringScheme.objects.create(year=2026, name="2026年考核")
+    ScoringCriterion.objects.create(
+        scheme=scheme, kpi="coverage", weight=Decimal("100"), floor=Decimal("0"), target=Decimal("100")
+    )
+    client.force_login(qinhuai_organizer)
+    assert client.post(reverse("cadence:assessment"), {"scheme": scheme.pk}).status_code == 403
+    client.force_login(municipal)
+    client.post(reverse("cadence:assessment"), {"scheme": scheme.pk})
+    scores = dict(AssessmentResult.objects.values_list("district__name", "score"))
+    assert scores["秦淮区"] == Decimal("60.00")
+    assert scores["玄武区"] == Decimal("0.00")  # 2 units: below the minimum sample
+    client.force_login(qinhuai_organizer)
+    body = client.get(reverse("cadence:assessment")).content.decode()
+    assert "秦淮区" in body and "玄武区" not in body

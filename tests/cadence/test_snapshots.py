@@ -1,0 +1,118 @@
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from members.selectors import member_distribution
+from organizations.models import Unit
+from organizations.scope import scope_for
+from organizations.selectors import coverage_rates
+from portal.cadence import tasks
+from portal.cadence.metrics import Lens, compute_all
+from portal.cadence.models import DailySnapshot
+from portal.cadence.nodes import Node
+from portal.cadence.services.snapshots import EXCEPTIONS_KEY, daily_inventory_nodes
+
+pytestmark = pytest.mark.django_db
+DAY = date(2026, 11, 20)
+
+
+def snapshot(code, day=DAY):
+    return DailySnapshot.objects.get(kind="daily", date=day, node_key=f"T:{code}").figures
+
+
+@pytest.mark.smoke
+def test_snapshot_figures_equal_live_selectors(data, world, qinhuai_organizer, xinjiekou_cadre, municipal):
+    tasks.daily_inventory(DAY.isoformat())
+    for user, code in ((qinhuai_organizer, "320104"), (xinjiekou_cadre, "320102002000"), (municipal, "320100")):
+        figures = snapshot(code)
+        coverage = coverage_rates(user).total
+        assert figures["organizations"]["units"] == coverage.units
+        assert figures["organizations"]["units_own"] == coverage.own
+        assert figures["organizations"]["units_uncovered"] == coverage.uncovered
+        assert figures["organizations"]["should_build"] == coverage.should_build
+        assert figures["members"]["members"] == member_distribution(user, today=DAY).total
+        assert figures["members"]["full"] == member_distribution(user, today=DAY).full
+        # …and what the user's dashboard computes live for their own scope.
+        live = compute_all(Lens(scope_for(user)), DAY)
+        assert {k: v for k, v in figures.items() if k != EXCEPTIONS_KEY} == live
+    assert snapshot("320104")["organizations"]["units"] == data.units_qinhuai
+    assert snapshot("320102")["organizations"]["units"] == data.units_xuanwu
+    assert snapshot("320100")["organizations"]["units"] == data.units_qinhuai + data.units_xuanwu
+    stations = snapshot("320104")["stations"]
+    assert (stations["stations"], stations["open"], stations["closed"]) == (2, 1, 1)
+    assert snapshot("320104")["members"]["members"] == 2
+
+
+def test_industry_committee_node_counts_its_line(data, world):
+    world.fuzimiao_org.refresh_from_db()
+    data.fuzimiao_branch.industry_committee = world.kuaidi_committee
+    data.fuzimiao_branch.save()
+    tasks.daily_inventory(DAY.isoformat())
+    figures = DailySnapshot.objects.get(date=DAY, node_key="O:HY-KD").figures
+    assert figures["organizations"]["units"] == 3  # the co-managed branch's units, 夫子庙 only
+
+
+def test_rerun_is_idempotent_and_upserts(data, world):
+    tasks.daily_inventory(DAY.isoformat())
+    rows = DailySnapshot.objects.count()
+    assert rows == len(daily_inventory_nodes())
+    Unit.objects.create(name="新增未覆盖企业", kind=Unit.Kind.ENTERPRISE, territory=world.chaokujie)
+    tasks.daily_inventory(DAY.isoformat())
+    assert DailySnapshot.objects.count() == rows
+    assert snapshot("320104")["organizations"]["units"] == data.units_qinhuai + 1
+
+
+def test_exceptions_flag_rises_since_previous_day(data, world):
+    call_command("run_report", "daily", "--date", DAY.isoformat(), "--node", "320104")
+    Unit.objects.create(name="又一家未覆盖企业", kind=Unit.Kind.ENTERPRISE, territory=world.chaokujie)
+    next_day = DAY + timedelta(days=1)
+    call_command("run_report", "daily", "--date", next_day.isoformat(), "--node", "320104")
+    found = {(e["provider"], e["figure"]) for e in snapshot("320104", next_day)[EXCEPTIONS_KEY]}
+    assert ("organizations", "units_uncovered") in found
+    assert snapshot("320104", DAY)[EXCEPTIONS_KEY] == []
+    # The subtree only: 玄武 was not computed.
+    assert not DailySnapshot.objects.filter(node_key="T:320102").exists()
+
+
+def test_backfill_range_and_errors(data, world):
+    call_command("backfill_snapshots", "2026-11-01", "2026-11-03", "--node", "320102")
+    assert DailySnapshot.objects.filter(node_key="T:320102").count() == 3
+    call_command("backfill_snapshots", "2026-11-01", "2026-11-03", "--node", "320102")
+    assert DailySnapshot.objects.filter(node_key="T:320102").count() == 3
+    with pytest.raises(CommandError, match="找不到节点"):
+        call_command("backfill_snapshots", "2026-11-01", "2026-11-03", "--node", "999999")
+    with pytest.raises(CommandError, match="结束日期早于开始日期"):
+        call_command("backfill_snapshots", "2026-11-03", "2026-11-01")
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("run_report", "daily", "--date", "2026-13-01")
+
+
+def test_node_parse():
+    assert Node.parse("nonsense") is None
+
+
+def test_beat_schedule_in_one_place(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    tasks_by_entry = {name: entry["task"] for name, entry in schedule.items() if name.startswith("cadence-")}
+    assert tasks_by_entry == {
+        "cadence-daily-inventory": "cadence.daily_inventory",
+        "cadence-weekly-open": "cadence.weekly_reports_open",
+        "cadence-weekly-reminders": "cadence.weekly_reminders",
+        "cadence-monthly-dispatch": "cadence.monthly_dispatch",
+    }
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    for task_name in tasks_by_entry.values():
+        assert task_name in app.tasks
+    # Nothing in the cadence app schedules work on its own.
+    from pathlib import Path
+
+    import portal.cadence
+
+    root = Path(portal.cadence.__file__).parent
+    for path in root.rglob("*.py"):
+        text = path.read_text()
+        assert "add_periodic_task" not in text and "beat_schedule" not in text, path
