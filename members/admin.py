@@ -30,6 +30,7 @@ from members.selectors import can_view_full_identity, person_search_q
 from members.services import quota_used
 from organizations.admin_base import ScopedAdmin
 from organizations.audit import record_access
+from organizations.models import PartyOrganization
 from organizations.scope import restrict
 
 
@@ -235,7 +236,7 @@ class PartyMembershipAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
     search_help_text = "姓名、拼音首字母、身份证号或手机号后4位"
     autocomplete_fields = ["person", "organization", "co_managing_organization"]
     readonly_fields = ["lost_contact", "dues_category", "dues_monthly", "dues_income_basis", "dues_assessed_on"]
-    actions = ["mark_contacted"]
+    actions = ["mark_contacted", "assess_dues", "register_invisible"]
 
     def get_import_resource_classes(self, request):
         return [MembershipResource]
@@ -255,6 +256,94 @@ class PartyMembershipAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
         for membership in queryset:
             services.membership_record_contact(membership=membership)
         self.message_user(request, f"已登记{queryset.count()}名党员今天已联系")
+
+    def _confirm(self, request, queryset, action, title, hint, form):
+        return TemplateResponse(
+            request,
+            "members/admin/confirm_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "queryset": queryset,
+                "form": form,
+                "action": action,
+                "opts": self.model._meta,
+                "hint": hint,
+            },
+        )
+
+    @admin.action(description="核定党费", permissions=["change"])
+    def assess_dues(self, request, queryset):
+        form = DuesAssessForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            data = form.cleaned_data
+            done, failed = 0, []
+            for membership in queryset.select_related("person"):
+                try:
+                    services.dues_assess(
+                        membership=membership,
+                        category=data["category"],
+                        monthly_income=data["monthly_income"],
+                        quarter_incomes=form.quarter_incomes(),
+                    )
+                    done += 1
+                except ValidationError as exc:
+                    failed.append(f"{membership.person.name}：{_error_text(exc)}")
+            if done:
+                self.message_user(request, f"已为{done}名党员核定党费", messages.SUCCESS)
+            for line in failed:
+                self.message_user(request, line, messages.ERROR)
+            return None
+        return self._confirm(
+            request,
+            queryset,
+            "assess_dues",
+            "核定党费",
+            "按税后月收入分档：3000元及以下0.5%，3000–5000元1%，5000–10000元1.5%，10000元以上2%；"
+            "收入不固定的按上季度月均收入；学生、无固定收入、依靠救济的每月0.2元。",
+            form,
+        )
+
+    @admin.action(description="隐形党员登记到本地党组织", permissions=["change"])
+    def register_invisible(self, request, queryset):
+        form = RegisterForm(request.POST if "apply" in request.POST else None)
+        form.fields["organization"].queryset = restrict(PartyOrganization.objects.all(), request.user)
+        if "apply" in request.POST and form.is_valid():
+            done, failed = 0, []
+            for membership in queryset.select_related("person"):
+                try:
+                    services.membership_register_invisible(
+                        membership=membership, organization=form.cleaned_data["organization"], actor=request.user
+                    )
+                    done += 1
+                except ValidationError as exc:
+                    failed.append(f"{membership.person.name}：{_error_text(exc)}")
+            if done:
+                self.message_user(request, f"{done}名隐形党员已登记到本地党组织", messages.SUCCESS)
+            for line in failed:
+                self.message_user(request, line, messages.ERROR)
+            return None
+        return self._confirm(
+            request, queryset, "register_invisible", "隐形党员登记", "登记后该党员纳入所选党组织管理。", form
+        )
+
+
+class DuesAssessForm(forms.Form):
+    category = forms.ChoiceField(label="党费计算方式", choices=PartyMembership.DuesCategory.choices)
+    monthly_income = forms.DecimalField(
+        label="税后月收入（元，固定收入/离退休）", required=False, min_value=0, decimal_places=2, max_digits=11
+    )
+    quarter_1 = forms.DecimalField(label="上季度第1个月收入（元）", required=False, min_value=0, decimal_places=2)
+    quarter_2 = forms.DecimalField(label="上季度第2个月收入（元）", required=False, min_value=0, decimal_places=2)
+    quarter_3 = forms.DecimalField(label="上季度第3个月收入（元）", required=False, min_value=0, decimal_places=2)
+
+    def quarter_incomes(self):
+        values = [self.cleaned_data.get(f"quarter_{i}") for i in (1, 2, 3)]
+        return [v for v in values if v is not None] or None
+
+
+class RegisterForm(forms.Form):
+    organization = forms.ModelChoiceField(label="本地党组织", queryset=PartyOrganization.objects.none())
 
 
 @admin.register(DevelopmentQuota)
@@ -278,6 +367,37 @@ class AdvanceForm(forms.Form):
     introducers = forms.CharField(label="入党介绍人（确定发展对象时填写）", required=False)
     quota = forms.ModelChoiceField(
         label="占用发展指标（接收预备党员时选择）", queryset=DevelopmentQuota.objects.none(), required=False
+    )
+
+
+class ExtendForm(forms.Form):
+    months = forms.IntegerField(label="延长月数（6–12）", min_value=1, max_value=24)
+
+
+def _extend_probation(modeladmin, request, queryset):
+    form = ExtendForm(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        for record in queryset.select_related("person"):
+            try:
+                services.development_extend_probation(
+                    record=record, months=form.cleaned_data["months"], actor=request.user
+                )
+                modeladmin.message_user(request, f"{record.person.name}的预备期已延长", messages.SUCCESS)
+            except ValidationError as exc:
+                modeladmin.message_user(request, f"{record.person.name}：{_error_text(exc)}", messages.ERROR)
+        return None
+    return TemplateResponse(
+        request,
+        "members/admin/confirm_action.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "延长预备期",
+            "queryset": queryset,
+            "form": form,
+            "action": "extend_probation",
+            "opts": modeladmin.model._meta,
+            "hint": "预备期可延长一次，时间为6至12个月；党员的预备期满日期随之顺延。",
+        },
     )
 
 
@@ -305,7 +425,8 @@ class DevelopmentRecordAdmin(PersonSearchMixin, ScopedAdmin):
         "is_closed",
         "closed_reason",
     ]
-    actions = ["advance"]
+    actions = ["advance", "extend_probation"]
+    extend_probation = admin.action(description="延长预备期", permissions=["change"])(_extend_probation)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

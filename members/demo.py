@@ -143,7 +143,9 @@ def seed_persons(rng: random.Random, today: date) -> list[Person]:
     for community in Territory.objects.filter(level=Territory.Level.COMMUNITY).order_by("path"):
         communities.setdefault(community.code[:6], []).append(community)
     existing_ids = set(Person.objects.exclude(id_number=None).values_list("id_number", flat=True))
-    used_ids, used_phones = set(existing_ids), set(Person.objects.values_list("phone", flat=True))
+    # Uniqueness within this run only: the same seed must draw the same rows on every run.
+    used_ids: set[str] = set()
+    used_phones: set[str] = set()
     names = _Names(rng)
     occupations = [mix[0] for mix in GIG_MIX]
     weights = [mix[2] for mix in GIG_MIX]

@@ -1,0 +1,28 @@
+import pytest
+
+from members import demo
+from members.models import DevelopmentRecord, PartyMembership, Person, Stage, Transfer
+from organizations import demo as organizations_demo
+
+
+@pytest.mark.django_db
+def test_demo_is_plausible_complete_and_idempotent(monkeypatch):
+    # The real sizes (5,000 workers in Qinhuai) are for `make run`; the shape is the same here.
+    monkeypatch.setattr(demo, "QINHUAI_WORKERS", 600)
+    monkeypatch.setattr(demo, "OTHER_DISTRICT_WORKERS", 30)
+    organizations_demo.seed()
+    demo.seed()
+    qinhuai = Person.objects.filter(territory__path__startswith=demo._path(demo.QINHUAI))
+    gig_members = PartyMembership.objects.filter(
+        person__in=qinhuai.exclude(occupation="office"), person__development_records__isnull=True
+    )
+    assert qinhuai.exclude(occupation="office").count() == 600
+    assert gig_members.count() == demo.QINHUAI_WORKER_MEMBERS
+    assert PartyMembership.objects.filter(is_mobile=True).exists()
+    assert PartyMembership.objects.filter(is_invisible=True, organization__isnull=True).exists()
+    assert PartyMembership.objects.filter(lost_contact=True).exists()
+    assert set(Transfer.objects.values_list("status", flat=True)) == set(Transfer.Status.values)
+    assert set(DevelopmentRecord.objects.values_list("stage", flat=True)) == set(Stage.values)
+    counts = (Person.objects.count(), PartyMembership.objects.count(), Transfer.objects.count())
+    demo.seed()
+    assert (Person.objects.count(), PartyMembership.objects.count(), Transfer.objects.count()) == counts
