@@ -551,11 +551,15 @@ def grievance_recategorize(*, grievance, category: Category, actor) -> Grievance
         if not locked.is_open or locked.state == S.SUBMITTED:
             raise IllegalTransition(f"诉求 {locked.ticket} 当前为“{locked.get_state_display()}”，不能改分类")
         old_category = locked.category
+        # A priority that came from the old category's default follows the new category;
+        # one a handler chose (staff intake) stays.
+        if locked.priority == (old_category.default_priority if old_category else Priority.NORMAL):
+            locked.priority = category.default_priority
         locked.category = category
         locked.category_suggested = False
         route = route_for(category=category, territory=locked.territory)
         fields = _apply_route(locked, route)
-        locked.save(update_fields=["category", "category_suggested", *fields, "updated_at"])
+        locked.save(update_fields=["category", "category_suggested", "priority", *fields, "updated_at"])
         locked.co_bodies.set(route.co_bodies)
         _event(
             locked,

@@ -1,0 +1,162 @@
+"""The state machine: legal moves only, an append-only timeline, and concurrency on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from grievances.models import Grievance, GrievanceEvent
+from grievances.services import (
+    IllegalTransition,
+    grievance_accept,
+    grievance_mark_duplicate,
+    grievance_reject,
+    grievance_reopen,
+    grievance_resolve,
+    next_ticket,
+)
+
+S = Grievance.State
+
+
+@pytest.mark.django_db
+@pytest.mark.smoke
+def test_happy_path_writes_one_event_per_move(submit, fuzimiao_cadre):
+    grievance = submit()
+    grievance = grievance_accept(grievance=grievance, actor=fuzimiao_cadre)
+    assert grievance.state == S.IN_PROGRESS and grievance.responded_at
+    grievance = grievance_resolve(grievance=grievance, actor=fuzimiao_cadre, resolution="已协调物业放行")
+    assert grievance.state == S.RESOLVED
+    moves = list(grievance.events.filter(kind="transition").values_list("old_state", "new_state", "actor"))
+    assert moves == [
+        (S.ASSIGNED, S.IN_PROGRESS, fuzimiao_cadre.pk),
+        (S.IN_PROGRESS, S.RESOLVED, fuzimiao_cadre.pk),
+    ]
+
+
+@pytest.mark.django_db
+def test_illegal_moves_are_refused(submit, fuzimiao_cadre):
+    grievance = submit()
+    grievance_reject(grievance=grievance, actor=fuzimiao_cadre, reason="重复反映，已在热线办理")
+    with pytest.raises(IllegalTransition, match="不予受理"):
+        grievance_accept(grievance=grievance, actor=fuzimiao_cadre)
+    with pytest.raises(IllegalTransition):
+        grievance_reopen(grievance=Grievance.objects.get(pk=grievance.pk), reason="没解决")
+    with pytest.raises(ValidationError, match="原因"):
+        grievance_reject(grievance=submit("另一件"), actor=fuzimiao_cadre, reason="  ")
+
+
+@pytest.mark.django_db
+def test_events_are_append_only(submit):
+    event = submit().events.first()
+    event.note = "改写"
+    with pytest.raises(RuntimeError):
+        event.save()
+    with pytest.raises(RuntimeError):
+        event.delete()
+
+
+@pytest.mark.django_db
+def test_duplicate_links_to_the_root_master(submit, fuzimiao_cadre):
+    first, second, third = submit("一"), submit("二"), submit("三")
+    grievance_mark_duplicate(grievance=second, master=first, actor=fuzimiao_cadre)
+    third = grievance_mark_duplicate(grievance=third, master=Grievance.objects.get(pk=second.pk), actor=fuzimiao_cadre)
+    assert third.state == S.DUPLICATE and third.duplicate_of == first
+    with pytest.raises(ValidationError):
+        grievance_mark_duplicate(grievance=first, master=first, actor=fuzimiao_cadre)
+
+
+@pytest.mark.django_db
+def test_stale_form_is_refused(submit, fuzimiao_cadre):
+    grievance = submit()
+    grievance_accept(grievance=grievance, actor=fuzimiao_cadre)
+    with pytest.raises(IllegalTransition, match="已被他人处理"):
+        grievance_resolve(grievance=grievance, actor=fuzimiao_cadre, resolution="好了", expected=S.ASSIGNED)
+
+
+def _race(target, n=2):
+    barrier = threading.Barrier(n)
+    results = []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(target())
+        except Exception as exc:
+            results.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_resolutions_produce_one(submit, fuzimiao_cadre):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    grievance = submit()
+    grievance_accept(grievance=grievance, actor=fuzimiao_cadre)
+    results = _race(
+        lambda: grievance_resolve(
+            grievance=Grievance.objects.get(pk=grievance.pk), actor=fuzimiao_cadre, resolution="已处理"
+        ),
+        n=4,
+    )
+    assert sum(isinstance(r, Grievance) for r in results) == 1
+    assert sum(isinstance(r, IllegalTransition) for r in results) == 3
+    assert GrievanceEvent.objects.filter(grievance=grievance, new_state=S.RESOLVED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_resolve_and_reject(submit, fuzimiao_cadre):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    grievance = submit()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def act(fn):
+        def run():
+            try:
+                barrier.wait()
+                outcomes.append(fn(grievance=Grievance.objects.get(pk=grievance.pk)))
+            except IllegalTransition as exc:
+                outcomes.append(exc)
+            finally:
+                connections.close_all()
+
+        return run
+
+    threads = [
+        threading.Thread(
+            target=act(lambda grievance: grievance_resolve(grievance=grievance, actor=None, resolution="好"))
+        ),
+        threading.Thread(
+            target=act(lambda grievance: grievance_reject(grievance=grievance, actor=None, reason="不受理"))
+        ),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    grievance.refresh_from_db()
+    assert grievance.state in (S.RESOLVED, S.REJECTED)
+    assert GrievanceEvent.objects.filter(grievance=grievance, new_state__in=[S.RESOLVED, S.REJECTED]).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ticket_numbers_are_unique_under_concurrency(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    results = _race(next_ticket, n=6)
+    assert all(isinstance(r, str) for r in results), results
+    assert len(set(results)) == 6
+    assert sorted(int(r[-5:]) for r in results) == [1, 2, 3, 4, 5, 6]
