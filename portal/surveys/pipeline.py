@@ -300,8 +300,12 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[StagedRow
                 values["territory_id"] = territory_id
                 placed = ctx.territories.get(territory_id)
                 if not placed["path"].startswith(ctx.scope_path):
+                    at_street = placed["level"] == Territory.Level.STREET and "street" in ctx.present
                     issues.append(
-                        error("district", f"“{placed['name']}”不在本批次的辖区（{ctx.batch.territory.name}）内")
+                        error(
+                            "street" if at_street else "district",
+                            f"“{placed['name']}”不在本批次的辖区（{ctx.batch.territory.name}）内",
+                        )
                     )
 
         for check in spec.row_checks:
@@ -338,7 +342,12 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[StagedRow
                     issues.extend(check(spec, values, {a: before.get(a) for a in ctx.attrs}, ctx))
         else:
             complete = {**spec.defaults, **values}
-            missing = [a for a in spec.required_for_new if complete.get(a) in (None, "")]
+            flagged = {i["field"] for i in issues}
+            missing = [
+                a
+                for a in spec.required_for_new
+                if complete.get(a) in (None, "") and _attr_field(spec, a) not in flagged
+            ]
             if missing and key:
                 labels = "、".join(_attr_label(spec, a) for a in missing)
                 issues.append(error(spec.key, f"平台中没有此记录，新增需要填写：{labels}"))
@@ -368,6 +377,13 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[StagedRow
             )
         )
     return staged
+
+
+def _attr_field(spec: KindSpec, attr: str) -> str:
+    if attr == "territory_id":
+        return "district"
+    spec_field = next((f for f in spec.fields if f.model_attr == attr), None)
+    return spec_field.name if spec_field else attr
 
 
 def _attr_label(spec: KindSpec, attr: str) -> str:

@@ -203,6 +203,7 @@ def task_detail(request, pk):
         VerificationTask.objects.select_related("batch__territory", "row", "territory"), request.user, pk=pk
     )
     form = CorrectionForm(row=task.row, batch=task.batch)
+    decide_errors: list[str] = []
     if request.method == "POST":
         if not request.user.has_perm("surveys.change_verificationtask"):
             raise PermissionDenied
@@ -224,7 +225,9 @@ def task_detail(request, pk):
                         messages.success(request, f"第{task.row.row_number}行已更正")
                         return redirect("surveys:task-list")
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
+            if not form.is_bound:
+                decide_errors = exc.messages
+            elif hasattr(exc, "error_dict"):
                 for name, errors in exc.message_dict.items():
                     target = f"f_{name}" if f"f_{name}" in form.fields else ("note" if name == "note" else None)
                     for message in errors:
@@ -234,6 +237,6 @@ def task_detail(request, pk):
     return render(
         request,
         "surveys/task_detail.html",
-        {"task": task, "row": selectors.row_view(task.batch, task.row), "form": form},
-        status=400 if form.errors else 200,
+        {"task": task, "row": selectors.row_view(task.batch, task.row), "form": form, "decide_errors": decide_errors},
+        status=400 if form.errors or decide_errors else 200,
     )

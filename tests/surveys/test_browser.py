@@ -1,0 +1,57 @@
+import pytest
+
+from organizations.models import Unit
+from portal.surveys.models import VerificationTask
+from tests.conftest import login_in_browser
+from tests.surveys.helpers import code, write_xlsx
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_upload_review_apply(page, live_server, world, tmp_path):
+    path = write_xlsx(
+        tmp_path / "摸排.xlsx",
+        [
+            ["2025年企业摸排表"],
+            ["企业名称", "信用代码", "所在区", "街道", "从业人数"],
+            ["甲科技有限公司", code(1), "秦淮区", "夫子庙街道", "12人"],
+            ["乙科技有限公司", code(1), "秦淮区", "夫子庙街道", "3人"],
+        ],
+        merges=("A1:E1",),
+    )
+    login_in_browser(page, live_server, "qinhuai")
+    page.goto(f"{live_server.url}/surveys/")
+    page.select_option("#id_kind", "units")
+    page.fill("#id_source", "市场监管局")
+    page.set_input_files("#id_file", str(path))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#counts")
+    assert page.locator("#count-new").inner_text() == "1"
+    assert page.locator("#count-duplicate").inner_text() == "1"
+    assert page.locator("#batch-progress").get_attribute("value") == "100"
+    page.click("text=错误与重复")
+    assert "与第3行的统一社会信用代码重复" in page.locator("#row-table").inner_text()
+    with page.expect_download() as download:
+        page.click("#download-errors")
+    assert download.value.suggested_filename.endswith(".xlsx")
+
+    # The street checks on site and confirms.
+    page.context.clear_cookies()
+    login_in_browser(page, live_server, "fuzimiao")
+    page.goto(f"{live_server.url}/surveys/tasks/")
+    assert "甲科技有限公司" in page.locator("#tasks").inner_text()
+    page.click("#tasks a:has-text('核实')")
+    page.click("#confirm")
+    page.wait_for_selector("#no-tasks")
+    assert VerificationTask.objects.get().status == "confirmed"
+
+    # The district writes the verified row.
+    page.context.clear_cookies()
+    login_in_browser(page, live_server, "qinhuai")
+    page.goto(f"{live_server.url}/surveys/")
+    page.click("#batches a")
+    page.click("#apply-verified")
+    page.wait_for_selector(".messages")
+    assert "新增1条" in page.locator(".messages").inner_text()
+    assert Unit.objects.get().credit_code == code(1)
+    assert page.external_requests == []

@@ -1,0 +1,80 @@
+"""Members, stations and organizations: their natural keys and their own checks."""
+
+import pytest
+
+from members.models import Person
+from organizations.models import PartyOrganization
+from portal.surveys.services import ApplyMode, import_file
+from stations.models import Station
+from tests.surveys.helpers import id_number, write_csv, write_xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def test_id_numbers_that_lost_digits_are_caught(world, tmp_path):
+    good = id_number("19900307", "123")
+    as_number = int(id_number("19880101", "456"))
+    rows = [
+        ["姓名", "身份证号码", "手机号码", "所属区", "所属街道"],
+        ["张三", good, "138 0000 0001", "秦淮区", "夫子庙街道"],  # row 2
+        ["李四", float(as_number), "13800000002", "秦淮区", "夫子庙街道"],  # row 3: a number cell
+        ["王五", "3.20104E+17", "13800000003", "秦淮区", "夫子庙街道"],  # row 4: scientific text
+        ["赵六", str(as_number)[:-3] + "000", "13800000004", "秦淮区", "夫子庙街道"],  # row 5: tail zeroed
+        ["钱七", good[:-1] + ("0" if good[-1] != "0" else "1"), "1380000", "秦淮区", "夫子庙街道"],  # row 6
+    ]
+    _, report = import_file(kind="members", path=write_xlsx(tmp_path / "people.xlsx", rows))
+    by_row = {}
+    for item in report["errors"]:
+        by_row.setdefault(item["row"], []).append(item)
+    assert 2 not in by_row
+    assert by_row[3][0]["column"] == "身份证号码" and "丢失" in by_row[3][0]["message"]
+    assert "科学计数法" in by_row[4][0]["message"]
+    assert "校验位" in by_row[5][0]["message"]
+    assert {e["column"] for e in by_row[6]} == {"身份证号码", "手机号码"}
+    assert report["created"] == 1
+
+
+def test_person_birth_date_and_gender_come_from_the_id(world, tmp_path):
+    number = id_number("19900307", "123")  # 17th digit 3: male
+    rows = [["姓名", "身份证号", "所属区", "所属街道", "性别"], ["张三", number, "秦淮区", "夫子庙街道", "女"]]
+    _, report = import_file(kind="members", path=write_xlsx(tmp_path / "p.xlsx", rows))
+    assert report["errors"] == [{"row": 2, "column": "性别", "message": "性别“女”与身份证号（第17位表示男）不一致"}]
+    rows[1][4] = "男"
+    _, report = import_file(kind="members", path=write_xlsx(tmp_path / "p2.xlsx", rows), apply=ApplyMode.CLEAN)
+    person = Person.objects.get(id_number=number)
+    assert (person.birth_date.isoformat(), person.gender, person.territory_id) == ("1990-03-07", "M", world.fuzimiao.pk)
+
+
+def test_station_coordinates_outside_the_city(world, tmp_path):
+    rows = [
+        ["驿站编码", "驿站名称", "依托阵地", "所属区", "所属街道", "经度", "纬度"],
+        ["QH-001", "夫子庙驿站", "工会驿站", "秦淮区", "夫子庙街道", "118.79", "32.02"],  # row 2 fine
+        ["QH-002", "上海驿站", "商户", "秦淮区", "夫子庙街道", "121.47", "31.23"],  # row 3 Shanghai
+        ["QH-003", "反了的驿站", "商户", "秦淮区", "夫子庙街道", "32.02", "118.79"],  # row 4 swapped
+    ]
+    _, report = import_file(
+        kind="stations", path=write_csv(tmp_path / "st.csv", rows, encoding="gbk"), apply=ApplyMode.CLEAN
+    )
+    assert report["errors"] == [
+        {"row": 3, "column": "经度", "message": "坐标（121.470000, 31.230000）不在本市范围内"},
+        {"row": 4, "column": "经度", "message": "经纬度可能填反：经度 32.020000、纬度 118.790000"},
+    ]
+    station = Station.objects.get(code="QH-001")
+    assert (station.host_type, str(station.longitude), station.territory_id) == (
+        "union",
+        "118.790000",
+        world.fuzimiao.pk,
+    )
+
+
+def test_organizations_need_a_known_parent(world, tmp_path):
+    rows = [
+        ["组织编码", "党组织名称", "组织类别", "所属区", "所属街道", "上级党组织编码"],
+        ["ZZ-001", "甲公司党支部", "党支部", "秦淮区", "夫子庙街道", "JD-FZM"],
+        ["ZZ-002", "乙公司党支部", "党支部", "秦淮区", "夫子庙街道", "NOPE"],
+    ]
+    _, report = import_file(kind="organizations", path=write_xlsx(tmp_path / "org.xlsx", rows), apply=ApplyMode.CLEAN)
+    assert report["errors"] == [{"row": 3, "column": "上级党组织编码", "message": "平台中没有编码为“NOPE”的上级党组织"}]
+    org = PartyOrganization.objects.get(code="ZZ-001")
+    assert org.get_parent() == world.fuzimiao_org
+    assert org.territory == world.fuzimiao

@@ -1,0 +1,152 @@
+"""Pages: upload, batch page, error report, the street inbox and its scope."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from organizations.models import Unit
+from portal.surveys.models import ImportBatch, VerificationTask
+from portal.surveys.services import import_file
+from tests.surveys.helpers import code, write_csv, write_xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def two_street_batch(tmp_path, user):
+    rows = [
+        ["单位名称", "统一社会信用代码", "所属区", "所属街道"],
+        ["-甲公司", code(1), "秦淮区", "夫子庙街道"],  # row 2
+        ["玄武公司", code(2), "玄武区", "新街口街道"],  # row 3
+        ['=HYPERLINK("http://x","点我")', "123", "秦淮区", "夫子庙街道"],  # row 4: an error, and a formula
+    ]
+    outcome, _ = import_file(kind="units", path=write_csv(tmp_path / "two.csv", rows), user=user)
+    return outcome.batch
+
+
+def test_upload_runs_the_pipeline(client, qinhuai_organizer, tmp_path, django_capture_on_commit_callbacks):
+    path = write_xlsx(
+        tmp_path / "up.xlsx",
+        [["单位名称", "统一社会信用代码", "所属区", "所属街道"], ["甲公司", code(7), "秦淮区", "中华门街道"]],
+    )
+    client.force_login(qinhuai_organizer)
+    with open(path, "rb") as fh, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("surveys:batch-upload"), {"kind": "units", "source": "市场监管局", "file": fh})
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("surveys:batch-detail", args=[batch.pk])
+    batch.refresh_from_db()
+    assert batch.status == "review" and batch.territory.name == "秦淮区" and batch.counts["new"] == 1
+    page = client.get(reverse("surveys:batch-detail", args=[batch.pk]))
+    assert "甲公司" in page.content.decode()
+    progress = client.get(reverse("surveys:batch-progress", args=[batch.pk])).json()
+    assert progress == {
+        "status": "review",
+        "status_display": "待核实",
+        "progress": 100,
+        "running": False,
+        "message": "",
+    }
+
+
+def test_upload_rejects_other_files(client, qinhuai_organizer, tmp_path):
+    client.force_login(qinhuai_organizer)
+    response = client.post(reverse("surveys:batch-upload"), {"kind": "units", "file": io.BytesIO(b"%PDF-1.4")})
+    assert response.status_code == 400
+    assert "只支持" in response.content.decode() or "文件" in response.content.decode()
+
+
+def test_error_report_escapes_formulas(client, municipal, tmp_path):
+    batch = two_street_batch(tmp_path, municipal)
+    client.force_login(municipal)
+    response = client.get(reverse("surveys:batch-errors", args=[batch.pk]))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Excel行号", "问题类别", "问题列", "原因")
+    assert rows[1][0] == 4 and rows[1][2] == "统一社会信用代码"
+    assert "应为18位" in rows[1][3]
+    assert rows[1][4] == '\'=HYPERLINK("http://x","点我")'  # the original row, neutralised
+
+
+def test_street_sees_only_its_tasks(client, municipal, fuzimiao_cadre, xinjiekou_cadre, outsider, tmp_path):
+    batch = two_street_batch(tmp_path, municipal)
+    fuzimiao_task = VerificationTask.objects.get(batch=batch, row__row_number=2)
+    xinjiekou_task = VerificationTask.objects.get(batch=batch, row__row_number=3)
+
+    client.force_login(fuzimiao_cadre)
+    inbox = client.get(reverse("surveys:task-list")).content.decode()
+    assert f'data-task="{fuzimiao_task.pk}"' in inbox and f'data-task="{xinjiekou_task.pk}"' not in inbox
+    assert client.get(reverse("surveys:task-detail", args=[xinjiekou_task.pk])).status_code == 404
+    assert client.get(reverse("surveys:batch-detail", args=[batch.pk])).status_code == 403  # streets verify, not import
+
+    client.force_login(xinjiekou_cadre)
+    response = client.post(reverse("surveys:task-detail", args=[fuzimiao_task.pk]), {"action": "confirmed"})
+    assert response.status_code == 404
+    fuzimiao_task.refresh_from_db()
+    assert fuzimiao_task.status == "pending"
+
+    client.force_login(outsider)
+    assert client.get(reverse("surveys:task-list")).status_code == 403
+    assert client.get(reverse("surveys:task-detail", args=[fuzimiao_task.pk])).status_code == 403
+    assert client.get(reverse("surveys:batch-detail", args=[batch.pk])).status_code == 403
+
+
+def test_outsider_district_gets_404_on_a_batch(client, municipal, tmp_path, world):
+    from tests.world import post
+
+    batch = two_street_batch(tmp_path, municipal)
+    other = type(municipal).objects.create(username="xuanwu-organizer")
+    post(other, "district", territory=world.xuanwu)
+    client.force_login(other)
+    assert client.get(reverse("surveys:batch-detail", args=[batch.pk])).status_code == 404
+    assert client.get(reverse("surveys:batch-errors", args=[batch.pk])).status_code == 404
+
+
+def test_street_confirms_corrects_and_rejects(client, municipal, fuzimiao_cadre, tmp_path, world):
+    rows = [
+        ["单位名称", "统一社会信用代码", "所属区", "所属街道"],
+        ["甲公司", code(11), "秦淮区", "夫子庙街道"],
+        ["乙公司", code(12), "秦淮区", "夫子庙街道"],
+        ["丙公司", code(13), "秦淮区", "夫子庙街道"],
+    ]
+    outcome, _ = import_file(kind="units", path=write_xlsx(tmp_path / "three.xlsx", rows), user=municipal)
+    tasks = {t.row.row_number: t for t in VerificationTask.objects.filter(batch=outcome.batch).select_related("row")}
+    client.force_login(fuzimiao_cadre)
+    url = lambda n: reverse("surveys:task-detail", args=[tasks[n].pk])  # noqa: E731
+    assert client.post(url(2), {"action": "confirmed"}).status_code == 302
+    place = {"f_district": "秦淮区", "f_street": "夫子庙街道"}
+    bad = client.post(url(3), {"action": "corrected", "f_credit_code": "123", "f_name": "乙公司", **place})
+    assert bad.status_code == 400 and "应为18位" in bad.content.decode()
+    good = client.post(
+        url(3), {"action": "corrected", "f_name": "乙公司（实地核实）", "f_credit_code": code(12), **place}
+    )
+    assert good.status_code == 302
+    assert client.post(url(4), {"action": "rejected", "note": ""}).status_code == 400
+    assert client.post(url(4), {"action": "rejected", "note": "实地查无此单位"}).status_code == 302
+    statuses = dict(VerificationTask.objects.filter(batch=outcome.batch).values_list("row__row_number", "status"))
+    assert statuses == {2: "confirmed", 3: "corrected", 4: "rejected"}
+
+    client.force_login(municipal)
+    response = client.post(reverse("surveys:batch-apply", args=[outcome.batch.pk]), {"mode": "verified"})
+    assert response.status_code == 302
+    assert dict(Unit.objects.values_list("credit_code", "name")) == {code(11): "甲公司", code(12): "乙公司(实地核实)"}
+    outcome.batch.refresh_from_db()
+    assert outcome.batch.status == "applied"
+
+
+def test_streets_cannot_apply(client, municipal, fuzimiao_cadre, tmp_path):
+    batch = two_street_batch(tmp_path, municipal)
+    client.force_login(fuzimiao_cadre)
+    assert client.post(reverse("surveys:batch-apply", args=[batch.pk]), {"mode": "clean"}).status_code == 403
+    assert Unit.objects.count() == 0
+
+
+def test_inbox_query_count_is_flat(client, municipal, fuzimiao_cadre, tmp_path, django_assert_max_num_queries):
+    rows = [["单位名称", "统一社会信用代码", "所属区", "所属街道"]]
+    rows += [[f"公司{i}", code(100 + i), "秦淮区", "夫子庙街道"] for i in range(30)]
+    import_file(kind="units", path=write_xlsx(tmp_path / "many.xlsx", rows), user=municipal)
+    client.force_login(fuzimiao_cadre)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("surveys:task-list"))
+    assert response.content.decode().count("data-task=") == 30
