@@ -1,11 +1,13 @@
 from django.urls import path
 
+from portal.cadence.api import DashboardFiguresView
 from portal.cadence.views import dashboard, dispatch, exports, keytasks, weekly
 
 app_name = "cadence"
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/figures.json", DashboardFiguresView.as_view(), name="dashboard-figures"),
     path("dashboard/drill/<slug:provider>/<slug:figure>/", dashboard.drill, name="drill"),
     path("dashboard/notifications/", dashboard.notifications, name="notifications"),
     path("exports/", exports.export_list, name="exports"),
@@ -23,6 +25,7 @@ urlpatterns = [
     path("cadence/dispatch/<int:pk>/xlsx/", dispatch.dispatch_xlsx, name="dispatch-xlsx"),
     path("cadence/key-tasks/", keytasks.key_task_list, name="key-tasks"),
     path("cadence/key-tasks/<int:pk>/", keytasks.key_task_detail, name="key-task-detail"),
+    path("cadence/key-tasks/evidence/<int:pk>/", keytasks.key_task_evidence, name="key-task-evidence"),
     path("cadence/rectification/<int:pk>/", keytasks.rectification_detail, name="rectification-detail"),
     path("cadence/rectification/", keytasks.rectification_list, name="rectification-list"),
     path("cadence/secretary-projects/", keytasks.secretary_projects, name="secretary-projects"),

@@ -139,3 +139,20 @@ def test_pages_require_login(client, world):
     for name in ("cadence:dashboard", "cadence:weekly-list", "cadence:dispatch-list", "cadence:key-tasks"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_api_is_scoped(api_client, data, qinhuai_organizer, xinjiekou_cadre, outsider):
+    from portal.cadence.services.weekly import weekly_report_open
+
+    weekly_report_open(street=data.fuzimiao_branch.territory.get_parent(), iso_year=2026, iso_week=47)
+    api_client.force_authenticate(xinjiekou_cadre)
+    assert api_client.get("/api/v1/cadence/weekly-reports/").json()["results"] == []
+    api_client.force_authenticate(qinhuai_organizer)
+    rows = api_client.get("/api/v1/cadence/weekly-reports/").json()["results"]
+    assert [r["street_name"] for r in rows] == ["夫子庙街道"]
+    figures = api_client.get("/dashboard/figures.json").json()["figures"]
+    assert figures["organizations"]["units"] == 5
+    assert api_client.get("/dashboard/figures.json?node=320102").status_code == 404
+    api_client.force_authenticate(outsider)
+    assert api_client.get("/api/v1/cadence/snapshots/").status_code == 403
+    assert api_client.get("/dashboard/figures.json").json()["figures"]["organizations"]["units"] == 0

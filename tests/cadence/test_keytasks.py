@@ -120,3 +120,36 @@ def test_assessment_scores_districts(client, data, municipal, qinhuai_organizer)
     client.force_login(qinhuai_organizer)
     body = client.get(reverse("cadence:assessment")).content.decode()
     assert "秦淮区" in body and "玄武区" not in body
+
+
+def test_evidence_and_attachments_through_the_door(
+    client, plan, world, data, member_unit_officer, fuzimiao_cadre, xinjiekou_cadre, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portal.cadence.services.weekly import weekly_report_open
+
+    settings.MEDIA_ROOT = tmp_path
+    task = KeyTask.objects.create(plan=plan, number=1, title="双线摸排", territory=world.city, lead_body=world.scjg)
+    client.force_login(member_unit_officer)
+    url = reverse("cadence:key-task-detail", args=[task.pk])
+    bad = SimpleUploadedFile("x.exe", b"MZ")
+    response = client.post(url, {"status": "on_track", "progress": "10", "text": "x", "evidence": bad}, follow=True)
+    assert "类型不支持" in response.content.decode()
+    good = SimpleUploadedFile("台账.pdf", b"%PDF-1.4")
+    client.post(url, {"status": "on_track", "progress": "10", "text": "上传台账", "evidence": good})
+    update = task.updates.get()
+    evidence_url = reverse("cadence:key-task-evidence", args=[update.pk])
+    assert b"".join(client.get(evidence_url).streaming_content) == b"%PDF-1.4"
+    client.force_login(xinjiekou_cadre)
+    assert client.get(evidence_url).status_code == 404
+
+    report = weekly_report_open(street=world.fuzimiao, iso_year=2026, iso_week=47)
+    client.force_login(fuzimiao_cadre)
+    client.post(reverse("cadence:weekly-attach", args=[report.pk]), {"file": SimpleUploadedFile("照片.jpg", b"jpg")})
+    attachment = report.attachments.get()
+    download = reverse("cadence:weekly-attachment", args=[attachment.pk])
+    assert client.get(download).status_code == 200
+    client.force_login(xinjiekou_cadre)
+    assert client.get(download).status_code == 404
+    assert client.post(reverse("cadence:weekly-attach", args=[report.pk]), {}).status_code == 404

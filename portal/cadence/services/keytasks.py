@@ -20,6 +20,7 @@ from portal.cadence.models import (
     SecretaryProject,
 )
 from portal.cadence.nodes import Node
+from portal.cadence.services.weekly import ATTACHMENT_SUFFIXES
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
@@ -34,6 +35,10 @@ def key_task_report_progress(*, task: KeyTask, actor, status: str, progress: int
         raise ValidationError({"text": "请填写进展情况"})
     if status == KeyTask.Status.DONE and progress != 100:
         raise ValidationError({"progress": "标记“已完成”时进度应为 100%"})
+    if evidence is not None and not evidence.name.lower().endswith(ATTACHMENT_SUFFIXES):
+        raise ValidationError(
+            {"evidence": f"佐证材料“{evidence.name}”类型不支持，可上传：{'、'.join(ATTACHMENT_SUFFIXES)}"}
+        )
     if evidence is not None and evidence.size > MAX_EVIDENCE_BYTES:
         raise ValidationError({"evidence": f"佐证材料“{evidence.name}”超过 20MB"})
     task = KeyTask.objects.select_for_update().get(pk=task.pk)

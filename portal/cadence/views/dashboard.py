@@ -24,6 +24,8 @@ from portal.cadence.services.weekly import iso_week_of
 
 CHILD_PROVIDERS = ["organizations", "members", "stations", "grievances", "points"]
 GRID_WEEKS = 8
+# 征集—处理—反馈: received → answered in time → solved → rated → satisfied.
+FUNNEL_STEPS = ["received", "responded", "resolved", "rated", "satisfied"]
 CACHE_SECONDS = 300
 
 
@@ -193,7 +195,8 @@ def dashboard(request):
     grievances = (totals.get("grievances") or {}) if "grievances" in PROVIDERS else None
     funnel = None
     if grievances:
-        steps = [(f.label, grievances.get(f.key)) for f in PROVIDERS["grievances"].figures if not f.rate][:5]
+        labels = {f.key: f.label for f in PROVIDERS["grievances"].figures}
+        steps = [(labels[k], grievances.get(k)) for k in FUNNEL_STEPS if k in labels]
         funnel = {
             "type": "funnel",
             "title": "诉求处理漏斗",
@@ -206,10 +209,18 @@ def dashboard(request):
             if node_visible(user, Node.of(ancestor)):
                 breadcrumbs.append(Node.of(ancestor))
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)[:5]
+    # The stations engineer's map partial (Leaflet, scoped points, the intranet tile server)
+    # when the viewer may use it; otherwise a plain scatter of the coordinates.
+    station_map = {}
+    if user.has_perm("stations.view_station"):
+        from stations.views import map_context
+
+        station_map = {"use_station_map": True, **map_context()}
     return render(
         request,
         "cadence/dashboard.html",
         {
+            **station_map,
             "node": node,
             "homes": homes,
             "breadcrumbs": breadcrumbs,

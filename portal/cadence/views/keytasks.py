@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from portal.cadence.kpis import available_kpis
 from portal.cadence.models import (
     AssessmentResult,
     KeyTask,
+    KeyTaskUpdate,
     Milestone,
     RectificationItem,
     RectificationList,
@@ -91,6 +93,16 @@ def key_task_detail(request, pk: int):
             "can_update": can_update,
             "today": timezone.localdate(),
         },
+    )
+
+
+@login_required
+def key_task_evidence(request, pk: int):
+    """佐证材料, read through the door of its task (media files are never linked directly)."""
+    _need(request.user, "cadence.view_keytaskupdate")
+    update = get_visible_or_404(KeyTaskUpdate.objects.exclude(evidence=""), request.user, pk=pk)
+    return FileResponse(
+        update.evidence.open("rb"), as_attachment=True, filename=update.evidence.name.rsplit("/", 1)[-1]
     )
 
 
