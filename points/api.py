@@ -57,7 +57,9 @@ class AccountViewSet(ScopedReadOnlyViewSet):
 class EntryViewSet(ScopedReadOnlyViewSet):
     """积分流水（只增不改；更正以冲正流水进行）。"""
 
-    queryset = PointEntry.objects.select_related("rule", "actor", "source_type").order_by("-created_at", "-id")
+    queryset = PointEntry.objects.select_related("account", "rule", "actor", "source_type").order_by(
+        "-created_at", "-id"
+    )
     serializer_class = s.EntrySerializer
     filterset_fields = ["account", "kind", "rule", "station"]
     ordering_fields = ["created_at", "delta"]

@@ -50,7 +50,7 @@ def account_for(person: Person) -> PointAccount:
 
 def _locked_account(person: Person) -> PointAccount:
     account_for(person)
-    return PointAccount.objects.select_for_update().select_related("person").get(person=person)
+    return PointAccount.objects.select_for_update(of=("self",)).select_related("person").get(person=person)
 
 
 def _source_fields(source) -> dict:
@@ -264,7 +264,7 @@ def debit(
     *, person: Person, amount: int, kind: str, actor, source, idempotency_key: str, note: str, at: datetime
 ) -> PointEntry:
     """A debit under a lock the caller already holds (see ``points_redeem``)."""
-    account = PointAccount.objects.select_for_update().select_related("person").get(person=person)
+    account = PointAccount.objects.select_for_update(of=("self",)).select_related("person").get(person=person)
     if account.balance < amount:
         raise InsufficientPoints(f"积分余额不足：需要 {amount} 分，当前余额 {account.balance} 分")
     entry = _write_entry(
@@ -283,7 +283,9 @@ def debit(
 
 def refund(*, debit_entry: PointEntry, actor, source, note: str, at: datetime) -> PointEntry:
     """Give a debit back, into the very lots it was drawn from (so expiry dates are kept)."""
-    account = PointAccount.objects.select_for_update().select_related("person").get(pk=debit_entry.account_id)
+    account = (
+        PointAccount.objects.select_for_update(of=("self",)).select_related("person").get(pk=debit_entry.account_id)
+    )
     key = f"refund:{debit_entry.pk}"
     existing = _existing(key)
     if existing is not None:
@@ -328,7 +330,7 @@ def points_expire_due(*, now: datetime | None = None, batch_size: int = 500) -> 
 
 @transaction.atomic
 def _expire_account(account_id: int, now: datetime) -> int:
-    account = PointAccount.objects.select_for_update().select_related("person").get(pk=account_id)
+    account = PointAccount.objects.select_for_update(of=("self",)).select_related("person").get(pk=account_id)
     lots = list(
         PointLot.objects.filter(account=account, remaining__gt=0, expires_at__lte=now).order_by("expires_at", "id")
     )

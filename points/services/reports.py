@@ -114,7 +114,11 @@ def photo_report_verify(
 ) -> PhotoReport:
     """Verify: open a grievance and pay the photo-report rule once (idempotent by report id)."""
     at = at or timezone.now()
-    report = PhotoReport.objects.select_for_update().select_related("person__territory", "station").get(pk=report.pk)
+    report = (
+        PhotoReport.objects.select_for_update(of=("self",))
+        .select_related("person__territory", "station")
+        .get(pk=report.pk)
+    )
     if report.status == PhotoReport.Status.VERIFIED:
         return report
     if report.status != PhotoReport.Status.SUBMITTED:

@@ -103,7 +103,7 @@ def points_redemption_cancel(*, redemption: Redemption, actor, reason: str, at: 
     at = at or timezone.now()
     # Account first, then the redemption row: the same order as points_redeem.
     PointAccount.objects.select_for_update().get(person_id=redemption.person_id)
-    redemption = Redemption.objects.select_for_update().select_related("reward").get(pk=redemption.pk)
+    redemption = Redemption.objects.select_for_update(of=("self",)).select_related("reward").get(pk=redemption.pk)
     if redemption.status == Redemption.Status.CANCELLED:
         return redemption
     if redemption.status != Redemption.Status.REQUESTED:

@@ -117,7 +117,11 @@ def task_withdraw(*, claim: TaskClaim) -> TaskClaim:
 def task_confirm(*, claim: TaskClaim, actor, completed: bool, at: datetime | None = None) -> TaskClaim:
     """The publisher confirms (or denies) completion; a completion pays the task's points once."""
     at = at or timezone.now()
-    claim = TaskClaim.objects.select_for_update().select_related("task__rule", "person__territory").get(pk=claim.pk)
+    claim = (
+        TaskClaim.objects.select_for_update(of=("self",))
+        .select_related("task__rule", "person__territory")
+        .get(pk=claim.pk)
+    )
     if claim.status != TaskClaim.Status.CLAIMED:
         raise PointsError(f"{claim.person}的认领{claim.get_status_display()}，不能再确认")
     task = claim.task

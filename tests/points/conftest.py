@@ -36,13 +36,31 @@ def catalogue(world):
             territory=city,
         ),
         "study": PointRule.objects.create(
-            category=study, code="XX-JY", name="参加学习", points=3, award_roles=ALL_AWARDERS, valid_days=30, territory=city
+            category=study,
+            code="XX-JY",
+            name="参加学习",
+            points=3,
+            award_roles=ALL_AWARDERS,
+            valid_days=30,
+            territory=city,
         ),
         "study_long": PointRule.objects.create(
-            category=study, code="XX-PX", name="技能培训", points=5, award_roles=ALL_AWARDERS, valid_days=90, territory=city
+            category=study,
+            code="XX-PX",
+            name="技能培训",
+            points=5,
+            award_roles=ALL_AWARDERS,
+            valid_days=90,
+            territory=city,
         ),
         "photo": PointRule.objects.create(
-            category=safety, code="AQ-SSP", name="随手拍隐患", points=5, award_roles=["station", "street"], daily_cap=10, territory=city
+            category=safety,
+            code="AQ-SSP",
+            name="随手拍隐患",
+            points=5,
+            award_roles=["station", "street"],
+            daily_cap=10,
+            territory=city,
         ),
         "district_only": PointRule.objects.create(
             category=local, code="QH-WM", name="秦淮文明劝导", points=4, award_roles=["district"], territory=qinhuai
@@ -83,7 +101,9 @@ def worker(world, station):
 
 @pytest.fixture
 def xuanwu_worker(world, xuanwu_station):
-    return Person.objects.create(name="李快递", phone="13900000002", territory=world.huaqiaolu, home_station=xuanwu_station)
+    return Person.objects.create(
+        name="李快递", phone="13900000002", territory=world.huaqiaolu, home_station=xuanwu_station
+    )
 
 
 @pytest.fixture

@@ -115,4 +115,5 @@ def test_simultaneous_awards_cannot_squeeze_past_the_daily_cap(catalogue, worker
 
     results, errors = _race(give, THREADS)
     assert len(results) == 3  # 30 per day at 10 each
+    assert len(errors) == THREADS - 3 and all("上限" in e for e in errors)
     assert PointAccount.objects.get(person=worker).balance == 30

@@ -61,7 +61,12 @@ def test_idempotency_key_is_unique_in_the_database(catalogue, worker, station_ma
     entry = award(worker, catalogue["volunteer"], station_manager, "k").entry
     with pytest.raises(IntegrityError), transaction.atomic():
         PointEntry.objects.create(
-            account=entry.account, kind="award", delta=1, balance_after=11, idempotency_key="k", territory=entry.territory
+            account=entry.account,
+            kind="award",
+            delta=1,
+            balance_after=11,
+            idempotency_key="k",
+            territory=entry.territory,
         )
 
 
@@ -141,7 +146,9 @@ def test_automatic_awards_truncate_to_cap(catalogue, worker, station_manager):
     assert assert_consistent(worker) == 30
 
 
-def test_award_roles_and_local_items(catalogue, worker, xuanwu_worker, station_manager, qinhuai_organizer, xinjiekou_cadre):
+def test_award_roles_and_local_items(
+    catalogue, worker, xuanwu_worker, station_manager, qinhuai_organizer, xinjiekou_cadre
+):
     with pytest.raises(PointsError, match="您的岗位不能授予"):
         award(worker, catalogue["district_only"], station_manager, "x")
     assert award(worker, catalogue["district_only"], qinhuai_organizer, "y").created
