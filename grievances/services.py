@@ -399,7 +399,9 @@ def grievance_triage(*, grievance_id: int) -> bool:
             if suggestion is not None:
                 grievance.category = suggestion
                 grievance.category_suggested = True
-                grievance.priority = suggestion.default_priority
+                # Intake defaults to "normal"; a priority someone chose on intake is kept.
+                if grievance.priority == Priority.NORMAL:
+                    grievance.priority = suggestion.default_priority
                 notes.append(f"按关键词建议分类：{suggestion}")
         duplicate = find_duplicate(grievance)
         if duplicate is not None:
