@@ -2,6 +2,7 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from portal.cadence.models import ExportJob
@@ -156,3 +157,32 @@ def test_api_is_scoped(api_client, data, qinhuai_organizer, xinjiekou_cadre, out
     api_client.force_authenticate(outsider)
     assert api_client.get("/api/v1/cadence/snapshots/").status_code == 403
     assert api_client.get("/dashboard/figures.json").json()["figures"]["organizations"]["units"] == 0
+
+
+def test_list_exports_are_scoped(client, data, world, qinhuai_organizer, xinjiekou_cadre):
+    from portal.cadence.services.weekly import weekly_report_open
+
+    for street in (world.fuzimiao, world.zhonghuamen, world.xinjiekou):
+        weekly_report_open(street=street, iso_year=2026, iso_week=47)
+    client.force_login(qinhuai_organizer)
+    ws = load_workbook(
+        BytesIO(client.post(reverse("cadence:export-start"), {"dataset": "weekly_reports"}).content)
+    ).active
+    streets = sorted(ws.cell(row=r, column=1).value for r in range(4, ws.max_row + 1))
+    assert streets == ["秦淮区 / 中华门街道", "秦淮区 / 夫子庙街道"]
+    client.force_login(xinjiekou_cadre)
+    ws = load_workbook(
+        BytesIO(client.post(reverse("cadence:export-start"), {"dataset": "weekly_reports"}).content)
+    ).active
+    assert [ws.cell(row=r, column=1).value for r in range(4, ws.max_row + 1)] == ["玄武区 / 新街口街道"]
+    response = client.post(reverse("cadence:export-start"), {"dataset": "nope"}, follow=True)
+    assert "未知的导出数据集" in response.content.decode()
+
+
+def test_weekly_list_query_count(client, data, world, qinhuai_organizer, django_assert_max_num_queries):
+    from portal.cadence.services.weekly import weekly_reports_open_all
+
+    weekly_reports_open_all(day=timezone.localdate())
+    client.force_login(qinhuai_organizer)
+    with django_assert_max_num_queries(40):
+        assert client.get(reverse("cadence:weekly-list")).status_code == 200

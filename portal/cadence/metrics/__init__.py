@@ -41,6 +41,8 @@ class LensPrincipal:
         self._portal_scope = scope
 
     def has_perm(self, perm: str, obj=None) -> bool:
+        # Only handed to selectors that aggregate (counts and rates); rows shown to a person are
+        # always read with the real user, whose permissions the views check.
         return True
 
 

@@ -84,9 +84,15 @@ def key_tasks(lens: Lens):
     return lens.apply(KeyTask.objects.select_related("plan", "lead_body")).order_by("plan__year_start", "number")
 
 
+def current_key_tasks(lens: Lens, day: date | None = None):
+    """Key tasks of plans running in the year of ``day`` (the figures' and the drill lists' set)."""
+    year = (day or timezone.localdate()).year
+    return key_tasks(lens).filter(plan__year_start__lte=year, plan__year_end__gte=year)
+
+
 def key_tasks_overdue(lens: Lens, day: date | None = None):
     day = day or timezone.localdate()
-    return key_tasks(lens).filter(due_date__lt=day).exclude(status=KeyTask.Status.DONE)
+    return current_key_tasks(lens, day).filter(due_date__lt=day).exclude(status=KeyTask.Status.DONE)
 
 
 @provider(
@@ -94,9 +100,11 @@ def key_tasks_overdue(lens: Lens, day: date | None = None):
     "重点任务",
     order=90,
     figures=[
-        Figure("tasks", "重点任务", "项", drill=key_tasks),
-        Figure("done", "已完成", "项", drill=lambda lens: key_tasks(lens).filter(status=KeyTask.Status.DONE)),
-        Figure("at_risk", "滞后", "项", drill=lambda lens: key_tasks(lens).filter(status=KeyTask.Status.AT_RISK)),
+        Figure("tasks", "重点任务", "项", drill=current_key_tasks),
+        Figure("done", "已完成", "项", drill=lambda lens: current_key_tasks(lens).filter(status=KeyTask.Status.DONE)),
+        Figure(
+            "at_risk", "滞后", "项", drill=lambda lens: current_key_tasks(lens).filter(status=KeyTask.Status.AT_RISK)
+        ),
         Figure("overdue", "超期未完成", "项", drill=key_tasks_overdue, watch="up"),
         Figure("avg_progress", "平均进度", "%", rate=True),
     ],
@@ -111,11 +119,7 @@ def key_tasks_overdue(lens: Lens, day: date | None = None):
     ],
 )
 def key_task_figures(lens: Lens, day: date) -> dict:
-    tasks = list(
-        key_tasks(lens)
-        .filter(plan__year_start__lte=day.year, plan__year_end__gte=day.year)
-        .values_list("status", "progress", "due_date")
-    )
+    tasks = list(current_key_tasks(lens, day).values_list("status", "progress", "due_date"))
     total = len(tasks)
     return {
         "tasks": total,

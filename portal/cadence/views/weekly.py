@@ -70,9 +70,10 @@ def weekly_list(request):
 def weekly_open(request):
     """A street cadre opens (or finds) this week's report of one of their streets."""
     streets = my_streets(request.user)
-    street = streets.filter(pk=request.POST.get("street")).first() or (
-        streets.first() if not request.POST.get("street") else None
-    )
+    chosen = request.POST.get("street", "")
+    if chosen and not chosen.isdigit():
+        raise Http404
+    street = streets.filter(pk=chosen).first() if chosen else streets.first()
     if street is None or not request.user.has_perm("cadence.add_weeklyreport"):
         raise Http404
     iso_year, iso_week = svc.iso_week_of(timezone.localdate())
