@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from import_export.admin import ImportExportMixin
 
@@ -22,12 +23,12 @@ from members.models import (
     DuesPayment,
     PartyMembership,
     Person,
+    Stage,
     Transfer,
     TransferEvent,
 )
 from members.resources import MembershipExportResource, MembershipResource, PersonExportResource, PersonResource
 from members.selectors import can_view_full_identity, person_search_q
-from members.services import quota_used
 from organizations.admin_base import ScopedAdmin
 from organizations.audit import record_access
 from organizations.models import PartyOrganization
@@ -130,6 +131,29 @@ class MembershipInline(admin.StackedInline):
         return False
 
 
+class PersonIdentityForm(forms.ModelForm):
+    """Wider inputs for the identity fields: people type "138-0013-8000" or an ID with spaces,
+    and the model normalises them before the column's length applies."""
+
+    id_number = forms.CharField(label="身份证号", max_length=40, required=False)
+    phone = forms.CharField(label="手机号", max_length=32, required=False)
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "id_number",
+            "phone",
+            "gender",
+            "birth_date",
+            "occupation",
+            "platform",
+            "territory",
+            "employer",
+            "home_station",
+        ]
+
+
 @admin.register(Person)
 class PersonAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
     resource_classes = [PersonResource]
@@ -175,6 +199,13 @@ class PersonAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
             "employer",
             "home_station",
         ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        # Only where the full values are on the page: a declared field would otherwise post an
+        # empty value over the stored one for viewers who see the masked text.
+        if obj is None or can_view_full_identity(request.user):
+            kwargs["form"] = PersonIdentityForm
+        return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not can_view_full_identity(request.user):
@@ -353,13 +384,17 @@ class DevelopmentQuotaAdmin(ScopedAdmin):
     list_select_related = ["body"]
     search_fields = ["body__name"]
 
-    @admin.display(description="已使用")
+    def get_queryset(self, request):
+        used = Count("records", filter=Q(records__stage__gte=Stage.PROBATIONARY))
+        return super().get_queryset(request).annotate(used_places=used)
+
+    @admin.display(description="已使用", ordering="used_places")
     def used(self, obj):
-        return quota_used(obj)
+        return obj.used_places
 
     @admin.display(description="剩余")
     def remaining(self, obj):
-        return max(obj.amount - quota_used(obj), 0)
+        return max(obj.amount - obj.used_places, 0)
 
 
 class AdvanceForm(forms.Form):

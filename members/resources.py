@@ -14,12 +14,32 @@ from import_export import fields, widgets
 from members import counts
 from members.masking import mask_id_number, mask_phone
 from members.models import Occupation, PartyMembership, Person, Platform
-from members.validators import normalize_id_number
+from members.validators import normalize_id_number, normalize_phone
 from organizations.exports import neutralize_formula
 from organizations.models import PartyOrganization, Territory, Unit
 from organizations.resources import ScopedForeignKeyWidget, ScopedResource
 
 _YES = {"是", "Y", "YES", "TRUE", "1", "√"}
+
+
+class UserScopedWidget(ScopedForeignKeyWidget):
+    """The scoped FK widget, also when import-export looks a row up by its import id (that path
+    passes no ``user``): the resource hands the importing user to its widgets before the import."""
+
+    user = None
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        if kwargs.get("user") is None:
+            kwargs["user"] = self.user
+        return super().get_queryset(value, row, *args, **kwargs)
+
+
+class _UserAwareResource(ScopedResource):
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, UserScopedWidget):
+                field.widget.user = kwargs.get("user")
 
 
 def _choice_value(choices, text) -> str:
@@ -31,17 +51,17 @@ def _choice_value(choices, text) -> str:
     return text
 
 
-class PersonResource(ScopedResource):
+class PersonResource(_UserAwareResource):
     name = fields.Field(column_name="姓名", attribute="name")
     id_number = fields.Field(column_name="身份证号", attribute="id_number")
     phone = fields.Field(column_name="手机号", attribute="phone")
     occupation = fields.Field(column_name="职业类别", attribute="occupation")
     platform = fields.Field(column_name="所属平台", attribute="platform")
     territory = fields.Field(
-        column_name="辖区代码", attribute="territory", widget=ScopedForeignKeyWidget(Territory, field="code")
+        column_name="辖区代码", attribute="territory", widget=UserScopedWidget(Territory, field="code")
     )
     employer = fields.Field(
-        column_name="所在单位信用代码", attribute="employer", widget=ScopedForeignKeyWidget(Unit, field="credit_code")
+        column_name="所在单位信用代码", attribute="employer", widget=UserScopedWidget(Unit, field="credit_code")
     )
 
     class Meta:
@@ -55,6 +75,8 @@ class PersonResource(ScopedResource):
     def before_import_row(self, row, **kwargs):
         if row.get("身份证号") is not None:
             row["身份证号"] = normalize_id_number(row["身份证号"])
+        if row.get("手机号") is not None:
+            row["手机号"] = normalize_phone(row["手机号"])
         row["职业类别"] = _choice_value(Occupation.choices, row.get("职业类别")) or Occupation.OTHER
         row["所属平台"] = _choice_value(Platform.choices, row.get("所属平台"))
 
@@ -90,15 +112,15 @@ class BooleanCellWidget(widgets.Widget):
         return "是" if value else "否"
 
 
-class MembershipResource(ScopedResource):
+class MembershipResource(_UserAwareResource):
     person = fields.Field(
-        column_name="身份证号", attribute="person", widget=ScopedForeignKeyWidget(Person, field="id_number")
+        column_name="身份证号", attribute="person", widget=UserScopedWidget(Person, field="id_number")
     )
     status = fields.Field(column_name="党员类别", attribute="status")
     organization = fields.Field(
         column_name="所在党组织编码",
         attribute="organization",
-        widget=ScopedForeignKeyWidget(PartyOrganization, field="code"),
+        widget=UserScopedWidget(PartyOrganization, field="code"),
     )
     joined_on = fields.Field(column_name="入党日期", attribute="joined_on", widget=widgets.DateWidget("%Y-%m-%d"))
     full_member_on = fields.Field(

@@ -156,6 +156,11 @@ class Person(models.Model):
         self.id_number = normalize_id_number(self.id_number) or None
         self.phone = normalize_phone(self.phone)
 
+    def clean_fields(self, exclude=None) -> None:
+        # Typed-in values (a phone with dashes) exceed the column until normalised.
+        self.normalize()
+        super().clean_fields(exclude)
+
     def clean(self) -> None:
         self.normalize()
         errors: dict[str, str] = {}

@@ -163,3 +163,37 @@ def test_distribution_selector_and_page(client, world, qinhuai_organizer, xinjie
     client.logout()
     _login(client, outsider, password)
     assert client.get(reverse("members:distribution")).status_code == 403
+
+
+INLINE = {"membership-TOTAL_FORMS": "0", "membership-INITIAL_FORMS": "0"}
+
+
+def test_admin_add_normalises_typed_values_and_street_cadre_cannot_overwrite_masked(
+    client, world, fuzimiao_cadre, password
+):
+    from tests.members.factories import make_id
+
+    _login(client, fuzimiao_cadre, password)
+    number = make_id()
+    spaced = f"{number[:6]} {number[6:14]} {number[14:]}"
+    response = client.post(
+        reverse("admin:members_person_add"),
+        {
+            "name": "买买提 • 艾力",
+            "id_number": spaced,
+            "phone": "138-0013-8000",
+            "occupation": "rider",
+            "territory": world.chaokujie.pk,
+            **INLINE,
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    person = Person.objects.get(id_number=number)
+    assert (person.name, person.phone, person.name_initials) == ("买买提·艾力", "13800138000", "mmtal")
+    # Editing as a street cadre (masked view) keeps the stored identity.
+    client.post(
+        reverse("admin:members_person_change", args=[person.pk]),
+        {"name": "买买提·艾力", "occupation": "courier", "territory": world.chaokujie.pk, **INLINE},
+    )
+    person.refresh_from_db()
+    assert person.id_number == number and person.phone == "13800138000" and person.occupation == "courier"
