@@ -136,7 +136,7 @@ def coverage_rates(user, *, by: str = "district", territory: Territory | None = 
     if territory is not None:
         units = units.filter(territory__path__startswith=territory.path)
     depth = COVERAGE_GROUPINGS[by][1]
-    key = "industry" if depth is None else Substr("territory__path", 1, Territory.steplen * depth)
+    key = F("industry") if depth is None else Substr("territory__path", 1, Territory.steplen * depth)
     sb = should_build_q()
     aggregated = (
         units.order_by()
@@ -170,7 +170,8 @@ def coverage_rates(user, *, by: str = "district", territory: Territory | None = 
             row.label = str(labels.get(row.key, row.key))
     else:
         nodes = {
-            t.path: t for t in Territory.objects.filter(path__in=[r.key for r in rows]).only("path", "name", "code")
+            t.path: t
+            for t in Territory.objects.filter(path__in=[r.key for r in rows]).only("path", "name", "code", "depth")
         }
         for row in rows:
             node = nodes.get(row.key)

@@ -40,12 +40,15 @@ class BranchRule(models.Model):
         return self.name
 
     def clean(self) -> None:
+        errors = {}
         if self.threshold == 0:
-            raise ValidationError({"threshold": "阈值必须大于 0"})
+            errors["threshold"] = "阈值必须大于 0"
         try:
             self.message.format(threshold=self.threshold)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValidationError({"message": "提示语中只能使用 {threshold} 占位"}) from exc
+        except (KeyError, IndexError, ValueError):
+            errors["message"] = "提示语中只能使用 {threshold} 占位"
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def text(self) -> str:
