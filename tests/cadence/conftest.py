@@ -72,3 +72,9 @@ def data(world) -> Data:
     make_member(world.chaokujie, fzm_branch, name="王二")
     make_member(world.huaqiaolu, xjk_branch, name="赵三")
     return Data(fzm_branch, xjk_branch, units_qinhuai=5, units_xuanwu=2)
+
+
+@pytest.fixture(autouse=True)
+def _no_dashboard_cache(settings):
+    """Dashboard figures are cached for minutes by (scope, node, day); tests read them live."""
+    settings.CADENCE_DASHBOARD_CACHE_SECONDS = 0

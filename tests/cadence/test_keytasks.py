@@ -120,6 +120,13 @@ def test_assessment_scores_districts(client, data, municipal, qinhuai_organizer)
     client.force_login(qinhuai_organizer)
     body = client.get(reverse("cadence:assessment")).content.decode()
     assert "秦淮区" in body and "玄武区" not in body
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    export = client.post(reverse("cadence:export-start"), {"dataset": "assessment_results"})
+    ws = load_workbook(BytesIO(export.content)).active
+    assert [ws.cell(row=r, column=2).value for r in range(4, ws.max_row + 1)] == ["秦淮区"]
 
 
 def test_evidence_and_attachments_through_the_door(

@@ -21,7 +21,14 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from organizations.exports import neutralize_formula
 from organizations.scope import restrict, scope_for
 from portal.cadence.metrics import PROVIDERS, Column, Lens
-from portal.cadence.models import ExportJob, KeyTask, RectificationItem, SecretaryProject, WeeklyReport
+from portal.cadence.models import (
+    AssessmentResult,
+    ExportJob,
+    KeyTask,
+    RectificationItem,
+    SecretaryProject,
+    WeeklyReport,
+)
 from portal.cadence.nodes import Node, node_visible
 
 PROGRESS_EVERY = 200
@@ -86,6 +93,21 @@ STATIC_DATASETS: dict[str, Callable[[dict], Dataset]] = {
         ],
         lambda user: restrict(RectificationItem.objects.select_related("rectification__territory"), user).order_by(
             "rectification_id", "number"
+        ),
+    ),
+    "assessment_results": lambda p: Dataset(
+        "覆盖质量考核结果",
+        [
+            Column("年度", lambda r: r.scheme.year),
+            Column("区", lambda r: r.district.name),
+            Column("得分", lambda r: float(r.score)),
+            Column(
+                "分项",
+                lambda r: "；".join(f"{b['label']} {b['points']}/{b['weight']}" for b in r.breakdown),
+            ),
+        ],
+        lambda user: restrict(AssessmentResult.objects.select_related("scheme", "district"), user).order_by(
+            "-scheme__year", "-score"
         ),
     ),
     "secretary_projects": lambda p: Dataset(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -54,11 +55,16 @@ def _cache_key(user, node: Node | None, part: str) -> str:
 
 
 def _cached(user, node, part, compute):
+    """Figures are cached per (scope, node, day) for ``CADENCE_DASHBOARD_CACHE_SECONDS``: the
+    key holds the viewer's whole scope, so two viewers share an entry only if they see the same."""
+    seconds = getattr(settings, "CADENCE_DASHBOARD_CACHE_SECONDS", CACHE_SECONDS)
+    if not seconds:
+        return compute()
     key = _cache_key(user, node, part)
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+        cache.set(key, value, seconds)
     return value
 
 
