@@ -119,6 +119,8 @@ class NearbySerializer(serializers.Serializer):
 
 
 class VisitSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
+    # The catalogue is shared reference data (no scope), so not the scoped FK field.
+    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.filter(is_active=True))
     service_code = serializers.CharField(source="service.code", read_only=True)
 
     class Meta:

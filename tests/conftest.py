@@ -168,3 +168,35 @@ def login_in_browser(page, live_server, username: str, password: str = PASSWORD)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+# --- stations ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def managed_station(world):
+    """夫子庙宁小蜂驿站 (钞库街社区), managed by user ``yizhan`` through a role-station post."""
+    from organizations.models import StaffPost
+    from stations.models import Station
+    from tests.world import post
+
+    manager = get_user_model().objects.create_user("yizhan", password=PASSWORD, first_name="孙站长")
+    manager_post = post(manager, StaffPost.Role.STATION, territory=world.fuzimiao)
+    return Station.objects.create(
+        code="NXF-FZM-001",
+        name="夫子庙宁小蜂驿站",
+        tier=Station.Tier.FLAGSHIP,
+        host_type=Station.HostType.COMMUNITY_CENTER,
+        territory=world.chaokujie,
+        address="秦淮区贡院街 95 号",
+        longitude="118.788603",
+        latitude="32.021190",
+        coord_system=Station.CoordSystem.GCJ02,
+        manager_post=manager_post,
+    )
+
+
+@pytest.fixture
+def station_manager(managed_station):
+    """The station manager (驿站站长) of ``managed_station``."""
+    return managed_station.manager_post.user
