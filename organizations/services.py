@@ -250,20 +250,6 @@ def organization_create(*, parent, **fields):
 
 
 @transaction.atomic
-def unit_counts_update(*, unit_ids=(), organization_ids=(), counts: dict | None = None) -> None:
-    """For the members app: store the Party-member figures of units / organizations.
-
-    ``counts`` maps ``("unit" | "organization", pk)`` to ``(full_member_count, member_count)``.
-    Writes with ``update()`` so a member change does not run the form-time rule checks.
-    """
-    from organizations.models import PartyOrganization, Unit
-
-    for (kind, pk), (full, total) in sorted((counts or {}).items()):
-        model = Unit if kind == "unit" else PartyOrganization
-        model.objects.filter(pk=pk).update(full_member_count=full, member_count=total)
-
-
-@transaction.atomic
 def meeting_record(*, meeting, actor=None):
     """Record a 三会一课 meeting (validated) and who recorded it."""
     if actor is not None and actor.is_authenticated and meeting.recorded_by_id is None:

@@ -153,3 +153,38 @@ def test_org_import_places_new_rows_under_parent(world, qinhuai_organizer):
     assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows
     node = PartyOrganization.objects.get(code="ZB-NEW")
     assert node.get_parent().code == "JD-FZM" and node.status == "preparing"
+
+
+def test_admin_change_pages_show_rules_and_cadence(client, qinhuai_organizer, orgdata):
+    client.force_login(qinhuai_organizer)
+    url = f"/admin/organizations/partyorganization/{orgdata.branch_a.pk}/change/"
+    response = client.get(url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "夫子庙街道两新综合党委" in content and "办理成立/转入/转出/升格/撤销" in content and "主题党日" in content
+    assert client.get(f"/admin/organizations/unit/{orgdata.units['U1'].pk}/change/").status_code == 200
+    assert client.get(f"/admin/organizations/partyorganization/{orgdata.courier.pk}/change/").status_code == 404
+
+
+def test_admin_edit_organization_warns_advisories(client, qinhuai_organizer, orgdata):
+    PartyOrganization.objects.filter(pk=orgdata.branch_a.pk).update(member_count=60, full_member_count=6)
+    client.force_login(qinhuai_organizer)
+    url = f"/admin/organizations/partyorganization/{orgdata.branch_a.pk}/change/"
+    form = {
+        "code": "ZB-A",
+        "name": "夫子庙美食城党支部",
+        "kind": "branch",
+        "status": "active",
+        "territory": orgdata.branch_a.territory_id,
+        "establishment_mode": "single",
+        "instructor": orgdata.instructor.pk,
+        "committee_members-TOTAL_FORMS": 0,
+        "committee_members-INITIAL_FORMS": 0,
+        "vanguard_posts-TOTAL_FORMS": 0,
+        "vanguard_posts-INITIAL_FORMS": 0,
+        "events-TOTAL_FORMS": 0,
+        "events-INITIAL_FORMS": 0,
+    }
+    response = client.post(url, form, follow=True)
+    assert response.status_code == 200
+    assert "可考虑成立党总支" in response.content.decode()
