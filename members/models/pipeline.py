@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from organizations.scope import ScopedQuerySet, ScopeSpec
@@ -103,6 +104,10 @@ class DevelopmentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} · {self.get_stage_display()}"
+
+    def clean(self) -> None:
+        if self.is_closed and not self.closed_reason.strip():
+            raise ValidationError({"closed_reason": "终止发展须填写原因"})
 
     def date_of(self, stage: int):
         return getattr(self, STAGE_DATE_FIELD[Stage(stage)])

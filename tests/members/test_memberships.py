@@ -1,0 +1,75 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from members.models import PartyMembership
+from members.services import membership_record_contact, memberships_mark_lost_contact, person_save
+from members.tasks import mark_lost_contact
+from tests.members.factories import make_member, make_person
+
+
+def test_lost_contact_after_six_months_and_cleared_by_contact(world):
+    today = timezone.localdate()
+    stale = make_member(world.fuzimiao, world.fuzimiao_org, name="周一", last_contact_on=today - timedelta(days=200))
+    fresh = make_member(world.fuzimiao, world.fuzimiao_org, name="周二", last_contact_on=today - timedelta(days=20))
+    assert mark_lost_contact.delay().get() == 1
+    assert memberships_mark_lost_contact() == 0  # idempotent
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.lost_contact and not fresh.lost_contact
+    membership_record_contact(membership=stale)
+    stale.refresh_from_db()
+    assert not stale.lost_contact and stale.last_contact_on == today
+
+
+def test_one_person_per_id_number(world):
+    first = make_person(world.fuzimiao, name="吴一")
+    with pytest.raises(ValidationError) as exc:
+        make_person(world.zhonghuamen, name="吴二", id_number=first.id_number)
+    assert "吴一" in str(exc.value)
+
+
+def test_registered_member_needs_an_organization_and_counts_follow_status(world):
+    person = make_person(world.fuzimiao, name="吴三")
+    with pytest.raises(ValidationError, match="所在党组织"):
+        PartyMembership(person=person, status="full").full_clean()
+    membership = make_member(world.fuzimiao, world.fuzimiao_org, name="吴四", status="probationary")
+    world.fuzimiao_org.refresh_from_db()
+    assert (world.fuzimiao_org.member_count, world.fuzimiao_org.full_member_count) == (1, 0)
+    membership.status = "full"
+    membership.full_member_on = timezone.localdate()
+    from members.services import membership_save
+
+    membership_save(membership=membership)
+    world.fuzimiao_org.refresh_from_db()
+    assert (world.fuzimiao_org.member_count, world.fuzimiao_org.full_member_count) == (1, 1)
+
+
+def test_unit_counts_follow_the_employer(world):
+    from organizations.models import Unit
+
+    unit_a = Unit.objects.create(name="某快递网点", kind="outlet", territory=world.fuzimiao)
+    unit_b = Unit.objects.create(name="某外卖站点", kind="outlet", territory=world.fuzimiao)
+    membership = make_member(world.fuzimiao, world.fuzimiao_org, name="吴五", employer=unit_a)
+    unit_a.refresh_from_db()
+    assert unit_a.full_member_count == 1
+    person = membership.person
+    person.employer = unit_b
+    person_save(person=person)
+    unit_a.refresh_from_db()
+    unit_b.refresh_from_db()
+    assert (unit_a.member_count, unit_b.member_count) == (0, 1)
+
+
+def test_list_endpoints_have_bounded_queries(api_client, world, qinhuai_organizer, django_assert_max_num_queries):
+    from members.services import transfer_request
+
+    for index in range(5):
+        membership = make_member(world.fuzimiao, world.fuzimiao_org, name=f"冯{'一二三四五'[index]}")
+        transfer_request(membership=membership, to_organization=world.zhonghuamen_org, reason="调整")
+    api_client.force_authenticate(qinhuai_organizer)
+    for url in ("/api/v1/members/", "/api/v1/transfers/", "/api/v1/persons/"):
+        with django_assert_max_num_queries(8):
+            assert api_client.get(url).status_code == 200
