@@ -35,6 +35,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("", include("grievances.urls")),
     path("", include("portal.cadence.urls")),
+    path("surveys/", include("portal.surveys.urls")),
     path("s/", include(station_public_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -55,8 +55,10 @@ class TerritoryIndex:
             "id", "code", "name", "path", "level"
         )
         self.city_names: list[str] = []
+        self.by_path: dict[str, dict] = {}
         for row in rows:
             self.by_id[row["id"]] = row
+            self.by_path[row["path"]] = row
             self.by_code[row["code"]] = row
             if row["level"] == L.CITY:
                 self.city_names.append(row["name"])
@@ -93,8 +95,7 @@ class TerritoryIndex:
         row = self.get(territory_id)
         if row is None or len(row["path"]) < 2 * self.steplen:
             return None
-        district_path = row["path"][: 2 * self.steplen]
-        return next((r for r in self.by_id.values() if r["path"] == district_path), None)
+        return self.by_path.get(row["path"][: 2 * self.steplen])
 
     def find_district(self, text: str) -> dict | None:
         key = "".join(clean_text(text).split())
@@ -257,7 +258,8 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[StagedRow
                 )
 
     keys = {p[spec.key] for _, _, p, _ in parsed_rows if p.get(spec.key)}
-    fetch = ["pk", spec.key_attr, *[a for a in ctx.attrs if a != spec.key_attr]]
+    placing = f"{spec.territory_path}_id"
+    fetch = ["pk", spec.key_attr, *{a for a in (*ctx.attrs, placing) if a != spec.key_attr}]
     existing = {
         row[spec.key_attr]: row
         for row in spec.model._default_manager.filter(**{f"{spec.key_attr}__in": keys}).values(*fetch)
@@ -316,13 +318,7 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[StagedRow
         target_id = None
         if before is not None:
             target_id = before["pk"]
-            before_territory = before.get("territory_id")
-            if before_territory is None and "territory_id" not in ctx.attrs:
-                before_territory = (
-                    spec.model._default_manager.filter(pk=target_id)
-                    .values_list(spec.territory_path + "_id", flat=True)
-                    .first()
-                )
+            before_territory = before.get(placing)
             held = ctx.territories.get(before_territory) if before_territory else None
             if held and not held["path"].startswith(ctx.scope_path):
                 issues.append(
