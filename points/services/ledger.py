@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from members.models import Person
@@ -49,8 +49,13 @@ def account_for(person: Person) -> PointAccount:
 
 
 def _locked_account(person: Person) -> PointAccount:
-    account_for(person)
-    return PointAccount.objects.select_for_update(of=("self",)).select_related("person").get(person=person)
+    """The person's account row, locked until the transaction ends (created on first use)."""
+    locked = PointAccount.objects.select_for_update(of=("self",)).select_related("person")
+    account = locked.filter(person=person).first()
+    if account is None:
+        account_for(person)
+        account = locked.get(person=person)
+    return account
 
 
 def _source_fields(source) -> dict:
@@ -65,16 +70,16 @@ def _existing(idempotency_key: str) -> PointEntry | None:
 
 def _write_entry(account: PointAccount, *, kind: str, delta: int, **fields) -> PointEntry:
     """Move the cached balance by ``delta`` and write the entry, under the account lock."""
-    if delta < 0:
-        changed = PointAccount.objects.filter(pk=account.pk, balance__gte=-delta).update(
-            balance=F("balance") + delta, updated_at=fields["created_at"]
-        )
-        if changed != 1:
-            raise InsufficientPoints(f"积分余额不足：需要 {-delta} 分，当前余额 {account.balance} 分")
-    else:
-        PointAccount.objects.filter(pk=account.pk).update(balance=F("balance") + delta, updated_at=fields["created_at"])
+    changes = {"balance": F("balance") + delta, "updated_at": fields["created_at"]}
     if kind in PointEntry.EARNING_KINDS:
-        PointAccount.objects.filter(pk=account.pk).update(earned_total=F("earned_total") + delta)
+        changes["earned_total"] = F("earned_total") + delta
+    rows = PointAccount.objects.filter(pk=account.pk)
+    if delta < 0:
+        # The conditional UPDATE is the last word on overdraft, lock or no lock.
+        rows = rows.filter(balance__gte=-delta)
+    if rows.update(**changes) != 1:
+        raise InsufficientPoints(f"积分余额不足：需要 {-delta} 分，当前余额 {account.balance} 分")
+    if kind in PointEntry.EARNING_KINDS:
         account.earned_total += delta
     account.balance += delta
     person = account.person
@@ -113,29 +118,26 @@ def _period_starts(at: datetime) -> tuple[datetime, datetime]:
     return day, day.replace(day=1)
 
 
-def earned_by_rule(account: PointAccount, rule: PointRule, since: datetime, until: datetime) -> int:
-    total = (
-        PointEntry.objects.filter(
-            account=account, rule=rule, kind__in=PointEntry.EARNING_KINDS, created_at__gte=since, created_at__lt=until
-        ).aggregate(total=Sum("delta"))["total"]
-        or 0
-    )
-    return total
-
-
 def cap_room(account: PointAccount, rule: PointRule, at: datetime) -> tuple[int | None, str]:
-    """How many more points ``rule`` may pay this person at ``at`` (None: unlimited), and why."""
+    """How many more points ``rule`` may pay this person at ``at`` (None: unlimited), and why.
+
+    One query: the rule's net earnings (awards minus reversals) this month and this day.
+    """
+    if rule.daily_cap is None and rule.monthly_cap is None:
+        return None, ""
     day, month = _period_starts(at)
+    next_day, next_month = day + timedelta(days=1), (month + timedelta(days=32)).replace(day=1)
+    got = PointEntry.objects.filter(
+        account=account, rule=rule, kind__in=PointEntry.EARNING_KINDS, created_at__gte=month, created_at__lt=next_month
+    ).aggregate(month=Sum("delta"), day=Sum("delta", filter=Q(created_at__gte=day, created_at__lt=next_day)))
+    got_day, got_month = got["day"] or 0, got["month"] or 0
     room, why = None, ""
     if rule.daily_cap is not None:
-        got = earned_by_rule(account, rule, day, day + timedelta(days=1))
-        room, why = max(rule.daily_cap - got, 0), f"每人每日上限 {rule.daily_cap} 分，当日已得 {got} 分"
+        room, why = max(rule.daily_cap - got_day, 0), f"每人每日上限 {rule.daily_cap} 分，当日已得 {got_day} 分"
     if rule.monthly_cap is not None:
-        next_month = (month + timedelta(days=32)).replace(day=1)
-        got = earned_by_rule(account, rule, month, next_month)
-        month_room = max(rule.monthly_cap - got, 0)
+        month_room = max(rule.monthly_cap - got_month, 0)
         if room is None or month_room < room:
-            room, why = month_room, f"每人每月上限 {rule.monthly_cap} 分，当月已得 {got} 分"
+            room, why = month_room, f"每人每月上限 {rule.monthly_cap} 分，当月已得 {got_month} 分"
     return room, why
 
 
