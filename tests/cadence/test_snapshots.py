@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from members.selectors import member_distribution
 from organizations.models import Unit
 from organizations.scope import scope_for
-from organizations.selectors import coverage_rates
+from organizations.selectors import coverage_rates, violating_organizations
 from portal.cadence import tasks
 from portal.cadence.metrics import Lens, compute_all
 from portal.cadence.models import DailySnapshot
@@ -32,6 +32,7 @@ def test_snapshot_figures_equal_live_selectors(data, world, qinhuai_organizer, x
         assert figures["organizations"]["units_own"] == coverage.own
         assert figures["organizations"]["units_uncovered"] == coverage.uncovered
         assert figures["organizations"]["should_build"] == coverage.should_build
+        assert figures["organizations"]["violations"] == violating_organizations(user).count()
         assert figures["members"]["members"] == member_distribution(user, today=DAY).total
         assert figures["members"]["full"] == member_distribution(user, today=DAY).full
         # …and what the user's dashboard computes live for their own scope.

@@ -32,6 +32,14 @@ def units(lens: Lens):
     return lens.apply(Unit.objects.select_related("territory", "organization")).order_by("territory__path", "name")
 
 
+def violating(lens: Lens):
+    """Organizations breaking a branch rule (≥3 full members, ≤5 units per joint branch, …)."""
+    qs = org_selectors.violating_organizations(lens.principal)
+    if lens.within_node is not None:
+        qs = qs.filter(territory__path__startswith=lens.within_node.path)
+    return qs.select_related("territory", "industry_committee")
+
+
 def _units_where(q):
     return lambda lens: units(lens).filter(q)
 
@@ -58,6 +66,7 @@ def _units_where(q):
             drill=lambda lens: units(lens).filter(org_selectors.should_build_q()),
             watch="up",
         ),
+        Figure("violations", "违反组织设置规定", "个", drill=violating, watch="up"),
     ],
     columns=[
         Column("名称", lambda o: o.name),
@@ -83,4 +92,5 @@ def organization_figures(lens: Lens, day: date) -> dict:
         "work_covered": total.work_covered,
         "work_rate": percent(total.work_covered, total.units),
         "should_build": total.should_build,
+        "violations": violating(lens).count(),
     }
