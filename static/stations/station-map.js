@@ -42,6 +42,9 @@
       el.classList.add("station-map-plain");
     }
     var layer = L.layerGroup().addTo(map);
+    // Exposed so a dashboard embedding the map can pan or read the markers.
+    el.stationMap = map;
+    el.stationLayer = layer;
     var form = document.querySelector(".station-map-filters[data-map='" + el.id + "']");
     var counter = form ? form.querySelector(".station-map-count") : null;
     var first = true;

@@ -30,6 +30,11 @@ def test_staff_map_shows_points_from_local_leaflet(page, live_server, managed_st
     page.goto(f"{live_server.url}/stations/map/")
     page.wait_for_selector("#station-map[data-loaded='1']", timeout=10_000)
     assert page.evaluate("typeof window.L") == "object"
-    assert page.locator(".leaflet-interactive").count() == 1
+    assert page.evaluate("document.getElementById('station-map').stationLayer.getLayers().length") == 1
+    # Plain background: no tile server configured, so no tile was requested at all.
+    assert page.locator(".leaflet-tile").count() == 0
     assert page.locator(".station-map-count").inner_text() == "共 1 个驿站"
+    page.select_option("select[name=tier]", "key")
+    page.wait_for_selector("#station-map[data-loaded='0']", timeout=10_000)
+    assert page.locator(".station-map-count").inner_text() == "共 0 个驿站"
     assert page.external_requests == []
