@@ -64,7 +64,8 @@ CITY_CATALOGUE = [
         "GY",
         "公益服务",
         [
-            ("GY-ZYFW", "志愿服务（每次）", 10, ALL, 30, 120, None),
+            # member units (团市委、妇联…) publish volunteer tasks too
+            ("GY-ZYFW", "志愿服务（每次）", 10, [*ALL, "member_unit"], 30, 120, None),
             ("GY-JZFW", "驿站值守", 5, ["station", "street"], 10, 60, None),
         ],
     ),

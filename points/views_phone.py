@@ -220,7 +220,9 @@ def phone_tasks(request):
 @phone_required
 def phone_report(request, code: str):
     """随手拍 from a station's QR page: photo, what and where; a verified report pays points."""
-    station = get_object_or_404(Station.objects.select_related("territory"), code=code)
+    station = get_object_or_404(
+        Station.objects.exclude(status=Station.Status.CLOSED).select_related("territory"), code=code
+    )
     form = PhotoReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -204,3 +204,29 @@ def test_apartment_nights_are_per_date_inventory(catalogue, worker, station_mana
     assert RewardNight.objects.get().taken == 1
     with pytest.raises(PointsError, match="早于今天"):
         points_redeem(person=worker, reward=apartment, night_date=date(2020, 1, 1), idempotency_key="n5")
+
+
+def test_body_publishes_and_member_unit_confirms(catalogue, member_unit_officer, world, worker, api_client):
+    rule = catalogue["volunteer"]
+    rule.award_roles = [*rule.award_roles, "member_unit"]
+    rule.save()
+    now = timezone.now()
+    task = task_publish(
+        actor=member_unit_officer,
+        kind=VolunteerTask.Kind.FOOD_SAFETY,
+        title="食安卫士 外卖封签抽查",
+        place="夫子庙美食街",
+        starts_at=now + timedelta(hours=1),
+        ends_at=now + timedelta(hours=3),
+        slots=5,
+        points=8,
+        rule=rule,
+        publisher_body=world.scjg,
+    )
+    claim = task_claim(task=task, person=worker)
+    api_client.force_authenticate(member_unit_officer)
+    listed = api_client.get("/api/v1/points/claims/").json()["results"]
+    assert [c["id"] for c in listed] == [claim.pk]
+    confirmed = api_client.post(f"/api/v1/points/claims/{claim.pk}/confirm/", {"completed": True}, format="json")
+    assert confirmed.status_code == 200
+    assert PointEntry.objects.get().delta == 8
