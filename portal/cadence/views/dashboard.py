@@ -21,7 +21,7 @@ from portal.cadence.metrics import PROVIDERS, Lens, compute_all, drill_queryset,
 from portal.cadence.models import DailySnapshot, KeyTask, Notification, WeeklyReport
 from portal.cadence.nodes import Node, home_nodes, node_visible
 from portal.cadence.services.snapshots import EXCEPTIONS_KEY
-from portal.cadence.services.weekly import iso_week_of
+from portal.cadence.services.weekly import due_at_for, iso_week_of
 
 CHILD_PROVIDERS = ["organizations", "members", "stations", "grievances", "points"]
 GRID_WEEKS = 8
@@ -143,7 +143,9 @@ def weekly_grid(user, node: Node | None) -> dict | None:
         for year, week in weeks:
             report = by_key.get((street.pk, year, week))
             if report is None:
-                cells.append({"state": "none", "label": "—"})
+                # No row yet: a week past its deadline is as late as an unfiled draft.
+                late = due_at_for(year, week) < now
+                cells.append({"state": "late" if late else "none", "label": "未报" if late else "—"})
             elif report.is_late(now):
                 cells.append({"state": "late", "label": "逾期", "report": report})
             elif report.is_filed:
