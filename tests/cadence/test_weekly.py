@@ -109,3 +109,14 @@ def test_district_sees_who_is_late(client, data, world, qinhuai_organizer):
 def test_open_rows_for_every_street(data, world):
     assert svc.weekly_reports_open_all(day=date(2026, 11, 18)) == Territory.objects.filter(level="street").count()
     assert svc.weekly_reports_open_all(day=date(2026, 11, 18)) == 0
+
+
+def test_grid_marks_missing_past_weeks_as_late(data, world, qinhuai_organizer):
+    from portal.cadence.nodes import Node
+    from portal.cadence.views.dashboard import weekly_grid
+
+    grid = weekly_grid(qinhuai_organizer, Node.of(world.qinhuai))
+    rows = {row["street"].name: row["cells"] for row in grid["rows"]}
+    assert set(rows) == {"夫子庙街道", "中华门街道"}
+    # No report rows at all: every week before this one is past its deadline.
+    assert {c["label"] for c in rows["中华门街道"][:-1]} == {"未报"}
