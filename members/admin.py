@@ -60,6 +60,8 @@ class ServiceAddForm(forms.ModelForm):
         return data
 
     def save(self, commit=True):
+        # The service saved everything already; these models have no many-to-many fields.
+        self.save_m2m = lambda: None
         return self.instance
 
 
@@ -544,8 +546,16 @@ class TransferAdmin(PersonSearchMixin, ScopedAdmin):
     list_filter = ["status"]
     list_select_related = ["membership__person", "from_organization", "to_organization"]
     search_fields = ["membership__person__name"]
-    autocomplete_fields = ["membership", "to_organization"]
+    autocomplete_fields = ["membership"]
     inlines = [TransferEventInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "to_organization":
+            # The receiving organization may be anywhere in the city (that is the point of an
+            # online transfer), so its choices are not limited to the requester's scope.
+            kwargs["queryset"] = PartyOrganization.objects.exclude(status=PartyOrganization.Status.DISSOLVED)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     actions = ["approve", "accept", "reject", "cancel"]
 
     def get_queryset(self, request):

@@ -41,7 +41,13 @@ def test_transfer_add_form_shows_service_refusal(client, world, fuzimiao_cadre, 
     _login(client, fuzimiao_cadre, password)
     response = client.post(
         reverse("admin:members_transfer_add"),
-        {"membership": membership.pk, "to_organization": world.fuzimiao_org.pk, "reason": "x"},
+        {
+            "membership": membership.pk,
+            "to_organization": world.fuzimiao_org.pk,
+            "reason": "x",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 200 and "相同" in response.content.decode()
     assert not Transfer.objects.exists()
@@ -102,3 +108,56 @@ def test_invisible_member_registration(client, world, qinhuai_organizer, passwor
     )
     membership.refresh_from_db()
     assert not membership.is_invisible and membership.organization == world.fuzimiao_org
+
+
+def test_transfer_can_target_an_organization_outside_the_requesters_scope(client, world, fuzimiao_cadre, password):
+    membership = make_member(world.fuzimiao, world.fuzimiao_org, name="郑六")
+    _login(client, fuzimiao_cadre, password)
+    response = client.post(
+        reverse("admin:members_transfer_add"),
+        {
+            "membership": membership.pk,
+            "to_organization": world.xinjiekou_org.pk,
+            "reason": "到玄武工作",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    transfer = Transfer.objects.get()
+    assert (transfer.from_organization, transfer.to_organization) == (world.fuzimiao_org, world.xinjiekou_org)
+    assert list(transfer.events.values_list("action", flat=True)) == ["request"]
+
+
+def test_admin_add_forms_run_the_services(client, world, qinhuai_organizer, password):
+    from members.models import DuesPayment
+
+    membership = make_member(world.fuzimiao, world.fuzimiao_org, name="郑七")
+    person = make_person(world.fuzimiao, name="郑八", birth=date(1996, 6, 6))
+    _login(client, qinhuai_organizer, password)
+    today = date.today()
+    response = client.post(
+        reverse("admin:members_duespayment_add"),
+        {
+            "membership": membership.pk,
+            "period": today.replace(day=1).isoformat(),
+            "amount": "12.50",
+            "paid_on": today.isoformat(),
+            "note": "",
+        },
+    )
+    assert response.status_code == 302
+    assert DuesPayment.objects.get().recorded_by == qinhuai_organizer
+    response = client.post(
+        reverse("admin:members_developmentrecord_add"),
+        {
+            "person": person.pk,
+            "organization": world.fuzimiao_org.pk,
+            "applied_on": today.isoformat(),
+            "introducers": "",
+            "probation_extension_months": "0",
+            "closed_reason": "",
+        },
+    )
+    assert response.status_code == 302
+    assert DevelopmentRecord.objects.get(person=person).stage == Stage.APPLICANT
