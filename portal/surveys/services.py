@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -24,6 +26,13 @@ logger = logging.getLogger(__name__)
 
 APPLY_CHUNK = 1000
 VERIFIED = (VerificationTask.Status.CONFIRMED, VerificationTask.Status.CORRECTED)
+
+
+class RowData(NamedTuple):
+    pk: int
+    row_number: int
+    key: str
+    values: dict
 
 
 class ApplyMode:
@@ -386,10 +395,10 @@ def batch_apply(*, batch: ImportBatch, actor, mode: str = ApplyMode.VERIFIED) ->
         spec = SPECS[batch.kind]
         present = {c["field"] for c in batch.columns if c["field"]}
         created = updated = 0
-        rows = eligible_rows(batch, mode).order_by("row_number")
-        chunk: list[StagedRow] = []
+        rows = eligible_rows(batch, mode).order_by("row_number").values_list("pk", "row_number", "key", "values")
+        chunk: list[RowData] = []
         for row in rows.iterator(chunk_size=APPLY_CHUNK):
-            chunk.append(row)
+            chunk.append(RowData(*row))
             if len(chunk) >= APPLY_CHUNK:
                 c, u = apply_rows(spec, batch, chunk, present)
                 created, updated = created + c, updated + u
@@ -417,15 +426,15 @@ def _auto_now_fields(model) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
 
 
-def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[StagedRow], present: set[str]) -> tuple[int, int]:
+def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[RowData], present: set[str]) -> tuple[int, int]:
     model = spec.model
     attrs = spec.compared_attrs(present)
     existing = {
         getattr(o, spec.key_attr): o
         for o in model._default_manager.filter(**{f"{spec.key_attr}__in": [r.key for r in rows]})
     }
-    to_create: list[tuple[StagedRow, object]] = []
-    to_update: list[tuple[StagedRow, object, list[str]]] = []
+    to_create: list[tuple[RowData, dict]] = []
+    to_update: list[tuple[RowData, object, list[str]]] = []
     for row in rows:
         obj = existing.get(row.key)
         if obj is None:
@@ -438,7 +447,7 @@ def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[StagedRow], presen
                     setattr(obj, attr, row.values[attr])
                 to_update.append((row, obj, changed))
 
-    created_objs: list[tuple[StagedRow, object]] = []
+    created_objs: list[tuple[RowData, object]] = []
     if spec.bulk:
         objs = [model(**data) for _, data in to_create]
         model._default_manager.bulk_create(objs, batch_size=APPLY_CHUNK)
@@ -472,29 +481,41 @@ def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[StagedRow], presen
             )
 
     content_type = ContentType.objects.get_for_model(model)
-    lineage = [
-        Lineage(
-            content_type=content_type,
-            object_id=obj.pk,
-            batch=batch,
-            row_number=row.row_number,
-            file_hash=batch.file_hash,
-            action=Lineage.Action.CREATED,
-            fields=sorted(row.values),
-        )
-        for row, obj in created_objs
-    ] + [
-        Lineage(
-            content_type=content_type,
-            object_id=obj.pk,
-            batch=batch,
-            row_number=row.row_number,
-            file_hash=batch.file_hash,
-            action=Lineage.Action.UPDATED,
-            fields=changed,
-        )
-        for row, obj, changed in to_update
+    lineage = [(obj.pk, row.row_number, Lineage.Action.CREATED, sorted(row.values)) for row, obj in created_objs] + [
+        (obj.pk, row.row_number, Lineage.Action.UPDATED, changed) for row, obj, changed in to_update
     ]
-    Lineage.objects.bulk_create(lineage, batch_size=APPLY_CHUNK)
+    write_lineage(batch, content_type, lineage)
     StagedRow.objects.filter(pk__in=[r.pk for r in rows]).update(applied=True)
     return len(created_objs), len(to_update)
+
+
+def write_lineage(batch: ImportBatch, content_type, entries: list[tuple[int, int, str, list[str]]]) -> None:
+    """(object id, Excel row, action, fields) per record; COPY on PostgreSQL."""
+    if not entries:
+        return
+    if connection.vendor == "postgresql":
+        now = timezone.now()
+        pipeline.copy_rows(
+            Lineage,
+            ("content_type_id", "object_id", "batch_id", "row_number", "file_hash", "action", "fields", "created_at"),
+            (
+                (content_type.pk, pk, batch.pk, row_number, batch.file_hash, action, json.dumps(fields), now)
+                for pk, row_number, action, fields in entries
+            ),
+        )
+        return
+    Lineage.objects.bulk_create(
+        [
+            Lineage(
+                content_type=content_type,
+                object_id=pk,
+                batch=batch,
+                row_number=row_number,
+                file_hash=batch.file_hash,
+                action=action,
+                fields=fields,
+            )
+            for pk, row_number, action, fields in entries
+        ],
+        batch_size=APPLY_CHUNK,
+    )

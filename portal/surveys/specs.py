@@ -100,7 +100,7 @@ class KindSpec:
             return False
         return True
 
-    @property
+    @cached_property
     def active_fields(self) -> list[FieldSpec]:
         return [f for f in self.fields if not (f.optional and not self.has_attr(f.model_attr or f.name))]
 
@@ -133,10 +133,14 @@ class KindSpec:
 def _choices(model_label: str, attr: str, extra: dict[str, str] | None = None):
     """A parser from the model field's choices (labels or stored values), plus synonyms."""
 
+    parser = None
+
     def parse(raw):
-        model_field = apps.get_model(model_label)._meta.get_field(attr)
-        mapping = dict(model_field.flatchoices)
-        value, err = n.parse_choice(mapping)(raw)
+        nonlocal parser
+        if parser is None:  # built on first use: the model registry is not ready at import time
+            model_field = apps.get_model(model_label)._meta.get_field(attr)
+            parser = n.parse_choice(dict(model_field.flatchoices))
+        value, err = parser(raw)
         if err and extra:
             key = clean_text(n.cell_text(raw))
             if key in extra:
@@ -346,6 +350,26 @@ UNITS = KindSpec(
             ("法人", "法定代表人/负责人", "负责人", "法人代表"),
             optional=True,
             max_length=32,
+        ),
+        FieldSpec(
+            "size", "规模", ("企业规模", "单位规模"), parse=_choices("organizations.Unit", "size"), optional=True
+        ),
+        FieldSpec(
+            "is_private_top500", "民营企业500强", ("是否民营企业500强",), parse=lambda raw: _yes_no(raw), optional=True
+        ),
+        FieldSpec(
+            "is_internet_top100",
+            "互联网企业100强",
+            ("是否互联网企业100强",),
+            parse=lambda raw: _yes_no(raw),
+            optional=True,
+        ),
+        FieldSpec(
+            "is_little_giant",
+            "专精特新小巨人",
+            ("专精特新“小巨人”", "是否专精特新小巨人", "小巨人"),
+            parse=lambda raw: _yes_no(raw),
+            optional=True,
         ),
         FieldSpec("established_on", "成立日期", ("成立时间", "注册日期"), parse=n.parse_date, attr=None),
     ],

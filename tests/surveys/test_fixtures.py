@@ -30,3 +30,14 @@ def test_plain_workbook_round_trip(world, tmp_path):
     _, report = import_file(kind="units", path=info.path, apply=ApplyMode.CLEAN)
     assert report["errors"] == [] and report["created"] == 50
     assert set(Unit.objects.values_list("credit_code", flat=True)) == set(info.codes)
+
+
+def test_demo_batch_is_seeded_once(world):
+    from portal.surveys import demo
+    from portal.surveys.models import ImportBatch, VerificationTask
+
+    demo.seed()
+    demo.seed()
+    batch = ImportBatch.objects.get(source=demo.DEMO_SOURCE)
+    assert batch.status == "review" and batch.counts["error"] == 1 and batch.counts["duplicate"] == 1
+    assert VerificationTask.objects.filter(batch=batch, territory=world.fuzimiao).exists()

@@ -201,7 +201,8 @@ def test_failure_mid_apply_leaves_nothing(world, tmp_path, municipal, monkeypatc
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Lineage.objects, "bulk_create", boom)
+    # The units are already inserted when the lineage write fails: the whole apply must roll back.
+    monkeypatch.setattr("portal.surveys.services.write_lineage", boom)
     with pytest.raises(RuntimeError):
         batch_apply(batch=outcome.batch, actor=municipal, mode=ApplyMode.CLEAN)
     assert Unit.objects.count() == 0
