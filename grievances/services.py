@@ -44,7 +44,7 @@ from organizations.textnorm import clean_text
 S = Grievance.State
 ALLOWED: dict[str, set[str]] = {
     S.SUBMITTED: {S.TRIAGED, S.DUPLICATE, S.REJECTED},
-    S.TRIAGED: {S.ASSIGNED, S.DUPLICATE, S.REJECTED},
+    S.TRIAGED: {S.ASSIGNED, S.IN_PROGRESS, S.RESOLVED, S.DUPLICATE, S.REJECTED},
     S.ASSIGNED: {S.ASSIGNED, S.IN_PROGRESS, S.RESOLVED, S.DUPLICATE, S.REJECTED},
     S.IN_PROGRESS: {S.ASSIGNED, S.RESOLVED, S.DUPLICATE, S.REJECTED},
     S.REOPENED: {S.ASSIGNED, S.IN_PROGRESS, S.RESOLVED},
@@ -421,10 +421,14 @@ def grievance_triage(*, grievance_id: int) -> bool:
         _event(grievance, GrievanceEvent.Kind.TRIAGE, old=S.SUBMITTED, new=S.TRIAGED, note="；".join(notes))
         route = route_for(category=grievance.category, territory=grievance.territory)
         fields = _apply_route(grievance, route)
-        grievance.state = S.ASSIGNED
+        # Without a post at the owner (a body nobody has an account for yet) the case stays
+        # triaged: it is in the owner's scope, and whoever there accepts it takes it.
+        target = S.ASSIGNED if grievance.assignee_id else S.TRIAGED
+        grievance.state = target
         grievance.save(update_fields=[*fields, "state", "updated_at"])
         grievance.co_bodies.set(route.co_bodies)
-        _event(grievance, GrievanceEvent.Kind.ROUTED, old=S.TRIAGED, new=S.ASSIGNED, note=_route_note(grievance, route))
+        note = _route_note(grievance, route) + ("" if grievance.assignee_id else "；暂无承办岗位，待责任单位认领")
+        _event(grievance, GrievanceEvent.Kind.ROUTED, old=S.TRIAGED, new=target, note=note)
         if grievance.assignee_id:
             _notify(
                 grievance,
@@ -470,6 +474,17 @@ def _transition(grievance, to: str, *, actor=None, actor_label="", note="", expe
 def grievance_accept(*, grievance, actor) -> Grievance:
     now = timezone.now()
     updates = {} if grievance.responded_at else {"responded_at": now}
+    if grievance.assignee_id is None and actor is not None:
+        # Accepting an unclaimed case claims it for the actor's post at the owner.
+        mine = StaffPost.objects.filter(user=actor, is_active=True)
+        owner = grievance.owner_territory or street_of(grievance.territory)
+        claim = (
+            mine.filter(body=grievance.body).first()
+            if grievance.body_id
+            else mine.filter(territory__path__in=_ancestor_paths(owner)).first()
+        )
+        if claim is not None:
+            updates["assignee"] = claim
     return _transition(grievance, S.IN_PROGRESS, actor=actor, note="承办人已受理", public=True, **updates)
 
 

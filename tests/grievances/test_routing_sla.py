@@ -127,3 +127,18 @@ def test_assignee_prefers_body_post(world, submit, meals_rule, fuzimiao_cadre):
     post(second, "member_unit", body=world.scjg)
     grievance = submit("驿站微波炉坏了，中午没法热饭")
     assert grievance.assignee.body == world.scjg
+
+
+def test_body_without_posts_leaves_case_triaged_until_claimed(world, submit, categories):
+    from django.contrib.auth import get_user_model
+
+    from grievances.services import grievance_accept
+
+    rsj = Body.objects.create(code="SJ-RSJ", name="南京市人社局", kind="committee_member_unit", territory=world.city)
+    RoutingRule.objects.create(category=categories["labour"], territory=world.city, body=rsj)
+    grievance = submit("站点拖欠我两个月工资")
+    assert grievance.state == Grievance.State.TRIAGED and grievance.body == rsj and grievance.assignee is None
+    officer = get_user_model().objects.create_user("rsj")
+    claim = post(officer, "member_unit", body=rsj)
+    accepted = grievance_accept(grievance=grievance, actor=officer)
+    assert accepted.state == Grievance.State.IN_PROGRESS and accepted.assignee == claim
