@@ -197,3 +197,15 @@ def test_station_import_with_chinese_labels_is_scoped(fuzimiao_cadre, world, ser
 def test_make_station_helper_round_trip(world):
     station = make_station("H1", world.chaokujie, lng="118.0", lat="32.0", coord=Station.CoordSystem.WGS84)
     assert station.lng_wgs84 == pytest.approx(118.0)
+
+
+def test_station_admin_pages_render(client, managed_station, fuzimiao_cadre, municipal):
+    client.force_login(fuzimiao_cadre)
+    change = client.get(f"/admin/stations/station/{managed_station.pk}/change/")
+    assert change.status_code == 200 and "开放时间" in change.content.decode()
+    assert client.get("/admin/stations/station/import/").status_code == 200
+    client.force_login(municipal)
+    assert client.get("/admin/stations/service/").status_code == 200
+    assert client.get("/admin/stations/inspectionitem/").status_code == 200
+    assert client.get("/admin/stations/visit/").status_code == 200
+    assert client.get("/admin/stations/careactivity/").status_code == 200
