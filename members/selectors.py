@@ -47,7 +47,7 @@ def person_search_q(term: str) -> Q:
     term = term.strip()
     if not term:
         return Q()
-    q = Q(name__startswith=term) | Q(name=term)
+    q = Q(name__startswith=term)
     if _INITIALS.match(term):
         q |= Q(name_initials__startswith=term.lower())
     if _TAIL.match(term):
