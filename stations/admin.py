@@ -17,7 +17,7 @@ from stations.models import (
     Visit,
 )
 from stations.resources import StationResource
-from stations.selectors import is_overdue, overdue_q
+from stations.selectors import OFFICER_ONLY_FIELDS, is_overdue, is_station_manager_only, overdue_q
 from stations.services import inspection_refresh, station_refresh_compliance
 
 
@@ -73,8 +73,11 @@ class StationAdmin(ImportExportModelAdmin, ScopedAdmin):
         ("六个一", {"fields": [("last_inspected_on", "compliant"), "updated_at"]}),
     ]
 
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return super().get_import_resource_kwargs(request, **kwargs)
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if is_station_manager_only(request.user):
+            fields += OFFICER_ONLY_FIELDS
+        return fields
 
     def get_export_queryset(self, request):
         # Exports go through the same door as the changelist.

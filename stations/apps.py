@@ -25,7 +25,8 @@ class StationsConfig(AppConfig):
         # Stations are placed by territory: officers of the 块 create and maintain them;
         # a station manager keeps their own station's profile, hours, visits and activities.
         grant([Role.MUNICIPAL, Role.DISTRICT], "stations.station", MANAGE)
-        grant([Role.STREET, Role.STATION], "stations.station", EDIT)
+        grant([Role.STREET], "stations.station", EDIT)
+        grant([Role.STATION], "stations.station", ("view", "change"))
         grant([Role.INDUSTRY], "stations.station", VIEW)
         grant(everyone, "stations.openinghours", MANAGE)
         grant(officers, "stations.inspection", EDIT)

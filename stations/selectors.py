@@ -10,6 +10,7 @@ from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from organizations.scope import scope_for
 from stations import geo
 from stations.hours import station_is_open
 from stations.models import Station, Visit
@@ -36,6 +37,19 @@ def is_overdue(station: Station, today=None) -> bool:
     if station.status in (Station.Status.CLOSED, Station.Status.PLANNED):
         return False
     return station.last_inspected_on is None or station.last_inspected_on < overdue_cutoff(today)
+
+
+# What a station manager may not change on their own station: where it sits, who manages it,
+# its tier and its status are decided by the street or district that placed it.
+OFFICER_ONLY_FIELDS = ("code", "territory", "manager_post", "tier", "status", "hosting_unit")
+
+
+def is_station_manager_only(user) -> bool:
+    """The user's scope comes only from station posts (no territorial or line posts)."""
+    scope = scope_for(user)
+    return bool(scope.station_post_ids) and not (
+        scope.everything or scope.territory_paths or scope.organization_paths or scope.body_ids
+    )
 
 
 def stations_visible(user):

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from organizations.api_base import ScopedWriteSerializerMixin
 from stations.hours import station_is_open
 from stations.models import CareActivity, Inspection, InspectionResult, OpeningHours, Service, Station, Visit
-from stations.selectors import is_overdue
+from stations.selectors import OFFICER_ONLY_FIELDS, is_overdue, is_station_manager_only
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -70,6 +70,18 @@ class StationSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer)
         return clean_code(value)
 
     def validate(self, attrs):
+        request = self.context.get("request")
+        if request is not None and is_station_manager_only(request.user):
+            locked = sorted(
+                f
+                for f in OFFICER_ONLY_FIELDS
+                if f in attrs and self.instance is not None and getattr(self.instance, f) != attrs[f]
+            )
+            if self.instance is None or locked:
+                raise serializers.ValidationError(
+                    dict.fromkeys(locked, "驿站站长不能修改此项，请联系所在街道")
+                    or {"non_field_errors": "驿站站长不能新建驿站"}
+                )
         instance = Station(**{k: v for k, v in attrs.items() if k != "services"})
         if self.instance is not None:
             for field in ("longitude", "latitude"):

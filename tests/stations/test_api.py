@@ -188,3 +188,16 @@ def test_nearby_limit_coord_and_errors(api_client, nearby_world):
 def test_nearby_query_count(api_client, nearby_world, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):  # savepoints + stations + hours + services
         api_client.get("/api/v1/stations/nearby/", {"lat": 32.021, "lng": 118.789, "coord": "gcj02", "limit": 3})
+
+
+def test_station_manager_cannot_move_or_reassign_their_station(api_client, managed_station, station_manager, world):
+    login(api_client, station_manager)
+    url = f"/api/v1/stations/{managed_station.code}/"
+    moved = api_client.patch(url, {"territory": world.huaqiaolu.pk}, format="json")
+    assert moved.status_code == 400 and "驿站站长不能修改" in str(moved.json())
+    assert api_client.patch(url, {"status": "closed"}, format="json").status_code == 400
+    assert api_client.patch(url, {"description": "欢迎骑手歇脚"}, format="json").status_code == 200
+    new = {"code": "X9", "name": "x", "host_type": "shop", "territory": world.chaokujie.pk}
+    assert api_client.post("/api/v1/stations/", new, format="json").status_code == 403
+    managed_station.refresh_from_db()
+    assert managed_station.territory == world.chaokujie and managed_station.status == "open"

@@ -209,3 +209,11 @@ def test_station_admin_pages_render(client, managed_station, fuzimiao_cadre, mun
     assert client.get("/admin/stations/inspectionitem/").status_code == 200
     assert client.get("/admin/stations/visit/").status_code == 200
     assert client.get("/admin/stations/careactivity/").status_code == 200
+
+
+def test_station_manager_admin_locks_placement_fields(client, managed_station, station_manager):
+    client.force_login(station_manager)
+    response = client.get(f"/admin/stations/station/{managed_station.pk}/change/")
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "territory" not in form.fields and "manager_post" not in form.fields and "services" in form.fields
