@@ -126,6 +126,8 @@ class UnitResource(ScopedResource):
         export_order = fields
         skip_unchanged = True
         report_skipped = True
+        # Run the model's validation (credit-code checksum, joint-branch limit) on every row.
+        clean_model_instances = True
 
     def get_export_queryset(self, request=None, **kwargs):
         return super().get_export_queryset(request, **kwargs).select_related("territory", "organization")
@@ -219,6 +221,17 @@ class PartyOrganizationResource(ScopedResource):
     def before_import_row(self, row, **kwargs):
         if row.get("组织编码"):
             row["组织编码"] = "".join(clean_text(row["组织编码"]).split()).upper()
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The model's rules (activation needs 3 full members, joint-branch limit) apply to imports;
+        # the tree columns are filled when the row is placed under its parent.
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=[*errors, "path", "depth", "numchild"], validate_unique=validate_unique)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)

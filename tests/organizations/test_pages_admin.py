@@ -132,10 +132,12 @@ def test_unit_import_scoped_and_validated(world, fuzimiao_cadre):
     data = tablib.Dataset(headers=headers)
     data.append(["９１３５０１００ｍ０００１００ｙ４３", "夫子庙 新店", "企业", "餐饮住宿", "320104003001"])
     data.append(["", "越界店", "企业", "", "320102002000"])
+    data.append(["91350100M000100Y44", "坏代码店", "企业", "", "320104003001"])
     result = UnitResource().import_data(data, dry_run=False, user=fuzimiao_cadre)
     assert result.has_validation_errors() or result.has_errors()
     errors = str([r.error for r in result.invalid_rows]) + str(result.row_errors())
-    assert "不在您的管辖范围内" in errors
+    assert "不在您的管辖范围内" in errors and "校验位错误" in errors
+    assert not Unit.objects.filter(name__in=["越界店", "坏代码店"]).exists()
     good = tablib.Dataset(headers=headers)
     good.append(["９１３５０１００ｍ０００１００ｙ４３", "夫子庙 新店", "企业", "餐饮住宿", "320104003001"])
     result = UnitResource().import_data(good, dry_run=False, user=fuzimiao_cadre)
@@ -153,6 +155,10 @@ def test_org_import_places_new_rows_under_parent(world, qinhuai_organizer):
     assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows
     node = PartyOrganization.objects.get(code="ZB-NEW")
     assert node.get_parent().code == "JD-FZM" and node.status == "preparing"
+    active = tablib.Dataset(headers=["组织编码", "名称", "类别", "状态", "上级组织编码", "属地代码"])
+    active.append(["ZB-NEW2", "直接成立支部", "党支部", "正常", "JD-FZM", "320104003000"])
+    result = PartyOrganizationResource().import_data(active, dry_run=False, user=qinhuai_organizer)
+    assert result.has_validation_errors() and "不足3人" in str([r.error for r in result.invalid_rows])
 
 
 def test_admin_change_pages_show_rules_and_cadence(client, qinhuai_organizer, orgdata):
@@ -188,3 +194,13 @@ def test_admin_edit_organization_warns_advisories(client, qinhuai_organizer, org
     response = client.post(url, form, follow=True)
     assert response.status_code == 200
     assert "可考虑成立党总支" in response.content.decode()
+
+
+def test_organization_autocomplete_is_scoped(client, xinjiekou_cadre, orgdata):
+    client.force_login(xinjiekou_cadre)
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "organizations", "model_name": "unit", "field_name": "organization", "term": "党支部"},
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["顺丰速运新街口营业部党支部"]
