@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import uuid
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -367,7 +368,7 @@ def leaderboard(request):
             "stations": stations,
             "station": station,
             "start": timezone.localtime(start).date(),
-            "end": (timezone.localtime(end) - timezone.timedelta(days=1)).date(),
+            "end": (timezone.localtime(end) - timedelta(days=1)).date(),
             "error": error,
         },
     )
@@ -377,7 +378,7 @@ def _date(value):
     if not value:
         return None
     try:
-        return timezone.datetime.strptime(value, "%Y-%m-%d").date()
+        return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError as exc:
         raise ValueError(f"日期“{value}”格式应为 年-月-日") from exc
 

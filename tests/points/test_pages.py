@@ -229,3 +229,22 @@ def test_phone_actions_registered(station):
     keys = {link.key: link.url for link in phone_actions_for(station)}
     assert keys["points"] == reverse("points:phone-home")
     assert keys["photo_report"] == reverse("points:phone-report", args=[station.code])
+
+
+def test_list_pages_query_counts_are_pinned(
+    client, municipal, catalogue, worker, xuanwu_worker, station_manager, django_assert_max_num_queries
+):
+    for i, person in enumerate([worker, xuanwu_worker] * 3):
+        points_award(
+            person=person,
+            rule=catalogue["study"],
+            actor=station_manager,
+            idempotency_key=f"q{i}",
+            check_award_roles=False,
+        )
+    client.force_login(municipal)
+    for name in ["accounts", "leaderboard", "redemptions", "reports", "tasks"]:
+        with django_assert_max_num_queries(14):
+            assert client.get(reverse(f"points:{name}")).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("points:account", args=[PointAccount.objects.first().pk])).status_code == 200
