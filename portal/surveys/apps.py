@@ -12,7 +12,9 @@ class SurveysConfig(AppConfig):
         from organizations.roles import EDIT, MANAGE, VIEW, Role, grant, grant_codename
         from portal.surveys.models import HeaderAlias, ImportBatch, VerificationTask
 
-        importers = [Role.MUNICIPAL, Role.DISTRICT, Role.INDUSTRY, Role.MEMBER_UNIT]
+        # Departments (member units), districts and the municipal committee send lists; streets
+        # verify rows on site; industry committees work through the districts' batches.
+        importers = [Role.MUNICIPAL, Role.DISTRICT, Role.MEMBER_UNIT]
         grant(importers, "surveys.importbatch", EDIT)
         grant_codename([Role.MUNICIPAL, Role.DISTRICT], "surveys.apply_importbatch")
         grant([Role.MUNICIPAL, Role.DISTRICT, Role.STREET], "surveys.verificationtask", EDIT)

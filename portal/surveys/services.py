@@ -79,14 +79,12 @@ def batch_create(
 ) -> ImportBatch:
     if kind not in SPECS:
         raise ValidationError(f"未知的导入类别：{kind}")
-    if territory is None:
-        if user is None:
-            territory = Territory.get_root_nodes().first()
-            body = None
-        else:
-            territory, body = batch_place_for(user)
-    else:
-        body = None
+    body = None
+    if user is not None:
+        own_territory, body = batch_place_for(user)
+        territory = territory or own_territory
+    elif territory is None:
+        territory = Territory.get_root_nodes().first()
     batch = ImportBatch(
         kind=kind,
         source=source,

@@ -150,3 +150,41 @@ def test_inbox_query_count_is_flat(client, municipal, fuzimiao_cadre, tmp_path, 
     with django_assert_max_num_queries(15):
         response = client.get(reverse("surveys:task-list"))
     assert response.content.decode().count("data-task=") == 30
+
+
+def test_outsider_gets_nothing_from_any_endpoint(client, municipal, outsider, tmp_path):
+    batch = two_street_batch(tmp_path, municipal)
+    client.force_login(outsider)
+    for name in ("batch-detail", "batch-progress", "batch-errors"):
+        assert client.get(reverse(f"surveys:{name}", args=[batch.pk])).status_code == 403
+    assert client.post(reverse("surveys:batch-apply", args=[batch.pk]), {"mode": "clean"}).status_code == 403
+    assert client.get(reverse("surveys:batch-list")).status_code == 403
+    assert client.post(reverse("surveys:batch-upload"), {"kind": "units"}).status_code == 403
+    assert Unit.objects.count() == 0
+
+
+def test_member_unit_uploads_and_sees_only_its_batches(client, municipal, member_unit_officer, world, tmp_path):
+    theirs, _ = import_file(
+        kind="units",
+        path=write_csv(
+            tmp_path / "scjg.csv", [["单位名称", "统一社会信用代码", "所属区"], ["甲公司", code(71), "秦淮区"]]
+        ),
+        user=member_unit_officer,
+    )
+    other = two_street_batch(tmp_path, municipal)
+    assert theirs.batch.source_body == world.scjg
+    client.force_login(member_unit_officer)
+    listing = client.get(reverse("surveys:batch-list")).content.decode()
+    assert f"#{theirs.batch.pk}<" in listing and f"#{other.pk}<" not in listing
+    assert client.get(reverse("surveys:batch-detail", args=[other.pk])).status_code == 404
+    assert client.post(reverse("surveys:batch-apply", args=[theirs.batch.pk]), {"mode": "clean"}).status_code == 403
+
+
+def test_batch_page_query_count(client, municipal, tmp_path, django_assert_max_num_queries):
+    rows = [["单位名称", "统一社会信用代码", "所属区", "所属街道"]]
+    rows += [[f"公司{i}", code(300 + i), "秦淮区", "夫子庙街道"] for i in range(40)]
+    outcome, _ = import_file(kind="units", path=write_xlsx(tmp_path / "many.xlsx", rows), user=municipal)
+    client.force_login(municipal)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("surveys:batch-detail", args=[outcome.batch.pk]))
+    assert response.content.decode().count("data-row=") == 40
