@@ -52,10 +52,6 @@ def is_station_manager_only(user) -> bool:
     )
 
 
-def stations_visible(user):
-    return Station.objects.visible_to(user)
-
-
 def map_stations(user, *, tier: str = "", service: str = "", open_now: bool = False, when: datetime | None = None):
     """Stations with coordinates the user may see, filtered for the staff map."""
     qs = (

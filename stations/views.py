@@ -18,6 +18,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from organizations.scope import get_visible_or_404
+from organizations.textnorm import clean_code
 from stations import geo, qr
 from stations.hours import spans_of, station_is_open, week_table
 from stations.models import Service, Station, Visit
@@ -55,7 +56,7 @@ def phone_page(request, code: str):
     """/s/<code>/ — what a worker sees after scanning the station's QR code. No login."""
     station = get_object_or_404(
         Station.objects.select_related("territory").prefetch_related("services", "opening_hours"),
-        code=code.strip().upper(),
+        code=clean_code(code),
         status__in=PUBLIC_STATUSES,
     )
     spans = spans_of(station.opening_hours.all())
