@@ -8,11 +8,13 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from organizations.models import Body, PartyOrganization, Territory
 from portal.cadence.models import (
+    DailySnapshot,
     KeyTask,
     Milestone,
     RectificationItem,
@@ -24,6 +26,7 @@ from portal.cadence.models import (
     WeeklyReportEvent,
     WorkPlan,
 )
+from portal.cadence.nodes import Node
 from portal.cadence.services import dispatch, snapshots, weekly
 
 KEY_TASKS = [
@@ -55,16 +58,26 @@ def seed(stdout=None) -> None:
     seed_rectification(today)
     seed_secretary_projects(today)
     seed_scheme(today)
-    # Today's inventory above the community level (fast on SQLite), and the last dispatch.
-    keys = [k for k in snapshots.daily_inventory_nodes() if not k.startswith("T:") or _coarse(k)]
+    seed_snapshots(today)
+
+
+def seed_snapshots(today) -> None:
+    """Today's inventory of the city, the districts, the demo streets and the industry
+    committees, and the city's dispatch of last month. Skipped when today's city snapshot
+    exists: a second run the same day adds nothing and costs nothing (the beat task and
+    ``run_report`` cover the rest of the tree)."""
+    city = Node.parse(settings.PORTAL_CITY_CODE)
+    if city is None or DailySnapshot.objects.filter(kind="daily", date=today, node_key=city.key).exists():
+        return
+    demo_streets = {
+        f"T:{code}"
+        for code in Territory.objects.filter(
+            level=Territory.Level.STREET, name__in=["夫子庙街道", "中华门街道", "新街口街道"]
+        ).values_list("code", flat=True)
+    }
+    keys = [k for k in snapshots.daily_inventory_nodes() if not k.startswith("T:") or len(k) == 8 or k in demo_streets]
     snapshots.daily_inventory_run(day=today, node_keys=keys)
-    for node in dispatch.dispatch_nodes()[:3]:
-        dispatch.monthly_dispatch_build(node=node, day=today)
-
-
-def _coarse(key: str) -> bool:
-    code = key[2:]
-    return len(code) == 6 or (len(code) == 12 and code.endswith("000"))
+    dispatch.monthly_dispatch_build(node=city, day=today)
 
 
 def seed_plans(city: Territory, today) -> None:
