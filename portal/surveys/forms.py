@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 
 from portal.surveys.models import Kind, StagedRow
+from portal.surveys.selectors import MASKS
 from portal.surveys.specs import SPECS
 
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv", ".txt", ".tsv")
@@ -39,14 +40,26 @@ class CorrectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         spec = SPECS[batch.kind]
         self.field_names = []
+        self.masked: set[str] = set()
         for column in sorted(batch.columns, key=lambda c: c["index"]):
             name = column["field"]
             if not name or spec.field(name) is None:
                 continue
             raw = row.raw[column["index"]] if column["index"] < len(row.raw) else ""
-            self.fields[f"f_{name}"] = forms.CharField(
-                label=f"{column['title']}（{column['letter']}列）", required=False, initial=raw, max_length=200
-            )
+            label = f"{column['title']}（{column['letter']}列）"
+            mask = MASKS.get(batch.kind, {}).get(name)
+            if mask:
+                # Sensitive values are not echoed back into the page: blank keeps what was sent.
+                self.fields[f"f_{name}"] = forms.CharField(
+                    label=label,
+                    required=False,
+                    max_length=200,
+                    help_text="留空表示不修改",
+                    widget=forms.TextInput(attrs={"placeholder": mask(raw), "autocomplete": "off"}),
+                )
+                self.masked.add(name)
+            else:
+                self.fields[f"f_{name}"] = forms.CharField(label=label, required=False, initial=raw, max_length=200)
             self.field_names.append(name)
         self.order_fields([*(f"f_{n}" for n in self.field_names), "note"])
 
@@ -57,6 +70,8 @@ class CorrectionForm(forms.Form):
             col = by_field[name]
             old = row.raw[col] if col < len(row.raw) else ""
             new = self.cleaned_data.get(f"f_{name}", "")
+            if name in self.masked and not new:
+                continue
             if new != old:
                 changed[name] = new
         return changed

@@ -188,3 +188,35 @@ def test_batch_page_query_count(client, municipal, tmp_path, django_assert_max_n
     with django_assert_max_num_queries(20):
         response = client.get(reverse("surveys:batch-detail", args=[outcome.batch.pk]))
     assert response.content.decode().count("data-row=") == 40
+
+
+def test_street_inbox_masks_id_numbers(client, municipal, fuzimiao_cadre, tmp_path):
+    from tests.surveys.helpers import id_number
+
+    number = id_number("19900307", "123")
+    rows = [
+        ["姓名", "身份证号", "手机号", "所属区", "所属街道"],
+        ["张三", number, "13800001234", "秦淮区", "夫子庙街道"],
+    ]
+    outcome, _ = import_file(kind="members", path=write_xlsx(tmp_path / "p.xlsx", rows), user=municipal)
+    task = VerificationTask.objects.get(batch=outcome.batch)
+    client.force_login(fuzimiao_cadre)
+    for url in (reverse("surveys:task-list"), reverse("surveys:task-detail", args=[task.pk])):
+        page = client.get(url).content.decode()
+        assert number not in page and "13800001234" not in page
+        assert number[-4:] in page
+    # A correction that leaves the ID blank keeps it.
+    response = client.post(
+        reverse("surveys:task-detail", args=[task.pk]),
+        {
+            "action": "corrected",
+            "f_name": "张三丰",
+            "f_id_number": "",
+            "f_phone": "",
+            "f_district": "秦淮区",
+            "f_street": "夫子庙街道",
+        },
+    )
+    assert response.status_code == 302
+    task.row.refresh_from_db()
+    assert task.row.key == number and task.row.values["name"] == "张三丰"
