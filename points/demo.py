@@ -352,7 +352,8 @@ def seed(stdout=None) -> None:
     rules = seed_catalogue()
     seed_rewards(today)
     written = 0
-    if not PointEntry.objects.filter(idempotency_key__startswith="demo:").exists():
+    already = PointEntry.objects.filter(idempotency_key__startswith="demo:").exists()
+    if not already and not VolunteerTask.objects.exists() and not PhotoReport.objects.exists():
         written = seed_activity(rules, today, random.Random(20251124))
     if stdout is not None:
         rules_n, entries_n = PointRule.objects.count(), PointEntry.objects.count()
