@@ -17,6 +17,12 @@ from tests.world import PASSWORD, post
 ALL_AWARDERS = ["municipal", "district", "street", "station"]
 
 
+@pytest.fixture(autouse=True)
+def _throwaway_media(settings, tmp_path):
+    """Photo reports write files: keep them out of the repository's var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def catalogue(world):
     city, qinhuai = world.city, world.qinhuai
