@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from portal.scale import hierarchy, people
+from portal.scale import hierarchy, people, workflows
 from portal.scale.loader import analyze
 from portal.scale.profiles import Profile
 
@@ -21,6 +21,8 @@ def steps() -> list[tuple[str, Callable]]:
         ("stations", people.generate_stations),
         ("persons", people.generate_persons),
         ("memberships", people.generate_memberships),
+        ("grievances", workflows.generate_grievances),
+        ("points", workflows.generate_points),
     ]
 
 
