@@ -234,6 +234,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set that several fields share, so the schema has no hashed enum names.
+    "ENUM_NAME_OVERRIDES": {
+        "PartyOrganizationKindEnum": "organizations.models.PartyOrganization.Kind",
+        "OrganizationEventKindEnum": "organizations.models.party.OrganizationEvent.Kind",
+        "GrievanceStateEnum": "grievances.models.Grievance.State",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -37,6 +37,39 @@ def _fast_and_quiet(settings):
     }
 
 
+# Reference data that data migrations install (branch rules, the station catalogue, the
+# grievance taxonomy, survey header aliases). A transactional test flushes the database when it
+# ends, which removes those rows for every transactional test after it; they are put back here.
+REFERENCE_MIGRATIONS = [
+    ("organizations.migrations.0004_default_branch_rules", "add_default_rules"),
+    ("stations.migrations.0003_default_catalogue", "forwards"),
+    ("grievances.migrations.0003_default_taxonomy", "install"),
+    ("portal.surveys.migrations.0003_seed_more_header_aliases", "seed"),
+]
+
+
+def install_reference_data() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    with connection.schema_editor() as editor:
+        for module, function in REFERENCE_MIGRATIONS:
+            getattr(import_module(module), function)(apps, editor)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        install_reference_data()
+
+
 @pytest.fixture(autouse=True)
 def _celery_eager():
     """Tasks run inline unless a test starts a real worker (see tests/portal/test_celery.py)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -90,6 +92,17 @@ class DashboardFiguresView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        parameters=[OpenApiParameter("node", OpenApiTypes.STR, description="节点：辖区代码（T:320104）或行业党委编码")],
+        responses=inline_serializer(
+            "DashboardFigures",
+            {
+                "date": serializers.DateField(),
+                "node": serializers.CharField(allow_null=True),
+                "figures": serializers.DictField(help_text="各指标提供方 → 指标代码 → 数值"),
+            },
+        ),
+    )
     def get(self, request):
         key = request.query_params.get("node")
         if key:

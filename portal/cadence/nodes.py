@@ -68,7 +68,7 @@ class Node:
         """The nodes one level down that dashboards and dispatches compare."""
         if self.territory is not None:
             return [Node.of(t) for t in self.territory.get_children().order_by("code")]
-        city = Territory.get_root_nodes().first()
+        city = Territory.objects.get_root_nodes().first()
         return [Node.of(t) for t in city.get_children().order_by("code")] if city else []
 
 
@@ -88,7 +88,7 @@ def home_nodes(user) -> list[Node]:
     """Where the user's dashboard opens: the nodes of their posts (the city for municipal)."""
     scope = scope_for(user)
     if scope.everything:
-        city = Territory.get_root_nodes().first()
+        city = Territory.objects.get_root_nodes().first()
         return [Node.of(city)] if city else []
     nodes = [Node.of(t) for t in Territory.objects.filter(path__in=scope.territory_paths).order_by("path")]
     nodes += [

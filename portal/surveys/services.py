@@ -50,7 +50,7 @@ def batch_place_for(user) -> tuple[Territory, Body | None]:
     writes into their district. Street cadres verify, they do not import.
     """
     scope = scope_for(user)
-    city = Territory.get_root_nodes().first()
+    city = Territory.objects.get_root_nodes().first()
     if scope.everything:
         return city, None
     if scope.body_ids:
@@ -84,7 +84,7 @@ def batch_create(
         own_territory, body = batch_place_for(user)
         territory = territory or own_territory
     elif territory is None:
-        territory = Territory.get_root_nodes().first()
+        territory = Territory.objects.get_root_nodes().first()
     batch = ImportBatch(
         kind=kind,
         source=source,
@@ -181,7 +181,7 @@ def import_file(
     if kind not in SPECS:
         raise ValidationError(f"未知的导入类别：{kind}")
     file_hash = file_sha256(path)
-    place = territory or (batch_place_for(user)[0] if user else Territory.get_root_nodes().first())
+    place = territory or (batch_place_for(user)[0] if user else Territory.objects.get_root_nodes().first())
     earlier = previous_batch(kind=kind, file_hash=file_hash, territory=place)
     if earlier is not None and earlier.status != ImportBatch.Status.FAILED and not dry_run:
         outcome = ImportOutcome(batch=earlier, dry_run=False, same_as=earlier)

@@ -17,6 +17,9 @@ def test_admin_change_is_audited_with_actor(client, fuzimiao_cadre, world):
             "kind": "market",
             "territory": world.chaokujie.pk,
             "credit_code": "",
+            "industry": "other",
+            "employee_count": 0,
+            "new_employment_worker_count": 0,
         },
     )
     assert response.status_code == 302, response.content[:400]

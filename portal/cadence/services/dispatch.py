@@ -162,7 +162,7 @@ def dispatch_nodes() -> list[Node]:
     """The city and every district: the municipal report and one per district for its streets."""
     from organizations.models import Territory
 
-    city = Territory.get_root_nodes().first()
+    city = Territory.objects.get_root_nodes().first()
     if city is None:
         return []
     return [Node.of(city), *(Node.of(d) for d in city.get_children().order_by("code"))]
