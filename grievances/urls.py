@@ -24,6 +24,7 @@ staff_urlpatterns = [
     path("campaigns/<slug:code>/", views_staff.campaign_summary_view, name="campaign"),
     path("extensions/<int:pk>/decide/", views_staff.extension_decide_view, name="extension-decide"),
     path("<str:ticket>/", views_staff.detail_view, name="detail"),
+    path("<str:ticket>/photos/<int:pk>/", views_staff.photo_view, name="photo"),
     path("<str:ticket>/<slug:action>/", views_staff.action_view, name="act"),
 ]
 

@@ -9,9 +9,9 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Avg, Count
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from grievances import services
 from grievances.forms import (
@@ -30,12 +30,14 @@ from grievances.models import (
     ExtensionRequest,
     GovernanceProject,
     Grievance,
+    GrievancePhoto,
     Milestone,
     Notice,
 )
 from grievances.selectors import SOLVED_STATES, grievance_metrics, grievances_for, inbox, is_handler, submitter_for
 from organizations.models import Body, Territory
 from organizations.scope import get_visible_or_404, restrict
+from stations.images import photo_response
 
 TABS = [("mine", "我承办的"), ("due", "24小时内到期"), ("overdue", "已超期"), ("all", "全部")]
 
@@ -71,6 +73,20 @@ def inbox_view(request):
             "pending_extensions": pending_extensions,
         },
     )
+
+
+@login_required
+@require_safe
+def photo_view(request, ticket: str, pk: int):
+    """A case photo, read through the door of its case (media files are never linked directly).
+
+    No permission answers 404 like a case outside the scope, so the URL confirms nothing.
+    """
+    if not request.user.has_perm("grievances.view_grievance"):
+        raise Http404
+    grievance = get_visible_or_404(Grievance.objects.all(), request.user, ticket=ticket)
+    photo = get_object_or_404(GrievancePhoto, grievance=grievance, pk=pk)
+    return photo_response(photo.image)
 
 
 @_viewer

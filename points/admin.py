@@ -136,11 +136,21 @@ class PhotoReportAdmin(ReadOnlyMixin, ScopedAdmin):
     list_filter = ["status", "kind"]
     list_select_related = ["station"]
     search_fields = ["text", "location_text"]
-    exclude = ["phone"]
+    # The stored file as a read-only field would be rendered as its /media/ URL, which nothing
+    # serves; the photo is shown through the scoped view instead.
+    exclude = ["phone", "photo"]
+    readonly_fields = ["photo_link"]
 
     @admin.display(description="描述")
     def short_text(self, obj):
         return obj.text[:30]
+
+    @admin.display(description="照片")
+    def photo_link(self, obj):
+        return format_html(
+            '<a href="{0}"><img src="{0}" alt="上报照片" style="max-height:240px"></a>',
+            reverse("points:report-photo", args=[obj.pk]),
+        )
 
     @admin.display(description="核实")
     def review_link(self, obj):

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from members.masking import mask_phone
 from members.models import Person
@@ -38,6 +38,7 @@ from points.services import (
     task_confirm,
     task_publish,
 )
+from stations.images import photo_response
 from stations.models import Station
 
 
@@ -289,13 +290,17 @@ def report_detail(request, pk: int):
     return render(request, "points/report_detail.html", {"report": report, "phone": mask_phone(report.phone)})
 
 
-@permission_required("points.view_photoreport", raise_exception=True)
+@login_required
+@require_safe
 def report_photo(request, pk: int):
-    """The photo, only through the scope rule (media files are never served publicly)."""
+    """The photo, only through the scope rule (media files are never served publicly).
+
+    No permission answers 404 like a report outside the scope, so the URL confirms nothing.
+    """
+    if not request.user.has_perm("points.view_photoreport"):
+        raise Http404
     report = get_visible_or_404(PhotoReport, request.user, pk=pk)
-    response = FileResponse(report.photo.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return photo_response(report.photo)
 
 
 # --- redemptions -----------------------------------------------------------------------------

@@ -42,7 +42,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No MEDIA_URL route, not even under DEBUG: a /media/ route would hand any file to whoever has
+# its path. Uploaded files are served by their app's view once their record came through its
+# door: case, inspection and 随手拍 photos, weekly attachments and key-task evidence through
+# the scope rule, exports to their owner only.

@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
+from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
@@ -118,10 +120,34 @@ class InspectionResultInline(ScopedInline, admin.TabularInline):
         return formset
 
 
+def inspection_photo_url(photo: InspectionPhoto) -> str:
+    return reverse("station-inspection-photo", args=[photo.pk])
+
+
+class _StoredPhoto:
+    """What the file widget links to: the scoped view in place of the file's /media/ URL."""
+
+    def __init__(self, name: str, url: str):
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScopedPhotoWidget(AdminFileWidget):
+    def format_value(self, value):
+        value = super().format_value(value)
+        photo = getattr(value, "instance", None)
+        if isinstance(photo, InspectionPhoto) and photo.pk:
+            return _StoredPhoto(value.name, inspection_photo_url(photo))
+        return value
+
+
 class InspectionPhotoForm(forms.ModelForm):
     class Meta:
         model = InspectionPhoto
         fields = ["image", "caption"]
+        widgets = {"image": ScopedPhotoWidget}
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
@@ -134,6 +160,22 @@ class InspectionPhotoInline(ScopedInline, admin.TabularInline):
     model = InspectionPhoto
     form = InspectionPhotoForm
     extra = 1
+    readonly_fields = ["photo_link"]
+
+    def get_fields(self, request, obj=None):
+        # A view-only user (a station manager) would see the stored file as a read-only field,
+        # which the admin renders as its /media/ URL; they get the scoped link instead.
+        if self.has_change_permission(request, obj):
+            return ["image", "caption"]
+        return ["photo_link", "caption"]
+
+    @admin.display(description="照片")
+    def photo_link(self, obj):
+        if not obj.pk:
+            return "—"
+        return format_html(
+            '<a href="{0}"><img src="{0}" alt="{1}" style="max-height:80px"></a>', inspection_photo_url(obj), obj
+        )
 
 
 @admin.register(Inspection)

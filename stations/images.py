@@ -3,6 +3,9 @@
 A phone photo carries EXIF, often with the GPS position of the person who took it. Re-encoding
 the pixels with Pillow (after applying the EXIF orientation) drops every metadata block, so the
 stored file proves what was seen, not where the inspector lives.
+
+Stored photos are never linked as /media/ paths (nothing serves MEDIA_URL): each app's view
+finds the owning record through its door and answers with ``photo_response``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from io import BytesIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.http import FileResponse, Http404
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -57,3 +61,19 @@ def sanitize_photo(upload, *, label: str = "照片") -> ContentFile:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise ValidationError(f"{label}不是有效的图片文件") from exc
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[fmt]}")
+
+
+def photo_response(field_file) -> FileResponse:
+    """The stored photo inline, its content type guessed from the stored name (JPEG, PNG, WebP).
+
+    Call only after the owning record came through its door. A row whose file is gone from
+    storage answers 404 like a missing id. ``private``: a shared cache must not hand a scoped
+    photo to the next user.
+    """
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 from organizations.api_base import ScopedWriteSerializerMixin
@@ -158,7 +159,10 @@ class InspectionSerializer(serializers.ModelSerializer):
         fields = ["id", "station", "inspected_on", "inspector_name", "notes", "is_compliant", "results", "photos"]
 
     def get_photos(self, obj) -> list[str]:
-        return [p.image.url for p in obj.photos.all()]
+        # The scoped view, not the stored file's /media/ path: nothing serves MEDIA_URL.
+        request = self.context.get("request")
+        paths = [reverse("station-inspection-photo", args=[p.pk]) for p in obj.photos.all()]
+        return [request.build_absolute_uri(path) for path in paths] if request else paths
 
 
 class CareActivitySerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.station_list, name="station-list"),
     path("map/", views.station_map, name="station-map"),
     path("map/points.json", views.map_points, name="station-map-points"),
+    path("inspection-photos/<int:pk>/", views.inspection_photo, name="station-inspection-photo"),
     path("<str:code>/visits/", views.visits_entry, name="station-visits"),
     path("<str:code>/qr.png", views.qr_png, name="station-qr-png"),
     path("<str:code>/qr.svg", views.qr_svg, name="station-qr-svg"),

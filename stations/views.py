@@ -1,5 +1,5 @@
 """Pages of the stations app: the public QR phone page, and staff pages (map, list, quick
-visit entry, QR downloads, printable poster)."""
+visit entry, QR downloads, printable poster, inspection photos)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from organizations.scope import get_visible_or_404
 from organizations.textnorm import clean_code
 from stations import geo, qr
 from stations.hours import spans_of, station_is_open, week_table
-from stations.models import Service, Station, Visit
+from stations.images import photo_response
+from stations.models import InspectionPhoto, Service, Station, Visit
 from stations.phone_actions import phone_actions_for
 from stations.selectors import is_overdue, map_point, map_stations, overdue_q, visit_totals
 from stations.services import visits_record
@@ -236,3 +237,17 @@ def poster(request, code: str):
             "public_url": qr.public_url(station),
         },
     )
+
+
+@login_required
+@require_safe
+def inspection_photo(request, pk: int):
+    """A 六个一 inspection photo, read through the door of its station (never a /media/ link).
+
+    No permission answers 404 like a record outside the scope: the URL must not tell an
+    outsider that the photo exists.
+    """
+    if not request.user.has_perm("stations.view_inspectionphoto"):
+        raise Http404
+    photo = get_visible_or_404(InspectionPhoto.objects.all(), request.user, pk=pk)
+    return photo_response(photo.image)
