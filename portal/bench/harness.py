@@ -101,3 +101,34 @@ class Result:
             "queries": self.queries,
             "note": self.note,
         }
+
+
+@dataclass
+class Throughput:
+    """A rate (higher is better) beside the same rate of its baseline, measured in the same run:
+    requests/s against a minimal view, rows/s against a plain django-import-export import,
+    entries/s against the bare INSERTs."""
+
+    name: str
+    rate: float
+    baseline: float | None
+    unit: str
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.baseline:
+            return None
+        return self.rate / self.baseline
+
+    def as_dict(self) -> dict:
+        return {
+            "case": self.name,
+            "rate": round(self.rate, 1),
+            "baseline_rate": round(self.baseline, 1) if self.baseline else None,
+            "unit": self.unit,
+            "ratio": round(self.ratio, 2) if self.ratio is not None else None,
+            "note": self.note,
+            **self.extra,
+        }

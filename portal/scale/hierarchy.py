@@ -89,7 +89,9 @@ def generate_organizations(profile: Profile, h: Hierarchy, rng: random.Random) -
     rows: list[dict] = []
     next_pk = next_id(PartyOrganization)
     branch_budget = max(profile.organizations - 1 - len(INDUSTRIES) - len(DISTRICTS) - len(h.street_ids), 0)
-    per_street = branch_budget // max(len(h.street_ids), 1)
+    # Spread the budget over the streets, the remainder one each to the first streets.
+    per_street, remainder = divmod(branch_budget, max(len(h.street_ids), 1))
+    branches_of = {street_id: per_street + (i < remainder) for i, street_id in enumerate(h.street_ids)}
 
     def add(name, kind, territory_id, path, depth, numchild, **extra):
         nonlocal next_pk
@@ -120,11 +122,11 @@ def generate_organizations(profile: Profile, h: Hierarchy, rng: random.Random) -
         for s_index, street_id in enumerate(d_streets, start=1):
             s_path = child_path(d_path, s_index)
             street_org = add(f"{h.code_of[street_id]}两新综合党委", K.COMPREHENSIVE_COMMITTEE, street_id,
-                             s_path, 3, per_street)  # fmt: skip
+                             s_path, 3, branches_of[street_id])  # fmt: skip
             h.street_org[street_id] = street_org
             places = h.places_by_street[street_id]
             branches = h.orgs_by_street.setdefault(street_id, [])
-            for b_index in range(1, per_street + 1):
+            for b_index in range(1, branches_of[street_id] + 1):
                 kind = rng.choices([K.BRANCH, K.JOINT_BRANCH, K.GENERAL_BRANCH, K.COMMITTEE], [80, 12, 6, 2])[0]
                 co_managed = rng.choice(h.industry_committee_ids) if rng.random() < 0.15 else None
                 branches.append(

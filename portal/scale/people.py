@@ -9,7 +9,7 @@ from decimal import Decimal
 from members.models import PartyMembership, Person
 from members.models.people import Occupation, Platform
 from portal.scale.hierarchy import Hierarchy
-from portal.scale.identity import birth_date, id_number, phone
+from portal.scale.identity import id_number, phone
 from portal.scale.loader import bulk_load, next_id
 from portal.scale.profiles import Profile
 from stations.models import Station
@@ -75,7 +75,7 @@ def generate_persons(profile: Profile, h: Hierarchy, rng: random.Random) -> int:
             h.person_street[pk] = street_id
             s_index = rng.randrange(len(SURNAMES))
             given, given_initials = rng.choice(GIVEN)
-            born = birth_date(rng)
+            born = _birth_of(pk)
             region = h.code_of[h.district_of_street[street_id]]
             occupation = rng.choices(OCCUPATIONS, OCCUPATION_WEIGHTS)[0]
             units = h.unit_ids_by_street.get(street_id) or [None]
@@ -84,7 +84,7 @@ def generate_persons(profile: Profile, h: Hierarchy, rng: random.Random) -> int:
                 "id": pk,
                 "name": SURNAMES[s_index] + given,
                 "name_initials": (SURNAME_INITIALS[s_index] + given_initials).lower(),
-                "id_number": _unique_id(region, born, pk),
+                "id_number": id_number(region, born, pk % 1000),
                 "phone": phone(13_000_000 + pk),
                 "gender": "M" if pk % 2 else "F",
                 "birth_date": born,
@@ -98,10 +98,11 @@ def generate_persons(profile: Profile, h: Hierarchy, rng: random.Random) -> int:
     return bulk_load(Person, rows())
 
 
-def _unique_id(region: str, born: date, pk: int) -> str:
-    """Unique per person: the serial carries pk's low digits and the birth date its high ones."""
-    shifted = born + timedelta(days=(pk // 1000) % 3650)
-    return id_number(region, shifted, pk % 1000)
+def _birth_of(pk: int) -> date:
+    """A birth date that makes (birth date, serial) unique per person, so ID numbers never
+    collide: ``pk // 1000`` picks the day (7919 is prime to the 14,600-day span, so the first
+    14,600,000 ids map to distinct days) and ``pk % 1000`` is the serial. Ages 20 to 60."""
+    return date(1966, 1, 1) + timedelta(days=(pk // 1000) * 7919 % 14_600)
 
 
 def generate_memberships(profile: Profile, h: Hierarchy, rng: random.Random) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from portal.scale import hierarchy, people, workflows
+from portal.scale import hierarchy, people, snapshots, workflows
 from portal.scale.loader import analyze
 from portal.scale.profiles import Profile
 
@@ -23,6 +23,7 @@ def steps() -> list[tuple[str, Callable]]:
         ("memberships", people.generate_memberships),
         ("grievances", workflows.generate_grievances),
         ("points", workflows.generate_points),
+        ("snapshots", snapshots.generate_snapshots),
     ]
 
 

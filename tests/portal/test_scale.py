@@ -1,0 +1,85 @@
+"""The scale generator (`generate_scale_data`) and `make bench` on the small profile."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import F, OuterRef, Subquery, Sum
+
+from grievances.models import Grievance, GrievanceEvent
+from members.models import PartyMembership, Person
+from members.validators import id_number_consistency_errors, validate_id_number
+from organizations.models import PartyOrganization, Territory, Unit
+from points.models import PointAccount, PointEntry
+from portal.cadence.models import DailySnapshot
+from portal.scale.profiles import PROFILES
+from portal.scale.run import generate
+
+SMALL = PROFILES["small"]
+
+
+@pytest.fixture
+def small_world(db):
+    return generate(SMALL, log=lambda *_: None)
+
+
+def test_small_profile_is_consistent(small_world):
+    report = small_world
+    assert Person.objects.count() == SMALL.persons
+    assert PartyMembership.objects.count() == SMALL.members
+    assert Unit.objects.count() == SMALL.units
+    assert Grievance.objects.count() == SMALL.grievances
+    assert PartyOrganization.objects.count() == SMALL.organizations
+    # Everyone sits on a leaf of the territory tree, inside the city.
+    city = Territory.objects.get(depth=1)
+    assert not Person.objects.exclude(territory__path__startswith=city.path).exists()
+    # ID numbers are unique (a constraint) and valid: checksum, birth date and gender agree.
+    for person in Person.objects.order_by("?")[:50]:
+        validate_id_number(person.id_number)
+        assert id_number_consistency_errors(person.id_number, birth_date=person.birth_date, gender=person.gender) == {}
+    # Every case has a timeline that ends in its state.
+    last_state = Subquery(
+        GrievanceEvent.objects.filter(grievance=OuterRef("pk")).order_by("-at", "-pk").values("new_state")[:1]
+    )
+    assert not Grievance.objects.annotate(last=last_state).exclude(last=F("state")).exists()
+    # The ledger adds up: each balance is the sum of its entries, and never negative.
+    sums = PointEntry.objects.values("account").annotate(total=Sum("delta"))
+    balances = dict(PointAccount.objects.values_list("pk", "balance"))
+    assert {row["account"]: row["total"] for row in sums} == balances
+    assert min(balances.values()) >= 0
+    # A snapshot per node per day.
+    nodes = DailySnapshot.objects.values("node_key").distinct().count()
+    assert DailySnapshot.objects.count() == nodes * SMALL.snapshot_days
+    assert report["snapshots"]["rows"] == nodes * SMALL.snapshot_days
+
+
+def test_generator_refuses_a_database_with_data(small_world):
+    with pytest.raises(CommandError, match="已有辖区数据"):
+        call_command("generate_scale_data", "--profile", "small")
+
+
+@pytest.mark.timeout(240)
+def test_bench_writes_json_and_markdown(db, tmp_path):
+    call_command(
+        "bench", "--profile", "small", "--iterations", "1", "--out", str(tmp_path),
+        "--only", "organization", "--only", "points", "--only", "dispatch",
+    )  # fmt: skip
+    (json_file,) = tmp_path.glob("bench-small-*.json")
+    payload = json.loads(json_file.read_text(encoding="utf-8"))
+    cases = {row["case"]: row for row in payload["results"]}
+    assert "admin 覆盖单位 首页（街道）" in cases
+    assert "月调度 全市报告（月末快照现算）" in cases
+    timed = [row for row in payload["results"] if "median_ms" in row]
+    assert all(row["median_ms"] > 0 and row["floor_median_ms"] > 0 and row["queries"] > 0 for row in timed)
+    rates = [row for row in payload["results"] if "rate" in row]
+    assert {row["unit"] for row in rates} == {"entries/s"}
+    assert all(row["rate"] > 0 and row["baseline_rate"] > 0 for row in rates)
+    assert payload["generation"]["persons"]["rows"] == SMALL.persons
+    markdown = next(tmp_path.glob("bench-small-*.md")).read_text(encoding="utf-8")
+    assert "| admin 覆盖单位 首页（街道） |" in markdown
+
+
+def test_bench_refuses_unknown_suites(db):
+    with pytest.raises(CommandError, match="没有这些用例组"):
+        call_command("bench", "--only", "nonsense")
