@@ -2,6 +2,8 @@
 rectification lists are maintained here; the weekly-report flow and dashboards have own pages."""
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
+from django.urls import reverse
 
 from organizations.admin_base import ScopedAdmin, ScopedInline
 from portal.cadence import models as m
@@ -33,11 +35,36 @@ class KeyTaskAdmin(ScopedAdmin):
     inlines = [MilestoneInline]
 
 
+class _StoredEvidence:
+    def __init__(self, name: str, url: str):
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EvidenceWidget(AdminFileWidget):
+    """Links the stored evidence through its scoped download view, not its /media/ path
+    (which is never served)."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        update = getattr(value, "instance", None)
+        if isinstance(update, m.KeyTaskUpdate) and update.pk:
+            return _StoredEvidence(value.name, reverse("cadence:key-task-evidence", args=[update.pk]))
+        return value
+
+
 @admin.register(m.KeyTaskUpdate)
 class KeyTaskUpdateAdmin(ScopedAdmin):
     list_display = ["task", "status", "progress", "author", "created_at"]
     list_select_related = ["task", "author"]
     readonly_fields = ["author", "created_at"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "evidence":
+            kwargs["widget"] = EvidenceWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class CriterionInline(ScopedInline, admin.TabularInline):

@@ -56,7 +56,10 @@ class ImportBatchAdmin(ScopedAdmin):
     ]
     list_filter = ["kind", "status"]
     search_fields = ["file_name", "source", "file_hash"]
-    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+    # The uploaded file itself is not offered: the admin would link its /media/ path, which is
+    # never served; file_name says what it was, and the batch page shows what it held.
+    exclude = ["file"]
+    readonly_fields = [f.name for f in ImportBatch._meta.fields if f.name != "file"]
 
     def has_add_permission(self, request):
         return False

@@ -148,6 +148,9 @@ def test_evidence_and_attachments_through_the_door(
     update = task.updates.get()
     evidence_url = reverse("cadence:key-task-evidence", args=[update.pk])
     assert b"".join(client.get(evidence_url).streaming_content) == b"%PDF-1.4"
+    # The admin links the same door, never the stored file's /media/ path.
+    admin_page = client.get(reverse("admin:cadence_keytaskupdate_change", args=[update.pk])).content.decode()
+    assert f'href="{evidence_url}"' in admin_page and "/media/" not in admin_page
     client.force_login(xinjiekou_cadre)
     assert client.get(evidence_url).status_code == 404
 
