@@ -18,7 +18,9 @@ from grievances import taxonomy
 from grievances.models import Grievance, TicketCounter
 from portal.bench import server_settings
 from portal.bench.cases import Context
-from portal.bench.intake import HttpConnection, bench_server, http_request, intake_cases
+from portal.bench.intake import intake_cases
+from portal.bench.load import HttpConnection, http_request
+from portal.bench.server import bench_server
 from portal.bench.urls import MINIMAL_PATH
 
 
