@@ -104,10 +104,12 @@ class EventInline(ScopedInline, admin.TabularInline):
 @admin.register(Grievance)
 class GrievanceAdmin(ScopedAdmin):
     list_display = ["ticket", "channel", "category", "territory", "state", "body", "resolve_due_at", "escalation_level"]
-    list_filter = ["state", "channel", "category", "priority", "escalation_level"]
+    # A date filter, not date_hierarchy: the hierarchy's year links scan the whole scoped table
+    # on every first page (a quarter of a second at 200k cases), the filter's fixed ranges don't.
+    list_filter = ["state", "channel", "category", "priority", "escalation_level", "submitted_at"]
     list_select_related = ["category", "territory", "body"]
     search_fields = ["ticket"]
-    date_hierarchy = "submitted_at"
+    search_help_text = "受理编号或其开头，如 SQ20261129"
     inlines = [EventInline]
     exclude = ["contact_name", "contact_phone", "person"]
     readonly_fields = ["submitter"]
@@ -121,6 +123,14 @@ class GrievanceAdmin(ScopedAdmin):
         # The admin is shared by every role, so it always masks; handlers see the full contact
         # on the case page (/grievances/<ticket>/), which checks who handles the case.
         return f"{obj.submitter_label} {mask_phone(obj.submitter_phone)}".strip()
+
+    def get_search_results(self, request, queryset, search_term):
+        # Tickets are searched by prefix: LIKE 'SQ…%' runs on the ticket's pattern index, where
+        # the admin's default icontains would scan every case.
+        term = search_term.strip().upper()
+        if not term:
+            return queryset, False
+        return queryset.filter(ticket__startswith=term), False
 
     def has_add_permission(self, request):
         return False
