@@ -14,8 +14,7 @@ from difflib import SequenceMatcher
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from grievances.calendar import add_sla, add_workdays
@@ -73,15 +72,21 @@ class IllegalTransition(ValidationError):
 
 
 def next_ticket(now=None) -> str:
-    """SQ20261123-00042: the local day and that day's counter, locked row by row."""
+    """SQ20261123-00042: the local day and that day's counter.
+
+    One upsert that returns the new value (PostgreSQL, and SQLite ≥ 3.35): the row stays locked
+    until the surrounding transaction ends, so numbers are gapless and never handed out twice.
+    """
     day = timezone.localdate(now)
-    with transaction.atomic():
-        TicketCounter.objects.get_or_create(day=day)
-        counter = TicketCounter.objects.select_for_update().get(day=day)
-        counter.last = F("last") + 1
-        counter.save(update_fields=["last"])
-        counter.refresh_from_db(fields=["last"])
-    return f"SQ{day:%Y%m%d}-{counter.last:05d}"
+    table = connection.ops.quote_name(TicketCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        (last,) = cursor.fetchone()
+    return f"SQ{day:%Y%m%d}-{last:05d}"
 
 
 def _event(grievance, kind, *, actor=None, actor_label="", note="", old="", new="", public=False, at=None):
