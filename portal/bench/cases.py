@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.bench.harness import Result, Throughput, main_query_of, measure, run_sql
+from portal.bench.intake import intake_cases
 
 INFRASTRUCTURE = ('"django_session"', '"auth_user"', '"auth_group"', '"auth_permission"', '"axes_')
 
@@ -78,6 +79,21 @@ def page_case(ctx: Context, name: str, role: str, url: str, table: str | None, n
             raise RuntimeError(f"{name}: {url} answered {response.status_code}")
 
     return timed_case(ctx, name, page, table, note)
+
+
+def baseline_cases(ctx: Context) -> list[Result]:
+    """What Django costs with next to no data: a changelist and an API list over a table of a
+    dozen rows. Subtracted from a list page's time, it leaves what that page's data costs."""
+    return [
+        page_case(ctx, "基线 admin 小表（驿站服务项目）", "municipal", "/admin/stations/service/", "stations_service"),
+        page_case(
+            ctx,
+            "基线 API 小表（区级辖区）",
+            "municipal",
+            "/api/v1/territories/?level=district",
+            "organizations_territory",
+        ),
+    ]
 
 
 def organization_cases(ctx: Context) -> list[Result]:
@@ -144,9 +160,12 @@ def dashboard_cases(ctx: Context) -> list[Result]:
     # The live path too: a week whose Monday has no snapshot yet is prefilled from the selectors.
     live_year, live_week = iso_week_of(timezone.localdate() - timedelta(days=7 * 60))
     return [
-        page_case(ctx, "看板（市级）", "municipal", "/dashboard/", None, note="无缓存；全部指标现算"),
-        page_case(ctx, "看板（区级）", "district", "/dashboard/", None, note="无缓存；全部指标现算"),
-        page_case(ctx, "看板（街道）", "street", "/dashboard/", None, note="无缓存；全部指标现算"),
+        page_case(ctx, "看板（市级，读日盘点）", "municipal", "/dashboard/", None),
+        page_case(ctx, "看板（区级，读日盘点）", "district", "/dashboard/", None),
+        page_case(ctx, "看板（街道，读日盘点）", "street", "/dashboard/", None),
+        page_case(ctx, "看板（市级，实时）", "municipal", "/dashboard/?live=1", None, note="无缓存；全部指标现算"),
+        page_case(ctx, "看板（区级，实时）", "district", "/dashboard/?live=1", None, note="无缓存；全部指标现算"),
+        page_case(ctx, "看板（街道，实时）", "street", "/dashboard/?live=1", None, note="无缓存；全部指标现算"),
         page_case(ctx, "看板数据 API（区级）", "district", f"/dashboard/figures.json?node=T:{district}", None),
         timed_case(ctx, "周例会 预填（街道，取当周快照）", lambda: prefill_figures(street, year, week), None),
         timed_case(
@@ -219,10 +238,12 @@ def points_cases(ctx: Context) -> list[Result | Throughput]:
 
 # Each entry produces results; `bench --only NAME` runs the suites called NAME_cases.
 SUITES: list[Callable[[Context], list]] = [
+    baseline_cases,
     organization_cases,
     members_cases,
     grievance_cases,
     dashboard_cases,
     dispatch_cases,
     points_cases,
+    intake_cases,
 ]

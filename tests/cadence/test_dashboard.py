@@ -183,3 +183,32 @@ def test_weekly_list_query_count(client, data, world, qinhuai_organizer, django_
     client.force_login(qinhuai_organizer)
     with django_assert_max_num_queries(40):
         assert client.get(reverse("cadence:weekly-list")).status_code == 200
+
+
+def test_dashboard_reads_todays_inventory_and_live_on_request(
+    client, data, world, qinhuai_organizer, django_assert_max_num_queries, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from organizations.models import Unit
+    from portal.cadence.services.snapshots import daily_inventory_nodes, daily_inventory_run
+
+    settings.CADENCE_DASHBOARD_CACHE_SECONDS = 0
+    client.force_login(qinhuai_organizer)
+    with CaptureQueriesContext(connection) as live_queries:
+        live_page = client.get(DASH)
+    assert "实时数据" in live_page.content.decode()
+    live_count = len(live_queries.captured_queries)  # now: the next request resets the query log
+    # The daily inventory of the district and its streets: the page reads their snapshots, with
+    # the same figures as the live selectors, and far fewer queries.
+    daily_inventory_run(day=timezone.localdate(), node_keys=daily_inventory_nodes("320104"))
+    page = client.get(DASH)
+    assert "数据截至" in page.content.decode()
+    assert card(page, "organizations.units") == card(live_page, "organizations.units") == "5"
+    with django_assert_max_num_queries(live_count // 2):
+        client.get(DASH)
+    # A unit added after the inventory shows in the live view only, until the next run.
+    Unit.objects.create(name="午后新增企业", kind=Unit.Kind.ENTERPRISE, territory=world.chaokujie)
+    assert card(client.get(DASH), "organizations.units") == "5"
+    assert card(client.get(DASH + "?live=1"), "organizations.units") == "6"

@@ -178,21 +178,50 @@ def node_exceptions(node: Node | None, day) -> list[dict]:
     return (snapshot.figures.get(EXCEPTIONS_KEY) or []) if snapshot else []
 
 
+def inventory_figures(node: Node | None, children: list[Node], day) -> tuple[dict, dict, object] | None:
+    """Today's figures of a territory node and its children from the daily inventory (日盘点),
+    or None when any of them has no snapshot of ``day`` yet.
+
+    A territory node's lens narrowed to a child is exactly that child's own lens, so the
+    snapshots hold the very figures the live selectors would give as of the inventory run:
+    the dashboard reads one row per node instead of recomputing every provider (seconds at
+    city scale). Industry committees (条) and users without a node see live figures."""
+    if node is None or node.territory is None:
+        return None
+    keys = [node.key, *(c.key for c in children)]
+    rows = {
+        key: (figures, computed_at)
+        for key, figures, computed_at in DailySnapshot.objects.filter(
+            kind=DailySnapshot.Kind.DAILY, date=day, node_key__in=keys
+        ).values_list("node_key", "figures", "computed_at")
+    }
+    if len(rows) < len(keys):
+        return None
+    totals, as_of = rows[node.key]
+    return totals, {key: figures for key, (figures, _) in rows.items() if key != node.key}, as_of
+
+
 @login_required
 def dashboard(request):
     node, homes = focus_node(request)
     user = request.user
     lens = lens_for(user, node)
     today = timezone.localdate()
-    totals = _cached(user, node, "totals", lambda: compute_all(lens, today))
     children = node.children() if node is not None else []
-    child_figures = _cached(
-        user,
-        node,
-        "children",
-        lambda: [(c.key, compute_all(lens.narrowed(c.territory), today, only=CHILD_PROVIDERS)) for c in children],
-    )
-    by_key = dict(child_figures)
+    live = request.GET.get("live") == "1"
+    inventory = None if live else inventory_figures(node, children, today)
+    if inventory is not None:
+        totals, by_key, as_of = inventory
+    else:
+        as_of = None
+        totals = _cached(user, node, "totals", lambda: compute_all(lens, today))
+        child_figures = _cached(
+            user,
+            node,
+            "children",
+            lambda: [(c.key, compute_all(lens.narrowed(c.territory), today, only=CHILD_PROVIDERS)) for c in children],
+        )
+        by_key = dict(child_figures)
     children_with = [(c, by_key.get(c.key, {})) for c in children]
     tables = [t for t in (child_table(user, children_with, name) for name in CHILD_PROVIDERS) if t]
     key_tasks = list(
@@ -241,6 +270,8 @@ def dashboard(request):
             "exceptions": node_exceptions(node, today),
             "unread": unread,
             "today": today,
+            "as_of": as_of,
+            "live": live,
         },
     )
 
