@@ -43,3 +43,18 @@ def test_full_audit_log_is_for_the_municipal_committee(client, municipal, fuzimi
     assert client.get(url).status_code == 200
     client.force_login(fuzimiao_cadre)
     assert client.get(url).status_code == 403
+
+
+def test_audit_log_page_never_counts_the_whole_trail(client, municipal, fuzimiao_cadre, world, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ADMIN_COUNT_CAP = 2
+    for i in range(4):
+        Unit.objects.create(name=f"审计企业{i}", kind="enterprise", territory=world.chaokujie)
+    client.force_login(municipal)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("admin:auditlog_logentry_changelist"))
+    assert response.status_code == 200 and "2+" in response.content.decode()
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"]]
+    assert counts and all("LIMIT 3" in sql for sql in counts)
