@@ -63,13 +63,16 @@ def test_generator_refuses_a_database_with_data(small_world):
 def test_bench_writes_json_and_markdown(db, tmp_path):
     call_command(
         "bench", "--profile", "small", "--iterations", "1", "--out", str(tmp_path),
-        "--only", "organization", "--only", "points", "--only", "dispatch",
+        "--only", "baseline", "--only", "organization", "--only", "points", "--only", "dispatch",
     )  # fmt: skip
     (json_file,) = tmp_path.glob("bench-small-*.json")
     payload = json.loads(json_file.read_text(encoding="utf-8"))
     cases = {row["case"]: row for row in payload["results"]}
     assert "admin 覆盖单位 首页（街道）" in cases
     assert "月调度 全市报告（月末快照现算）" in cases
+    # List pages also get their ratio net of the fixed cost of rendering such a page.
+    assert cases["admin 覆盖单位 首页（街道）"]["net_ratio"] >= 0
+    assert "net_ratio" not in cases["月调度 全市报告（月末快照现算）"]
     timed = [row for row in payload["results"] if "median_ms" in row]
     assert all(row["median_ms"] > 0 and row["floor_median_ms"] > 0 and row["queries"] > 0 for row in timed)
     rates = [row for row in payload["results"] if "rate" in row]
