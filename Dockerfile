@@ -25,7 +25,7 @@ COPY . .
 # var/ (file cache, uploads under var/media) is the app's to write.
 RUN SECRET_KEY=build-only DJANGO_SETTINGS_MODULE=portal.settings PORTAL_ENV=development \
         python manage.py collectstatic --noinput \
-    && mkdir -p var \
+    && mkdir -p var/media \
     && chown -R portal:portal var
 
 USER portal
