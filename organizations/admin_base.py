@@ -5,6 +5,7 @@ from __future__ import annotations
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.functional import cached_property
@@ -83,6 +84,30 @@ class ScopedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+class _StoredFile:
+    """What the file widget shows for a stored file: its name, linked to ``url``."""
+
+    def __init__(self, name: str, url: str):
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScopedFileWidget(AdminFileWidget):
+    """The admin's file widget, linking a stored file through its app's scoped download view
+    instead of its ``/media/`` path, which is never served. Subclasses give ``url_for``."""
+
+    def url_for(self, instance) -> str | None:
+        return None  # no scoped view known: Django's own rendering
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        instance = getattr(value, "instance", None)
+        url = self.url_for(instance) if instance is not None and instance.pk else None
+        return _StoredFile(value.name, url) if url else value
+
+
 class ScopedInline:
     """Mixin for inlines: related rows through the door as well."""
 
@@ -90,4 +115,4 @@ class ScopedInline:
         return restrict(super().get_queryset(request), request.user)
 
 
-__all__ = ["CappedCountPaginator", "ScopedAdmin", "ScopedInline", "neutralize_formula"]
+__all__ = ["CappedCountPaginator", "ScopedAdmin", "ScopedFileWidget", "ScopedInline", "neutralize_formula"]

@@ -1,11 +1,10 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AdminFileWidget
 from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
-from organizations.admin_base import ScopedAdmin, ScopedInline
+from organizations.admin_base import ScopedAdmin, ScopedFileWidget, ScopedInline
 from stations.images import sanitize_photo
 from stations.models import (
     CareActivity,
@@ -124,23 +123,9 @@ def inspection_photo_url(photo: InspectionPhoto) -> str:
     return reverse("station-inspection-photo", args=[photo.pk])
 
 
-class _StoredPhoto:
-    """What the file widget links to: the scoped view in place of the file's /media/ URL."""
-
-    def __init__(self, name: str, url: str):
-        self.name, self.url = name, url
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class ScopedPhotoWidget(AdminFileWidget):
-    def format_value(self, value):
-        value = super().format_value(value)
-        photo = getattr(value, "instance", None)
-        if isinstance(photo, InspectionPhoto) and photo.pk:
-            return _StoredPhoto(value.name, inspection_photo_url(photo))
-        return value
+class ScopedPhotoWidget(ScopedFileWidget):
+    def url_for(self, photo) -> str | None:
+        return inspection_photo_url(photo) if isinstance(photo, InspectionPhoto) else None
 
 
 class InspectionPhotoForm(forms.ModelForm):

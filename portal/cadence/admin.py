@@ -2,10 +2,9 @@
 rectification lists are maintained here; the weekly-report flow and dashboards have own pages."""
 
 from django.contrib import admin
-from django.contrib.admin.widgets import AdminFileWidget
 from django.urls import reverse
 
-from organizations.admin_base import ScopedAdmin, ScopedInline
+from organizations.admin_base import ScopedAdmin, ScopedFileWidget, ScopedInline
 from portal.cadence import models as m
 
 
@@ -35,24 +34,9 @@ class KeyTaskAdmin(ScopedAdmin):
     inlines = [MilestoneInline]
 
 
-class _StoredEvidence:
-    def __init__(self, name: str, url: str):
-        self.name, self.url = name, url
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class EvidenceWidget(AdminFileWidget):
-    """Links the stored evidence through its scoped download view, not its /media/ path
-    (which is never served)."""
-
-    def format_value(self, value):
-        value = super().format_value(value)
-        update = getattr(value, "instance", None)
-        if isinstance(update, m.KeyTaskUpdate) and update.pk:
-            return _StoredEvidence(value.name, reverse("cadence:key-task-evidence", args=[update.pk]))
-        return value
+class EvidenceWidget(ScopedFileWidget):
+    def url_for(self, update) -> str | None:
+        return reverse("cadence:key-task-evidence", args=[update.pk]) if isinstance(update, m.KeyTaskUpdate) else None
 
 
 @admin.register(m.KeyTaskUpdate)
