@@ -179,13 +179,15 @@ def node_exceptions(node: Node | None, day) -> list[dict]:
 
 
 def inventory_figures(node: Node | None, children: list[Node], day) -> tuple[dict, dict, object] | None:
-    """Today's figures of a territory node and its children from the daily inventory (日盘点),
-    or None when any of them has no snapshot of ``day`` yet.
+    """Today's figures of a territory node, and of those of its children that have them, from
+    the daily inventory (日盘点); None when the node itself has no snapshot of ``day`` yet.
 
     A territory node's lens narrowed to a child is exactly that child's own lens, so the
     snapshots hold the very figures the live selectors would give as of the inventory run:
     the dashboard reads one row per node instead of recomputing every provider (seconds at
-    city scale). Industry committees (条) and users without a node see live figures."""
+    city scale). Children without a snapshot (levels left out by ``CADENCE_SNAPSHOT_LEVELS``)
+    are left to the caller to compute. Industry committees (条) and users without a node see
+    live figures."""
     if node is None or node.territory is None:
         return None
     keys = [node.key, *(c.key for c in children)]
@@ -195,10 +197,10 @@ def inventory_figures(node: Node | None, children: list[Node], day) -> tuple[dic
             kind=DailySnapshot.Kind.DAILY, date=day, node_key__in=keys
         ).values_list("node_key", "figures", "computed_at")
     }
-    if len(rows) < len(keys):
+    if node.key not in rows:
         return None
-    totals, as_of = rows[node.key]
-    return totals, {key: figures for key, (figures, _) in rows.items() if key != node.key}, as_of
+    totals, as_of = rows.pop(node.key)
+    return totals, {key: figures for key, (figures, _) in rows.items()}, as_of
 
 
 @login_required
@@ -212,6 +214,9 @@ def dashboard(request):
     inventory = None if live else inventory_figures(node, children, today)
     if inventory is not None:
         totals, by_key, as_of = inventory
+        for child in children:
+            if child.key not in by_key:
+                by_key[child.key] = compute_all(lens.narrowed(child.territory), today, only=CHILD_PROVIDERS)
     else:
         as_of = None
         totals = _cached(user, node, "totals", lambda: compute_all(lens, today))
