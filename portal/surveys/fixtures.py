@@ -118,6 +118,7 @@ def make_units_workbook(
                 info.codes.append(code)
             continue
         shown_code = code
+        flawed = True  # a bad checksum or a duplicate: the row's own code is not in the file
         roll = rng.random()
         if roll < 0.01:
             shown_code = bad_checksum(code)
@@ -126,13 +127,13 @@ def make_units_workbook(
             dup_code, dup_row = seen[rng.randrange(len(seen))]
             shown_code = dup_code
             info.duplicate_rows.append((excel_row, dup_row))
-        elif roll < 0.10:
-            shown_code = code.translate(_FULLWIDTH)
-        elif roll < 0.15:
-            shown_code = " " + code.lower() + " "
-        if excel_row not in info.bad_checksum_rows and not (
-            info.duplicate_rows and info.duplicate_rows[-1][0] == excel_row
-        ):
+        else:
+            flawed = False
+            if roll < 0.10:
+                shown_code = code.translate(_FULLWIDTH)
+            elif roll < 0.15:
+                shown_code = " " + code.lower() + " "
+        if not flawed:
             seen.append((code, excel_row))
             if keep_codes:
                 info.codes.append(code)

@@ -37,9 +37,9 @@ def cell_text(raw) -> str:
 
 
 def parse_text(raw) -> Parsed:
-    if is_blank(raw):
+    if raw is None:
         return None, None
-    return clean_text(cell_text(raw)), None
+    return clean_text(cell_text(raw)) or None, None
 
 
 def parse_code(raw) -> Parsed:

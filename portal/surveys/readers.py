@@ -1,8 +1,10 @@
 """取数: open a department's file as it was sent and yield its rows with Excel row numbers.
 
-* XLSX/XLS through python-calamine (fast, values only). Merged cells: calamine gives the value
-  in the top-left cell only, so each merged range is filled with that value — what the user
-  sees on screen — both in header rows and in data rows (a district merged down ten rows).
+* XLSX/XLSM streamed from the sheet XML (``xlsx.py``: memory flat in the number of rows), other
+  workbooks (XLS, XLSB, ODS) through python-calamine, which loads the sheet whole; both give
+  values only. Merged cells hold their value in the top-left cell only, so each merged range is
+  filled with that value — what the user sees on screen — both in header rows and in data rows
+  (a district merged down ten rows).
 * CSV/TSV in UTF-8 (with or without BOM), UTF-16 with BOM or GBK/GB18030, detected by decoding
   the whole file in fixed-size chunks (memory stays flat), then read with ``csv`` row by row.
 * The header row is found under any title rows: the row (optionally combined with the row
@@ -91,6 +93,26 @@ def open_table(path) -> Table:
 
 
 def _open_workbook(path) -> Table:
+    from portal.surveys import xlsx
+
+    if xlsx.is_ooxml_workbook(path):
+        try:
+            name, last_row, rows = xlsx.open_first_sheet(path)
+        except xlsx.BadWorkbook as exc:
+            raise UnreadableFile(f"无法读取Excel文件：{exc}") from exc
+
+        def checked() -> Iterator[tuple[int, list]]:
+            try:
+                yield from rows()
+            except xlsx.BadWorkbook as exc:
+                raise UnreadableFile(f"无法读取Excel文件：{exc}") from exc
+
+        return Table(format="xlsx", sheet=name, total_rows=last_row, _rows=checked)
+    return _open_with_calamine(path)
+
+
+def _open_with_calamine(path) -> Table:
+    """.xls, .xlsb and .ods: calamine reads the whole sheet (the streaming reader covers .xlsx)."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -259,8 +281,15 @@ _NOTE_PREFIXES = ("注", "说明", "填表", "制表", "备注", "审核人", "�
 
 def skip_reason(cells: list) -> str | None:
     """Rows that are not data: blank, totals, notes under the table."""
-    texts = [clean_text(str(c)) for c in cells if c not in ("", None)]
-    texts = [t for t in texts if t]
+    texts = []
+    for cell in cells:
+        if cell in ("", None):
+            continue
+        text = clean_text(str(cell))
+        if text:
+            texts.append(text)
+            if len(texts) == 3:  # all that the checks below look at: a data row stops here
+                break
     if not texts:
         return "blank"
     if any("".join(t.split()) in _TOTAL_WORDS for t in texts[:3]):

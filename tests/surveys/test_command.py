@@ -59,6 +59,8 @@ def test_apply_clean_then_reimport_changes_nothing(world, tmp_path):
     path = str(units_file(tmp_path))
     first = run(path, "--kind", "units", "--apply-clean")
     assert first["applied"] is True and first["created"] == 1
+    # The report is of the batch as apply left it, not as the comparison did ("review").
+    assert first["status"] == ImportBatch.objects.get(pk=first["batch"]).status == ImportBatch.Status.APPLIED
     sizes = table_sizes()
     second = run(path, "--kind", "units", "--apply-clean")
     assert second["batch"] == first["batch"]

@@ -1,0 +1,57 @@
+"""The import case of `make bench` on the small profile: both imports really run in child processes
+against this test database, their counts are right, and the database is left as it was found."""
+
+import pytest
+from auditlog.models import LogEntry
+
+from organizations.models import Territory, Unit
+from portal.bench.cases import Context
+from portal.bench.imports import CODE_PREFIX, SEQ_START, SIZES, import_cases, scale_places
+from portal.scale.profiles import PROFILES
+from portal.scale.run import generate
+from portal.surveys.fixtures import make_units_workbook
+from portal.surveys.models import ImportBatch, Lineage, StagedRow, VerificationTask
+
+MODELS = (Unit, LogEntry, ImportBatch, StagedRow, VerificationTask, Lineage)
+
+
+def _counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+# The children see only committed rows, hence a transactional test; serialized_rollback brings
+# back the header aliases that the migrations seed (an earlier flush may have removed them).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.timeout(180)
+def test_small_profile_imports_measure_and_clean_up(tmp_path):
+    generate(PROFILES["small"], log=lambda *_: None)
+    before = _counts()
+    first, second = SIZES["small"]
+    info = make_units_workbook(tmp_path / "expected.xlsx", first, places=scale_places(), start_seq=SEQ_START)
+    expected = first - len(info.bad_checksum_rows) - len(info.duplicate_rows)
+
+    pipeline, memory = import_cases(Context(iterations=1, clients={}, codes={}, profile="small"))
+
+    assert pipeline.extra["rows"] == first and memory.extra["rows"] == second
+    assert pipeline.extra["created"] == expected
+    assert memory.extra["created"] > expected  # the larger file is the same generator, three times the rows
+    assert pipeline.rate > 0 and pipeline.baseline > 0 and pipeline.ratio > 0
+    assert pipeline.extra["baseline_rows"] == first  # small files go through the baseline whole
+    # The plain import has no checksum check: every distinct code lands, the bad ones too.
+    assert pipeline.extra["baseline_units_written"] == first - len(info.duplicate_rows)
+    for result in (pipeline, memory):
+        assert result.extra["peak_mb_2k"] > 50 and result.extra["peak_mb_6k"] > 50  # a Django process, at least
+    assert memory.extra["memory_flat"] == (memory.extra["peak_growth"] <= 1.15)
+    assert pipeline.as_dict()["ratio"] == round(pipeline.rate / pipeline.baseline, 2)
+
+    assert _counts() == before
+    assert not Unit.objects.filter(credit_code__startswith=CODE_PREFIX).exists()
+
+
+@pytest.mark.django_db
+def test_refuses_to_run_over_units_it_did_not_create(world):
+    street = Territory.objects.filter(level=Territory.Level.STREET).first()
+    Unit.objects.create(name="已有单位", credit_code=CODE_PREFIX + "000000001", kind="enterprise", territory=street)
+    with pytest.raises(RuntimeError, match="exist already"):
+        import_cases(Context(iterations=1, clients={}, codes={}, profile="small"))
+    assert Unit.objects.filter(credit_code__startswith=CODE_PREFIX).count() == 1
