@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.bench.harness import Result, Throughput, main_query_of, measure, run_sql
+from portal.bench.imports import import_cases
 from portal.bench.intake import intake_cases
 
 INFRASTRUCTURE = ('"django_session"', '"auth_user"', '"auth_group"', '"auth_permission"', '"axes_')
@@ -246,4 +247,5 @@ SUITES: list[Callable[[Context], list]] = [
     dispatch_cases,
     points_cases,
     intake_cases,
+    import_cases,
 ]
