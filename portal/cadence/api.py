@@ -17,6 +17,7 @@ from organizations.scope import scope_for
 from portal.cadence.metrics import Lens, compute_all
 from portal.cadence.models import DailySnapshot, KeyTask, WeeklyReport
 from portal.cadence.nodes import Node, node_visible
+from portal.cadence.services.snapshots import EXCEPTIONS_KEY, inventory_figures
 
 
 class SnapshotSerializer(serializers.ModelSerializer):
@@ -93,18 +94,23 @@ class DashboardFiguresView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("node", OpenApiTypes.STR, description="节点：辖区代码（T:320104）或行业党委编码")],
+        parameters=[
+            OpenApiParameter("node", OpenApiTypes.STR, description="节点：辖区代码（T:320104）或行业党委编码"),
+            OpenApiParameter("live", OpenApiTypes.STR, description="1：不读日盘点，实时计算"),
+        ],
         responses=inline_serializer(
             "DashboardFigures",
             {
                 "date": serializers.DateField(),
                 "node": serializers.CharField(allow_null=True),
+                "as_of": serializers.DateTimeField(allow_null=True, help_text="日盘点的计算时间；实时为 null"),
                 "figures": serializers.DictField(help_text="各指标提供方 → 指标代码 → 数值"),
             },
         ),
     )
     def get(self, request):
         key = request.query_params.get("node")
+        node = None
         if key:
             node = Node.parse(key)
             if node is None or not node_visible(request.user, node):
@@ -113,7 +119,14 @@ class DashboardFiguresView(APIView):
         else:
             lens = Lens(scope_for(request.user))
         today = timezone.localdate()
-        return Response({"date": today.isoformat(), "node": key or None, "figures": compute_all(lens, today)})
+        # A territory node reads today's daily inventory, like the dashboard; ?live=1 recomputes.
+        inventory = None if request.query_params.get("live") == "1" else inventory_figures(node, [], today)
+        if inventory is not None:
+            figures, _, as_of = inventory
+            figures = {k: v for k, v in figures.items() if k != EXCEPTIONS_KEY}
+        else:
+            figures, as_of = compute_all(lens, today), None
+        return Response({"date": today.isoformat(), "node": key or None, "as_of": as_of, "figures": figures})
 
 
 def register(router) -> None:

@@ -212,3 +212,8 @@ def test_dashboard_reads_todays_inventory_and_live_on_request(
     Unit.objects.create(name="午后新增企业", kind=Unit.Kind.ENTERPRISE, territory=world.chaokujie)
     assert card(client.get(DASH), "organizations.units") == "5"
     assert card(client.get(DASH + "?live=1"), "organizations.units") == "6"
+    # The figures API reads the same inventory, and recomputes on ?live=1.
+    api = client.get("/dashboard/figures.json?node=T:320104").json()
+    assert api["as_of"] and api["figures"]["organizations"]["units"] == 5 and "_exceptions" not in api["figures"]
+    live = client.get("/dashboard/figures.json?node=T:320104&live=1").json()
+    assert live["as_of"] is None and live["figures"]["organizations"]["units"] == 6

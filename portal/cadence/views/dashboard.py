@@ -20,7 +20,7 @@ from organizations.scope import restrict, scope_for
 from portal.cadence.metrics import PROVIDERS, Lens, compute_all, drill_queryset, providers
 from portal.cadence.models import DailySnapshot, KeyTask, Notification, WeeklyReport
 from portal.cadence.nodes import Node, home_nodes, node_visible
-from portal.cadence.services.snapshots import EXCEPTIONS_KEY
+from portal.cadence.services.snapshots import EXCEPTIONS_KEY, inventory_figures
 from portal.cadence.services.weekly import due_at_for, iso_week_of
 
 CHILD_PROVIDERS = ["organizations", "members", "stations", "grievances", "points"]
@@ -176,31 +176,6 @@ def node_exceptions(node: Node | None, day) -> list[dict]:
         return []
     snapshot = DailySnapshot.objects.filter(kind=DailySnapshot.Kind.DAILY, node_key=node.key, date=day).first()
     return (snapshot.figures.get(EXCEPTIONS_KEY) or []) if snapshot else []
-
-
-def inventory_figures(node: Node | None, children: list[Node], day) -> tuple[dict, dict, object] | None:
-    """Today's figures of a territory node, and of those of its children that have them, from
-    the daily inventory (日盘点); None when the node itself has no snapshot of ``day`` yet.
-
-    A territory node's lens narrowed to a child is exactly that child's own lens, so the
-    snapshots hold the very figures the live selectors would give as of the inventory run:
-    the dashboard reads one row per node instead of recomputing every provider (seconds at
-    city scale). Children without a snapshot (levels left out by ``CADENCE_SNAPSHOT_LEVELS``)
-    are left to the caller to compute. Industry committees (条) and users without a node see
-    live figures."""
-    if node is None or node.territory is None:
-        return None
-    keys = [node.key, *(c.key for c in children)]
-    rows = {
-        key: (figures, computed_at)
-        for key, figures, computed_at in DailySnapshot.objects.filter(
-            kind=DailySnapshot.Kind.DAILY, date=day, node_key__in=keys
-        ).values_list("node_key", "figures", "computed_at")
-    }
-    if node.key not in rows:
-        return None
-    totals, as_of = rows.pop(node.key)
-    return totals, {key: figures for key, (figures, _) in rows.items()}, as_of
 
 
 @login_required
