@@ -242,6 +242,13 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- cadence (日盘点/周例会/月调度) ---------------------------------------------------------
+# Territory levels the nightly inventory snapshots (plus "industry" for industry committees);
+# empty = every level down to the grid. Dashboards read these snapshots, so list the levels
+# their pages open, e.g. CADENCE_SNAPSHOT_LEVELS=city,district,street,community,industry.
+CADENCE_SNAPSHOT_LEVELS = env_list("CADENCE_SNAPSHOT_LEVELS", [])
+CADENCE_DASHBOARD_CACHE_SECONDS = env_int("CADENCE_DASHBOARD_CACHE_SECONDS", 300)
+
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
