@@ -434,13 +434,23 @@ def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[RowData], present:
     }
     to_create: list[tuple[RowData, dict]] = []
     to_update: list[tuple[RowData, object, list[str]]] = []
+    # A blank cell of an optional text column arrives as None; the column is NOT NULL. A new
+    # record stores "", an existing one keeps what it has: a blank cell means "not surveyed".
+    texts = _not_null_text_attrs(model)
     for row in rows:
         obj = existing.get(row.key)
         if obj is None:
             data = {**spec.defaults, **row.values}
+            data.update({a: "" for a in texts if a in data and data[a] is None})
             to_create.append((row, data))
         else:
-            changed = [a for a in attrs if a in row.values and jsonable(getattr(obj, a)) != row.values[a]]
+            changed = [
+                a
+                for a in attrs
+                if a in row.values
+                and not (a in texts and row.values[a] is None)
+                and jsonable(getattr(obj, a)) != row.values[a]
+            ]
             if changed:
                 for attr in changed:
                     setattr(obj, attr, row.values[attr])
@@ -485,6 +495,14 @@ def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[RowData], present:
     write_lineage(batch, content_type, lineage)
     mark_applied([r.pk for r in rows])
     return len(created), len(to_update)
+
+
+def _not_null_text_attrs(model) -> set[str]:
+    return {
+        f.attname
+        for f in model._meta.concrete_fields
+        if f.get_internal_type() in ("CharField", "TextField") and not f.null
+    }
 
 
 def mark_applied(pks: list[int]) -> None:

@@ -209,3 +209,33 @@ def test_failure_mid_apply_leaves_nothing(world, tmp_path, municipal, monkeypatc
     assert not StagedRow.objects.filter(batch=outcome.batch, applied=True).exists()
     outcome.batch.refresh_from_db()
     assert outcome.batch.status == ImportBatch.Status.REVIEW
+
+
+def test_blank_optional_text_cells_apply_as_empty(world, tmp_path, municipal):
+    """A blank 地址 (optional, NOT NULL text) is stored as "", never as NULL that would fail."""
+    from organizations.models import Unit
+
+    path = write_xlsx(
+        tmp_path / "blank.xlsx",
+        [
+            ["单位名称", "统一社会信用代码", "所属区", "所属街道", "单位地址", "法定代表人"],
+            ["空地址科技有限公司", code(71), "秦淮区", "夫子庙街道", None, "  "],
+            ["有地址科技有限公司", code(72), "秦淮区", "夫子庙街道", "平江府路1号", "张三"],
+        ],
+    )
+    _outcome, report = import_file(kind="units", path=path, user=municipal, apply="clean")
+    assert report["errors"] == []
+    blank = Unit.objects.get(credit_code=code(71))
+    assert blank.address == "" and blank.legal_representative == ""
+    assert Unit.objects.get(credit_code=code(72)).address == "平江府路1号"
+    # A later file that leaves the address blank does not erase the one on record.
+    path = write_xlsx(
+        tmp_path / "later.xlsx",
+        [
+            ["单位名称", "统一社会信用代码", "所属区", "所属街道", "单位地址", "从业人数"],
+            ["有地址科技有限公司", code(72), "秦淮区", "夫子庙街道", None, 30],
+        ],
+    )
+    _, report = import_file(kind="units", path=path, user=municipal, apply="clean")
+    unit = Unit.objects.get(credit_code=code(72))
+    assert report["errors"] == [] and unit.address == "平江府路1号" and unit.employee_count == 30
