@@ -12,6 +12,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
@@ -132,3 +133,17 @@ class Throughput:
             "note": self.note,
             **self.extra,
         }
+
+
+def database_url() -> str:
+    """DATABASE_URL of the database this process uses, for a child process (the bench server, an
+    import) to write where this process reads; under pytest, the test database."""
+    if connection.vendor != "postgresql":
+        raise RuntimeError("the benchmarks run on PostgreSQL only")
+    s = connection.settings_dict
+    auth = quote(s["USER"] or "", safe="")
+    if s["PASSWORD"]:
+        auth += ":" + quote(s["PASSWORD"], safe="")
+    host = quote(s["HOST"] or "", safe="")  # a socket directory is percent-encoded
+    port = f":{s['PORT']}" if s["PORT"] else ""
+    return f"postgres://{auth}@{host}{port}/{quote(s['NAME'], safe='')}"

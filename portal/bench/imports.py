@@ -25,7 +25,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from auditlog.models import LogEntry
 from django.conf import settings
@@ -37,7 +36,7 @@ from organizations.models import Territory, Unit
 from organizations.resources import ChoiceWidget
 from organizations.textnorm import clean_text
 from organizations.validators import normalize_credit_code
-from portal.bench.harness import Throughput
+from portal.bench.harness import Throughput, database_url
 from portal.surveys.fixtures import credit_code, make_units_workbook
 from portal.surveys.models import ImportBatch, Lineage, StagedRow, VerificationTask
 
@@ -168,24 +167,10 @@ def child_main(argv: list[str]) -> None:
     sys.stdout.write("\n" + json.dumps(result) + "\n")
 
 
-def _database_url() -> str:
-    """This process's database as a URL, so a child writes where this process reads (under
-    pytest, the test database)."""
-    if connection.vendor != "postgresql":
-        raise RuntimeError("the import benchmark runs on PostgreSQL")
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "", safe="")
-    if s["PASSWORD"]:
-        auth += ":" + quote(s["PASSWORD"], safe="")
-    host = quote(s["HOST"] or "", safe="")
-    port = f":{s['PORT']}" if s["PORT"] else ""
-    return f"postgres://{auth}@{host}{port}/{quote(s['NAME'], safe='')}"
-
-
 def _run_child(args: list[str], media_root: Path) -> dict:
     # DEBUG off as in production (and as `bench` sets it): on, Django keeps the last 9,000 SQL
     # statements of the process, which shows up as memory that grows with the file.
-    env = {**os.environ, "DATABASE_URL": _database_url(), "MEDIA_ROOT": str(media_root), "DEBUG": "false"}
+    env = {**os.environ, "DATABASE_URL": database_url(), "MEDIA_ROOT": str(media_root), "DEBUG": "false"}
     done = subprocess.run(
         [sys.executable, "-c", _CHILD_BOOT, *args],
         cwd=settings.BASE_DIR,

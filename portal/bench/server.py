@@ -22,11 +22,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from django.conf import settings
-from django.db import connection
 
+from portal.bench.harness import database_url
 from portal.bench.load import Client, HttpConnection, Response, http_request
 from portal.bench.urls import MINIMAL_PATH
 
@@ -41,19 +40,6 @@ class Server:
     port: int
     pid: int  # gunicorn's master; also its process group
     log: Path
-
-
-def database_url() -> str:
-    """DATABASE_URL of the database this process uses (under pytest, the test database)."""
-    if connection.vendor != "postgresql":
-        raise RuntimeError("the intake benchmark runs the portal on PostgreSQL only")
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "", safe="")
-    if s["PASSWORD"]:
-        auth += ":" + quote(s["PASSWORD"], safe="")
-    host = quote(s["HOST"] or "", safe="")  # a socket directory is percent-encoded
-    port = f":{s['PORT']}" if s["PORT"] else ""
-    return f"postgres://{auth}@{host}{port}/{quote(s['NAME'], safe='')}"
 
 
 def server_env(*, cache_prefix: str) -> dict[str, str]:

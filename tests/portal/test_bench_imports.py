@@ -19,9 +19,9 @@ def _counts():
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-# The children see only committed rows, hence a transactional test; serialized_rollback brings
-# back the header aliases that the migrations seed (an earlier flush may have removed them).
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The children see only committed rows, hence a transactional test (tests/conftest.py puts back
+# the header aliases the migrations seed, which an earlier test's flush may have removed).
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(180)
 def test_small_profile_imports_measure_and_clean_up(tmp_path):
     generate(PROFILES["small"], log=lambda *_: None)
