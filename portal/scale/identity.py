@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import random
-from datetime import date, timedelta
+from datetime import date
 
 from organizations.validators import credit_code_check_char
 
@@ -16,11 +15,6 @@ def id_number(region: str, birth: date, serial: int) -> str:
     body = f"{region}{birth:%Y%m%d}{serial % 1000:03d}"
     total = sum(int(ch) * w for ch, w in zip(body, ID_WEIGHTS, strict=True))
     return body + ID_CHECK[total % 11]
-
-
-def birth_date(rng: random.Random, youngest: int = 19, oldest: int = 60) -> date:
-    today = date(2026, 1, 1)
-    return today - timedelta(days=rng.randint(youngest * 365, oldest * 365))
 
 
 def credit_code(region: str, serial: int) -> str:
