@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.masking import mask_phone
 from grievances.models import (
     BlockedSubmitter,
     Campaign,
@@ -22,7 +23,6 @@ from grievances.models import (
     RoutingRule,
     SlaPolicy,
 )
-from members.masking import mask_phone
 from organizations.admin_base import ScopedAdmin, ScopedInline
 
 

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from core.masking import mask_phone
 from grievances.models import OPEN_STATES, GovernanceProject, Grievance
-from members.masking import mask_phone
 from organizations.scope import restrict, scope_for
 
 S = Grievance.State

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core.sms import send_sms
+from core.text import clean_text
 from grievances.calendar import add_sla, add_workdays
 from grievances.models import (
     OPEN_STATES,
@@ -34,11 +36,9 @@ from grievances.models import (
     TicketCounter,
 )
 from grievances.photos import clean_photos
-from members.sms import send_sms
 from members.validators import normalize_phone, phone_error
 from organizations.models import StaffPost, Territory
 from organizations.roles import Role
-from organizations.textnorm import clean_text
 
 S = Grievance.State
 ALLOWED: dict[str, set[str]] = {

@@ -15,8 +15,8 @@ from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from import_export.admin import ImportExportMixin
 
+from core.masking import mask_id_number, mask_phone
 from members import services
-from members.masking import mask_id_number, mask_phone
 from members.models import (
     DevelopmentQuota,
     DevelopmentRecord,

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from core.tree import add_node
 from members import counts, services
 from members.models import (
     DevelopmentQuota,
@@ -33,7 +34,6 @@ from members.models import (
 from members.rules import add_months, monthly_dues, probation_end
 from members.validators import id_check_char, name_initials
 from organizations.models import Body, PartyOrganization, Territory
-from organizations.tree import add_node
 
 QINHUAI = "320104"
 QINHUAI_WORKERS = 5000

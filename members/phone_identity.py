@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from members.sms import send_sms
+from core.sms import send_sms
 from members.validators import normalize_phone
 
 CODE_TTL_SECONDS = 300

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from import_export import fields, widgets
 
+from core.excel import neutralize_formula
+from core.masking import mask_id_number, mask_phone
 from members import counts
-from members.masking import mask_id_number, mask_phone
 from members.models import Occupation, PartyMembership, Person, Platform
 from members.validators import normalize_id_number, normalize_phone
-from organizations.exports import neutralize_formula
 from organizations.models import PartyOrganization, Territory, Unit
 from organizations.resources import ScopedForeignKeyWidget, ScopedResource
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from core.masking import mask_id_number, mask_phone
 from members import services
-from members.masking import mask_id_number, mask_phone
 from members.models import PartyMembership, Person, Transfer, TransferEvent
 from organizations.api_base import ScopedPrimaryKeyRelatedField, ScopedWriteSerializerMixin
 from organizations.models import PartyOrganization

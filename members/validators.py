@@ -7,7 +7,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 
-from organizations.textnorm import to_halfwidth
+from core.text import to_halfwidth
 
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
 

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.functional import cached_property
 
-from organizations.exports import neutralize_formula
+from core.excel import neutralize_formula
 from organizations.scope import restrict
 
 

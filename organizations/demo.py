@@ -3,11 +3,11 @@ organizations and the demo officers. Idempotent: every row is found by its natur
 
 from __future__ import annotations
 
+from core.tree import add_node
 from organizations.models import Body, PartyOrganization, Territory
 from organizations.roles import Role
 from organizations.rules import ensure_default_rules
 from organizations.services import officer_upsert
-from organizations.tree import add_node
 
 DEMO_PASSWORD = "Demo@2025"
 

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from core.tree import add_node
 from organizations.models import (
     Body,
     CommitteeMember,
@@ -25,7 +26,6 @@ from organizations.models import (
     VanguardPost,
 )
 from organizations.selectors import add_months
-from organizations.tree import add_node
 from organizations.validators import credit_code_check_char
 
 K = PartyOrganization.Kind

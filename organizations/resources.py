@@ -13,10 +13,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from organizations.exports import neutralize_formula
+from core.excel import neutralize_formula
+from core.text import clean_text
 from organizations.models import Instructor, PartyOrganization, Territory, Unit
 from organizations.scope import restrict
-from organizations.textnorm import clean_text
 from organizations.validators import normalize_credit_code
 
 
@@ -243,7 +243,7 @@ class PartyOrganizationResource(ScopedResource):
         super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def do_instance_save(self, instance, is_create):
-        from organizations.tree import add_node
+        from core.tree import add_node
 
         if not is_create:
             instance.save()

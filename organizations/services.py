@@ -239,8 +239,8 @@ LIFECYCLE_SERVICES = {
 @transaction.atomic
 def organization_create(*, parent, **fields):
     """A new organization under ``parent`` in the subordination tree (a root when None)."""
+    from core.tree import add_node
     from organizations.models import PartyOrganization
-    from organizations.tree import add_node
 
     candidate = PartyOrganization(**fields)
     candidate.full_clean(exclude=["path", "depth", "numchild"], validate_unique=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from organizations.textnorm import clean_code
+from core.text import clean_code
 
 # GB 32100-2015: 统一社会信用代码. 31 characters (no I, O, S, V, Z); the 18th is a mod-31 check.
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from members.masking import mask_phone
+from core.masking import mask_phone
 from organizations.api_base import ScopedWriteSerializerMixin
 from points.models import PointAccount, PointEntry, PointRule, Redemption, Reward, TaskClaim, VolunteerTask
 

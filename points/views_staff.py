@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from members.masking import mask_phone
+from core.excel import neutralize_formula
+from core.masking import mask_phone
 from members.models import Person
-from organizations.exports import neutralize_formula
 from organizations.models import Body, Territory
 from organizations.scope import get_visible_or_404, restrict
 from points import selectors

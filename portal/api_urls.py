@@ -25,7 +25,7 @@ def api_modules() -> list[str]:
     return names
 
 
-OUR_PACKAGES = {"organizations", "members", "stations", "grievances", "points", "portal"}
+OUR_PACKAGES = {"core", "organizations", "members", "stations", "grievances", "points", "surveys", "cadence", "portal"}
 
 
 class ThrottledObtainAuthToken(ObtainAuthToken):

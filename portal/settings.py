@@ -12,6 +12,7 @@ PostgreSQL and Redis that ``scripts/services.sh`` starts.
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import timedelta
 from pathlib import Path
 
@@ -66,15 +67,20 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     # ours, bottom floor first
+    "core",
     "organizations",
     "members",
     "stations",
     "grievances",
     "points",
+    "surveys",
+    "cadence",
     "portal",
-    "portal.surveys",
-    "portal.cadence",
 ]
+# Developer tooling (benchmarks, the scale-data generator) lives in devtools/, which the
+# production image leaves out; its commands appear wherever the package is present.
+if importlib.util.find_spec("devtools") is not None:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -208,13 +214,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["organizations.api_permissions.StaffModelPermissions"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.permissions.StaffModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "organizations.api_pagination.PortalPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PortalPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
@@ -290,7 +296,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "members.tasks.expire_transfers",
         "schedule": timedelta(hours=6),
     },
-    # cadence (portal.cadence): 日盘点 each morning, 周例会 opened Monday and late streets
+    # cadence (cadence): 日盘点 each morning, 周例会 opened Monday and late streets
     # reminded on working days, 月调度 on the month's first working day (the task checks the day).
     "cadence-daily-inventory": {
         "task": "cadence.daily_inventory",
@@ -385,10 +391,10 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 AXES_VERBOSE = False
 
-# --- SMS (members.sms) ----------------------------------------------------------------------
+# --- SMS (core.sms) ----------------------------------------------------------------------
 # Dotted path to a class with send(phone, text). The carrier gateway adapter goes here in
 # production; the console backend logs masked messages.
-SMS_BACKEND = env_str("SMS_BACKEND", "members.sms.ConsoleBackend")
+SMS_BACKEND = env_str("SMS_BACKEND", "core.sms.ConsoleBackend")
 
 # --- stations (宁小蜂驿站) -------------------------------------------------------------------
 # Absolute base of the URLs printed in station QR codes (宁新码): the address workers' phones

@@ -150,7 +150,7 @@ class Station(models.Model):
         if self.latitude is not None and not (-90 <= self.latitude <= 90):
             errors["latitude"] = f"纬度 {self.latitude} 超出范围（-90 至 90）"
         if self.code:
-            from organizations.textnorm import clean_code
+            from core.text import clean_code
 
             self.code = clean_code(self.code)
         if errors:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from import_export import fields, widgets
 
+from core.text import clean_code, clean_text
 from organizations.models import Territory
 from organizations.resources import ScopedForeignKeyWidget, ScopedResource
-from organizations.textnorm import clean_code, clean_text
 from stations.models import Service, Station
 
 

@@ -66,7 +66,7 @@ class StationSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer)
         return station_is_open(obj)
 
     def validate_code(self, value):
-        from organizations.textnorm import clean_code
+        from core.text import clean_code
 
         return clean_code(value)
 

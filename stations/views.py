@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from core.text import clean_code
 from organizations.scope import get_visible_or_404
-from organizations.textnorm import clean_code
 from stations import geo, qr
 from stations.hours import spans_of, station_is_open, week_table
 from stations.images import photo_response

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
+from core.tree import add_node
 from organizations.models import Body, PartyOrganization, StaffPost, Territory
 from organizations.services import staff_post_save
-from organizations.tree import add_node
 
 PASSWORD = "Test@pass-2025"
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from core.tree import add_node
 from organizations.models import PartyOrganization, Unit
-from organizations.tree import add_node
 from stations.models import Station
 from tests.members.factories import make_member
 

@@ -1,6 +1,6 @@
 import pytest
 
-from portal.cadence.models import WeeklyReport
+from cadence.models import WeeklyReport
 from tests.conftest import login_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

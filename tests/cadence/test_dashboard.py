@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from portal.cadence.models import ExportJob
+from cadence.models import ExportJob
 
 pytestmark = pytest.mark.django_db
 DASH = "/dashboard/"
@@ -140,7 +140,7 @@ def test_pages_require_login(client, world):
 
 
 def test_api_is_scoped(api_client, data, qinhuai_organizer, xinjiekou_cadre, outsider):
-    from portal.cadence.services.weekly import weekly_report_open
+    from cadence.services.weekly import weekly_report_open
 
     weekly_report_open(street=data.fuzimiao_branch.territory.get_parent(), iso_year=2026, iso_week=47)
     api_client.force_authenticate(xinjiekou_cadre)
@@ -157,7 +157,7 @@ def test_api_is_scoped(api_client, data, qinhuai_organizer, xinjiekou_cadre, out
 
 
 def test_list_exports_are_scoped(client, data, world, qinhuai_organizer, xinjiekou_cadre):
-    from portal.cadence.services.weekly import weekly_report_open
+    from cadence.services.weekly import weekly_report_open
 
     for street in (world.fuzimiao, world.zhonghuamen, world.xinjiekou):
         weekly_report_open(street=street, iso_year=2026, iso_week=47)
@@ -177,7 +177,7 @@ def test_list_exports_are_scoped(client, data, world, qinhuai_organizer, xinjiek
 
 
 def test_weekly_list_query_count(client, data, world, qinhuai_organizer, django_assert_max_num_queries):
-    from portal.cadence.services.weekly import weekly_reports_open_all
+    from cadence.services.weekly import weekly_reports_open_all
 
     weekly_reports_open_all(day=timezone.localdate())
     client.force_login(qinhuai_organizer)
@@ -191,8 +191,8 @@ def test_dashboard_reads_todays_inventory_and_live_on_request(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from cadence.services.snapshots import daily_inventory_nodes, daily_inventory_run
     from organizations.models import Unit
-    from portal.cadence.services.snapshots import daily_inventory_nodes, daily_inventory_run
 
     settings.CADENCE_DASHBOARD_CACHE_SECONDS = 0
     client.force_login(qinhuai_organizer)

@@ -5,11 +5,11 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from portal.cadence import tasks
-from portal.cadence.kpis import KPI, rank
-from portal.cadence.models import DailySnapshot
-from portal.cadence.nodes import Node
-from portal.cadence.services import dispatch
+from cadence import tasks
+from cadence.kpis import KPI, rank
+from cadence.models import DailySnapshot
+from cadence.nodes import Node
+from cadence.services import dispatch
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from organizations.models import Body
-from portal.cadence.models import (
+from cadence.models import (
     AssessmentResult,
     KeyTask,
     RectificationItem,
@@ -16,7 +15,8 @@ from portal.cadence.models import (
     SecretaryProject,
     WorkPlan,
 )
-from portal.cadence.services.keytasks import criterion_points
+from cadence.services.keytasks import criterion_points
+from organizations.models import Body
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +134,7 @@ def test_evidence_and_attachments_through_the_door(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from portal.cadence.services.weekly import weekly_report_open
+    from cadence.services.weekly import weekly_report_open
 
     settings.MEDIA_ROOT = tmp_path
     task = KeyTask.objects.create(plan=plan, number=1, title="双线摸排", territory=world.city, lead_body=world.scjg)

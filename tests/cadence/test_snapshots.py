@@ -4,15 +4,15 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from cadence import tasks
+from cadence.metrics import Lens, compute_all
+from cadence.models import DailySnapshot
+from cadence.nodes import Node
+from cadence.services.snapshots import EXCEPTIONS_KEY, daily_inventory_nodes
 from members.selectors import member_distribution
 from organizations.models import Unit
 from organizations.scope import scope_for
 from organizations.selectors import coverage_rates, violating_organizations
-from portal.cadence import tasks
-from portal.cadence.metrics import Lens, compute_all
-from portal.cadence.models import DailySnapshot
-from portal.cadence.nodes import Node
-from portal.cadence.services.snapshots import EXCEPTIONS_KEY, daily_inventory_nodes
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 11, 20)
@@ -111,9 +111,9 @@ def test_beat_schedule_in_one_place(settings):
     # Nothing in the cadence app schedules work on its own.
     from pathlib import Path
 
-    import portal.cadence
+    import cadence
 
-    root = Path(portal.cadence.__file__).parent
+    root = Path(cadence.__file__).parent
     for path in root.rglob("*.py"):
         text = path.read_text()
         assert "add_periodic_task" not in text and "beat_schedule" not in text, path

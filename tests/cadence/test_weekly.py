@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from cadence.models import Notification, WeeklyReport, WeeklyReportReminder
+from cadence.services import weekly as svc
 from organizations.models import Territory
-from portal.cadence.models import Notification, WeeklyReport, WeeklyReportReminder
-from portal.cadence.services import weekly as svc
 
 pytestmark = pytest.mark.django_db
 WEEK = (2026, 47)  # 16–22 November 2026; due Friday 20 November 17:00
@@ -112,8 +112,8 @@ def test_open_rows_for_every_street(data, world):
 
 
 def test_grid_marks_missing_past_weeks_as_late(data, world, qinhuai_organizer):
-    from portal.cadence.nodes import Node
-    from portal.cadence.views.dashboard import weekly_grid
+    from cadence.nodes import Node
+    from cadence.views.dashboard import weekly_grid
 
     grid = weekly_grid(qinhuai_organizer, Node.of(world.qinhuai))
     rows = {row["street"].name: row["cells"] for row in grid["rows"]}

@@ -12,9 +12,9 @@ from grievances.models import Category, RoutingRule
 
 @pytest.fixture(autouse=True)
 def _grievance_env(settings):
-    from members import sms
+    from core import sms
 
-    settings.SMS_BACKEND = "members.sms.MemoryBackend"
+    settings.SMS_BACKEND = "core.sms.MemoryBackend"
     sms.outbox.clear()
     cache.clear()
     yield

@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from core import sms
 from grievances.models import BlockedSubmitter, Grievance
 from grievances.services import grievance_resolve
-from members import sms
 
 pytestmark = pytest.mark.django_db
 

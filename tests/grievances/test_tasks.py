@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core import sms
 from grievances import tasks
 from grievances.models import GovernanceProject, Grievance, GrievanceEvent, Notice
 from grievances.services import (
@@ -16,7 +17,6 @@ from grievances.services import (
     grievance_triage,
     project_close,
 )
-from members import sms
 from organizations.models import StaffPost
 from tests.world import post
 

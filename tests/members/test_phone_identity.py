@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
 
-from members import sms
+from core import sms
 from members.phone_identity import (
     MAX_ATTEMPTS,
     PhoneIdentityError,
@@ -18,7 +18,7 @@ from members.phone_identity import (
 
 @pytest.fixture(autouse=True)
 def memory_sms(settings):
-    settings.SMS_BACKEND = "members.sms.MemoryBackend"
+    settings.SMS_BACKEND = "core.sms.MemoryBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "otp"}}
     cache.clear()
     sms.outbox.clear()
@@ -69,7 +69,7 @@ def test_session_remembers_and_forgets_the_phone(db):
 
 
 def test_sms_log_masks_the_phone(caplog, settings):
-    settings.SMS_BACKEND = "members.sms.ConsoleBackend"
+    settings.SMS_BACKEND = "core.sms.ConsoleBackend"
     with caplog.at_level("INFO", logger="portal.sms"):
         sms.send_sms(phone="13800138000", text="hi")
     assert "138****8000" in caplog.text and "13800138000" not in caplog.text

@@ -5,7 +5,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from members.masking import mask_id_number
+from core.masking import mask_id_number
 from members.models import PartyMembership, Person
 from members.selectors import member_distribution
 from tests.members.factories import make_member, make_person

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from members.masking import mask_id_number, mask_phone
+from core.masking import mask_id_number, mask_phone
 from members.models import Person
 from members.validators import (
     id_check_char,

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from core.tree import add_node
 from organizations.models import Instructor, PartyOrganization, Unit
-from organizations.tree import add_node
 
 K = PartyOrganization.Kind
 

@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from organizations.exports import neutralize_formula
-from organizations.textnorm import clean_code, clean_text
+from core.excel import neutralize_formula
+from core.text import clean_code, clean_text
 from organizations.validators import (
     credit_code_check_char,
     credit_code_error,

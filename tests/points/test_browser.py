@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from members import sms
+from core import sms
 from points.models import Redemption
 from points.services import points_award
 
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_worker_phone_flow(phone_page, live_server, settings, catalogue, worker, station_manager, reward):
     from django.core.cache import cache
 
-    settings.SMS_BACKEND = "members.sms.MemoryBackend"
+    settings.SMS_BACKEND = "core.sms.MemoryBackend"
     sms.outbox.clear()
     cache.clear()
     points_award(person=worker, rule=catalogue["study"], points=80, actor=station_manager, idempotency_key="b")

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from members import sms
+from core import sms
 from points.models import PhotoReport, PointAccount, PointEntry, Redemption, TaskClaim, VolunteerTask
 from points.services import points_award, points_redeem, task_claim
 from tests.points.conftest import jpeg_with_gps
@@ -19,7 +19,7 @@ from tests.points.test_workflows import publish
 def memory_sms(settings):
     from django.core.cache import cache
 
-    settings.SMS_BACKEND = "members.sms.MemoryBackend"
+    settings.SMS_BACKEND = "core.sms.MemoryBackend"
     sms.outbox.clear()
     cache.clear()  # one-time codes and their resend throttle live in the cache
 

@@ -4,13 +4,13 @@ against this test database, their counts are right, and the database is left as 
 import pytest
 from auditlog.models import LogEntry
 
+from devtools.bench.cases import Context
+from devtools.bench.imports import CODE_PREFIX, SEQ_START, SIZES, import_cases, scale_places
+from devtools.scale.profiles import PROFILES
+from devtools.scale.run import generate
 from organizations.models import Territory, Unit
-from portal.bench.cases import Context
-from portal.bench.imports import CODE_PREFIX, SEQ_START, SIZES, import_cases, scale_places
-from portal.scale.profiles import PROFILES
-from portal.scale.run import generate
-from portal.surveys.fixtures import make_units_workbook
-from portal.surveys.models import ImportBatch, Lineage, StagedRow, VerificationTask
+from surveys.fixtures import make_units_workbook
+from surveys.models import ImportBatch, Lineage, StagedRow, VerificationTask
 
 MODELS = (Unit, LogEntry, ImportBatch, StagedRow, VerificationTask, Lineage)
 

@@ -14,14 +14,14 @@ from django.db.models import Sum
 from django.urls import Resolver404, resolve
 from kombu.exceptions import ChannelError
 
+from devtools.bench import server_settings
+from devtools.bench.cases import Context
+from devtools.bench.intake import intake_cases
+from devtools.bench.load import HttpConnection, http_request
+from devtools.bench.server import bench_server
+from devtools.bench.urls import MINIMAL_PATH
 from grievances import taxonomy
 from grievances.models import Grievance, TicketCounter
-from portal.bench import server_settings
-from portal.bench.cases import Context
-from portal.bench.intake import intake_cases
-from portal.bench.load import HttpConnection, http_request
-from portal.bench.server import bench_server
-from portal.bench.urls import MINIMAL_PATH
 
 
 def queued(queue: str) -> int:

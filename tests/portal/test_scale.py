@@ -7,14 +7,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F, OuterRef, Subquery, Sum
 
+from cadence.models import DailySnapshot
+from devtools.scale.profiles import PROFILES
+from devtools.scale.run import generate
 from grievances.models import Grievance, GrievanceEvent
 from members.models import PartyMembership, Person
 from members.validators import id_number_consistency_errors, validate_id_number
 from organizations.models import PartyOrganization, Territory, Unit
 from points.models import PointAccount, PointEntry
-from portal.cadence.models import DailySnapshot
-from portal.scale.profiles import PROFILES
-from portal.scale.run import generate
 
 SMALL = PROFILES["small"]
 

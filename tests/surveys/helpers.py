@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from portal.surveys.fixtures import credit_code
+from surveys.fixtures import credit_code
 
 
 def write_xlsx(path: Path, rows: list[list], merges: tuple[str, ...] = (), text_columns: tuple[int, ...] = ()) -> Path:

@@ -1,7 +1,7 @@
 import pytest
 
 from organizations.models import Unit
-from portal.surveys.models import VerificationTask
+from surveys.models import VerificationTask
 from tests.conftest import login_in_browser
 from tests.surveys.helpers import code, write_xlsx
 

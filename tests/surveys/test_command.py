@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from organizations.models import Unit
-from portal.surveys.models import ImportBatch, Lineage, StagedRow, VerificationTask
+from surveys.models import ImportBatch, Lineage, StagedRow, VerificationTask
 from tests.surveys.helpers import code, write_xlsx
 
 pytestmark = pytest.mark.django_db

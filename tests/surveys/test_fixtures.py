@@ -3,9 +3,9 @@
 import pytest
 
 from organizations.models import Unit
-from portal.surveys.fixtures import make_units_workbook
-from portal.surveys.models import Lineage
-from portal.surveys.services import ApplyMode, import_file
+from surveys.fixtures import make_units_workbook
+from surveys.models import Lineage
+from surveys.services import ApplyMode, import_file
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +33,8 @@ def test_plain_workbook_round_trip(world, tmp_path):
 
 
 def test_demo_batch_is_seeded_once(world):
-    from portal.surveys import demo
-    from portal.surveys.models import ImportBatch, VerificationTask
+    from surveys import demo
+    from surveys.models import ImportBatch, VerificationTask
 
     demo.seed()
     demo.seed()

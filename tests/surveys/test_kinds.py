@@ -4,8 +4,8 @@ import pytest
 
 from members.models import Person
 from organizations.models import PartyOrganization
-from portal.surveys.services import ApplyMode, import_file
 from stations.models import Station
+from surveys.services import ApplyMode, import_file
 from tests.surveys.helpers import id_number, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from organizations.models import Unit
-from portal.surveys.models import ImportBatch, VerificationTask
-from portal.surveys.services import import_file
+from surveys.models import ImportBatch, VerificationTask
+from surveys.services import import_file
 from tests.surveys.helpers import code, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db

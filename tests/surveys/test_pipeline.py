@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from organizations.models import Unit
-from portal.surveys.models import ImportBatch, Lineage, StagedRow, VerificationTask
-from portal.surveys.services import ApplyMode, batch_apply, import_file, task_decide
+from surveys.models import ImportBatch, Lineage, StagedRow, VerificationTask
+from surveys.services import ApplyMode, batch_apply, import_file, task_decide
 from tests.surveys.helpers import code, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +202,7 @@ def test_failure_mid_apply_leaves_nothing(world, tmp_path, municipal, monkeypatc
         raise RuntimeError("disk full")
 
     # The units are already inserted when the lineage write fails: the whole apply must roll back.
-    monkeypatch.setattr("portal.surveys.services.write_lineage", boom)
+    monkeypatch.setattr("surveys.services.write_lineage", boom)
     with pytest.raises(RuntimeError):
         batch_apply(batch=outcome.batch, actor=municipal, mode=ApplyMode.CLEAN)
     assert Unit.objects.count() == 0

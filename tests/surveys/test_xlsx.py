@@ -7,8 +7,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from portal.surveys import xlsx
-from portal.surveys.readers import UnreadableFile, _open_with_calamine, open_table
+from surveys import xlsx
+from surveys.readers import UnreadableFile, _open_with_calamine, open_table
 
 _INLINE = re.compile(r'<c ([^>]*?)t="inlineStr"([^>]*)><is>(<t(?: [^>]*)?>.*?</t>)</is></c>')
 

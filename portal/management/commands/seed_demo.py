@@ -7,9 +7,9 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portal.scale.loader import analyze
+from core.db import analyze
 
-OUR_PACKAGES = {"organizations", "members", "stations", "grievances", "points", "portal"}
+OUR_PACKAGES = {"core", "organizations", "members", "stations", "grievances", "points", "surveys", "cadence", "portal"}
 
 
 def demo_modules() -> list[str]:

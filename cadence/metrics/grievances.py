@@ -1,0 +1,93 @@
+"""Figures of grievances (诉求), read through ``grievances.selectors.grievance_metrics`` (THE
+metrics selector) for the month of the day: received, solved, rated, satisfied, response on
+time; plus the cases open and overdue right now."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from cadence.metrics import Column, Figure, Lens, percent, provider
+from grievances.models import OPEN_STATES, Grievance
+from grievances.selectors import grievance_metrics
+
+
+def month_window(day: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(day.replace(day=1), time.min), tz)
+    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), tz)
+
+
+def grievances(lens: Lens):
+    return lens.apply(Grievance.objects.select_related("territory", "category", "body")).order_by("-submitted_at")
+
+
+def received_this_month(lens: Lens):
+    start, end = month_window(timezone.localdate())
+    return (
+        grievances(lens)
+        .filter(submitted_at__gte=start, submitted_at__lt=end)
+        .exclude(state__in=[Grievance.State.DUPLICATE, Grievance.State.REJECTED])
+    )
+
+
+@provider(
+    "grievances",
+    "诉求办理（本月）",
+    order=40,
+    perm="grievances.view_grievance",
+    figures=[
+        Figure("received", "本月受理", "件", drill=received_this_month),
+        Figure("response_due", "应响应", "件"),
+        Figure("responded", "按时响应", "件"),
+        Figure("resolved", "已解决", "件"),
+        Figure("rated", "已评价", "件"),
+        Figure("satisfied", "满意", "件"),
+        Figure("open", "在办", "件", drill=lambda lens: grievances(lens).filter(state__in=OPEN_STATES)),
+        Figure(
+            "overdue",
+            "超期未办结",
+            "件",
+            drill=lambda lens: grievances(lens).filter(state__in=OPEN_STATES, resolve_due_at__lt=timezone.now()),
+            watch="up",
+        ),
+        Figure("response_rate", "响应率", "%", rate=True),
+        Figure("resolution_rate", "解决率", "%", rate=True),
+        Figure("satisfaction_rate", "满意率", "%", rate=True),
+    ],
+    columns=[
+        Column("编号", lambda g: getattr(g, "ticket", "") or g.pk),
+        Column("类别", lambda g: str(g.category or "")),
+        Column("属地", lambda g: g.territory.full_name if g.territory_id else ""),
+        Column("状态", lambda g: g.get_state_display()),
+        Column("提交时间", lambda g: timezone.localtime(g.submitted_at).strftime("%Y-%m-%d %H:%M")),
+        Column(
+            "应办结",
+            lambda g: timezone.localtime(g.resolve_due_at).strftime("%Y-%m-%d %H:%M") if g.resolve_due_at else "",
+        ),
+    ],
+)
+def grievance_figures(lens: Lens, day: date) -> dict:
+    since, until = month_window(day)
+    metrics = grievance_metrics(user=lens.principal, since=since, until=until, territory=lens.within_node)
+    rows = metrics["rows"]
+    response_due = sum(r.response_due for r in rows)
+    responded = sum(r.responded_on_time for r in rows)
+    rated = sum(r.rated for r in rows)
+    satisfied = sum(r.satisfied for r in rows)
+    live = lens.apply(Grievance.objects.filter(state__in=OPEN_STATES))
+    received = metrics["collected"]
+    return {
+        "received": received,
+        "response_due": response_due,
+        "responded": responded,
+        "resolved": metrics["solved"],
+        "rated": rated,
+        "satisfied": satisfied,
+        "open": live.count(),
+        "overdue": live.filter(resolve_due_at__lt=timezone.now()).count(),
+        "response_rate": percent(responded, response_due),
+        "resolution_rate": percent(metrics["solved"], received),
+        "satisfaction_rate": percent(satisfied, rated),
+    }

@@ -1,0 +1,67 @@
+"""Figures of people, read through ``members.selectors.member_distribution`` (THE distribution
+selector): Party members by status, mobile, invisible and lost-contact members, new-employment
+members, and the gig workers the portal knows. Drill-down lists show names and placement only,
+never ID numbers or phones, and need the members view permission."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cadence.metrics import Column, Figure, Lens, percent, provider
+from members.models import PartyMembership, Person
+from members.models.people import NEW_EMPLOYMENT_OCCUPATIONS
+from members.selectors import member_distribution
+
+
+def memberships(lens: Lens):
+    return lens.apply(PartyMembership.objects.select_related("person__territory", "organization")).order_by(
+        "person__territory__path", "person__name"
+    )
+
+
+def _where(**filters):
+    return lambda lens: memberships(lens).filter(**filters)
+
+
+def workers(lens: Lens):
+    return lens.apply(Person.objects.filter(occupation__in=list(NEW_EMPLOYMENT_OCCUPATIONS)))
+
+
+@provider(
+    "members",
+    "党员分布",
+    order=20,
+    perm="members.view_partymembership",
+    figures=[
+        Figure("members", "党员", "人", drill=memberships),
+        Figure("full", "正式党员", "人", drill=_where(status=PartyMembership.Status.FULL)),
+        Figure("probationary", "预备党员", "人", drill=_where(status=PartyMembership.Status.PROBATIONARY)),
+        Figure("mobile", "流动党员", "人", drill=_where(is_mobile=True)),
+        Figure("invisible", "隐形党员", "人", drill=_where(is_invisible=True)),
+        Figure("lost_contact", "失联党员", "人", drill=_where(lost_contact=True), watch="up"),
+        Figure("new_employment", "新就业群体党员", "人", drill=_where(is_new_employment=True)),
+        Figure("workers", "新就业群体人员", "人"),
+        Figure("worker_member_rate", "新就业群体党员占比", "%", rate=True),
+    ],
+    columns=[
+        Column("姓名", lambda m: m.person.name),
+        Column("属地", lambda m: m.person.territory.full_name),
+        Column("党组织", lambda m: str(m.organization or "")),
+        Column("党员状态", lambda m: m.get_status_display()),
+        Column("流动党员", lambda m: "是" if m.is_mobile else ""),
+    ],
+)
+def member_figures(lens: Lens, day: date) -> dict:
+    dist = member_distribution(lens.principal, territory=lens.within_node, today=day)
+    worker_count = workers(lens).count()
+    return {
+        "members": dist.total,
+        "full": dist.full,
+        "probationary": dist.probationary,
+        "mobile": dist.mobile,
+        "invisible": dist.invisible,
+        "lost_contact": dist.lost_contact,
+        "new_employment": dist.new_employment,
+        "workers": worker_count,
+        "worker_member_rate": percent(dist.new_employment, worker_count),
+    }

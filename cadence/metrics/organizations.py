@@ -1,0 +1,96 @@
+"""Figures of the ground floor, read through ``organizations.selectors`` so the dashboard, the
+inventory and the organizations pages show one set of numbers: grassroots organizations,
+covered units, organization coverage (own / joint / none), work coverage (党建工作指导员) and
+应建未建 (≥3 full members, no organization)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cadence.metrics import Column, Figure, Lens, percent, provider
+from organizations import selectors as org_selectors
+from organizations.models import PartyOrganization, Unit
+
+# Leadership organizations (工委, 综合党委, 行业党委) are not grassroots organizations.
+LEADERSHIP_KINDS = (
+    PartyOrganization.Kind.WORKING_COMMITTEE,
+    PartyOrganization.Kind.COMPREHENSIVE_COMMITTEE,
+    PartyOrganization.Kind.INDUSTRY_COMMITTEE,
+)
+
+
+def grassroots_orgs(lens: Lens):
+    return (
+        lens.apply(PartyOrganization.objects.filter(status=PartyOrganization.Status.ACTIVE))
+        .exclude(kind__in=LEADERSHIP_KINDS)
+        .select_related("territory", "industry_committee")
+        .order_by("path")
+    )
+
+
+def units(lens: Lens):
+    return lens.apply(Unit.objects.select_related("territory", "organization")).order_by("territory__path", "name")
+
+
+def violating(lens: Lens):
+    """Organizations breaking a branch rule (≥3 full members, ≤5 units per joint branch, …)."""
+    qs = org_selectors.violating_organizations(lens.principal)
+    if lens.within_node is not None:
+        qs = qs.filter(territory__path__startswith=lens.within_node.path)
+    return qs.select_related("territory", "industry_committee")
+
+
+def _units_where(q):
+    return lambda lens: units(lens).filter(q)
+
+
+@provider(
+    "organizations",
+    "组织覆盖",
+    order=10,
+    figures=[
+        Figure("orgs", "基层党组织", drill=grassroots_orgs),
+        Figure("units", "覆盖单位", "家", drill=units),
+        Figure("units_covered", "已组织覆盖", "家", drill=_units_where(org_selectors.JOINT_Q | org_selectors.OWN_Q)),
+        Figure("units_own", "单独建立党组织", "家", drill=_units_where(org_selectors.OWN_Q)),
+        Figure("units_uncovered", "未覆盖单位", "家", drill=_units_where(org_selectors.NONE_Q), watch="up"),
+        Figure("coverage_rate", "组织覆盖率", "%", rate=True),
+        Figure("work_covered", "工作覆盖（有指导员）", "家", drill=_units_where(org_selectors.WORK_Q)),
+        Figure("work_rate", "工作覆盖率", "%", rate=True),
+        # The threshold lives in the rule table: read it when drilling, never at import time
+        # (import runs in AppConfig.ready, before a fresh database has tables).
+        Figure(
+            "should_build",
+            "应建未建",
+            "家",
+            drill=lambda lens: units(lens).filter(org_selectors.should_build_q()),
+            watch="up",
+        ),
+        Figure("violations", "违反组织设置规定", "个", drill=violating, watch="up"),
+    ],
+    columns=[
+        Column("名称", lambda o: o.name),
+        Column("类别", lambda o: o.get_kind_display()),
+        Column("属地", lambda o: o.territory.full_name if o.territory_id else ""),
+        Column(
+            "覆盖党组织/行业党委",
+            lambda o: str(getattr(o, "organization", None) or getattr(o, "industry_committee", None) or ""),
+        ),
+        Column("统一社会信用代码", lambda o: getattr(o, "credit_code", "") or ""),
+    ],
+)
+def organization_figures(lens: Lens, day: date) -> dict:
+    total = org_selectors.coverage_rates(lens.principal, by="district", territory=lens.within_node).total
+    covered = total.own + total.joint
+    return {
+        "orgs": grassroots_orgs(lens).count(),
+        "units": total.units,
+        "units_covered": covered,
+        "units_own": total.own,
+        "units_uncovered": total.uncovered,
+        "coverage_rate": percent(covered, total.units),
+        "work_covered": total.work_covered,
+        "work_rate": percent(total.work_covered, total.units),
+        "should_build": total.should_build,
+        "violations": violating(lens).count(),
+    }

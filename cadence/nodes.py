@@ -1,0 +1,110 @@
+"""Nodes the cadence reports on: every node of the territory tree (块) and every industry
+committee (条). A node's lens is the scope a post at that node would have."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cadence.metrics import Lens
+from organizations.models import PartyOrganization, Territory
+from organizations.scope import UserScope, scope_for
+
+
+@dataclass(frozen=True)
+class Node:
+    key: str
+    label: str
+    territory: Territory | None = None
+    organization: PartyOrganization | None = None
+
+    @classmethod
+    def of(cls, obj) -> Node:
+        if isinstance(obj, Territory):
+            return cls(f"T:{obj.code}", obj.name, territory=obj)
+        return cls(f"O:{obj.code}", obj.name, organization=obj)
+
+    @classmethod
+    def parse(cls, key: str) -> Node | None:
+        """``T:320104`` / ``O:HY-KD``; a bare code is tried as a territory, then an organization."""
+        key = (key or "").strip().upper()
+        prefix, _, code = key.partition(":")
+        if not code:
+            prefix, code = "", key
+        if prefix in ("", "T"):
+            territory = Territory.objects.filter(code=code).first()
+            if territory is not None:
+                return cls.of(territory)
+        if prefix in ("", "O"):
+            org = PartyOrganization.objects.filter(code=code, kind=PartyOrganization.Kind.INDUSTRY_COMMITTEE).first()
+            if org is not None:
+                return cls.of(org)
+        return None
+
+    @property
+    def scope(self) -> UserScope:
+        if self.territory is not None:
+            if self.territory.depth == 1:
+                return UserScope(everything=True)
+            return UserScope(territory_paths=frozenset({self.territory.path}))
+        return UserScope(organization_paths=frozenset({self.organization.path}))
+
+    @property
+    def lens(self) -> Lens:
+        return Lens(self.scope)
+
+    @property
+    def level(self) -> str:
+        return self.territory.level if self.territory is not None else "industry"
+
+    @property
+    def level_label(self) -> str:
+        return self.territory.get_level_display() if self.territory is not None else "行业党委"
+
+    def snapshot_fields(self) -> dict:
+        return {"node_key": self.key, "territory": self.territory, "organization": self.organization}
+
+    def children(self) -> list[Node]:
+        """The nodes one level down that dashboards and dispatches compare."""
+        if self.territory is not None:
+            return [Node.of(t) for t in self.territory.get_children().order_by("code")]
+        city = Territory.objects.get_root_nodes().first()
+        return [Node.of(t) for t in city.get_children().order_by("code")] if city else []
+
+
+def all_nodes(levels: tuple[str, ...] | None = None) -> Iterator[Node]:
+    territories = Territory.objects.order_by("path")
+    if levels:
+        territories = territories.filter(level__in=levels)
+    for territory in territories.iterator():
+        yield Node.of(territory)
+    if levels is None or "industry" in levels:
+        industry = PartyOrganization.objects.filter(kind=PartyOrganization.Kind.INDUSTRY_COMMITTEE).order_by("path")
+        for org in industry:
+            yield Node.of(org)
+
+
+def home_nodes(user) -> list[Node]:
+    """Where the user's dashboard opens: the nodes of their posts (the city for municipal)."""
+    scope = scope_for(user)
+    if scope.everything:
+        city = Territory.objects.get_root_nodes().first()
+        return [Node.of(city)] if city else []
+    nodes = [Node.of(t) for t in Territory.objects.filter(path__in=scope.territory_paths).order_by("path")]
+    nodes += [
+        Node.of(o)
+        for o in PartyOrganization.objects.filter(
+            path__in=scope.organization_paths, kind=PartyOrganization.Kind.INDUSTRY_COMMITTEE
+        ).order_by("path")
+    ]
+    return nodes
+
+
+def node_visible(user, node: Node) -> bool:
+    """A user may focus a node inside their territorial subtree or organizational subtree."""
+    scope = scope_for(user)
+    if scope.everything:
+        return True
+    if node.territory is not None:
+        return any(node.territory.path.startswith(p) for p in scope.territory_paths)
+    return any(node.organization.path.startswith(p) for p in scope.organization_paths)

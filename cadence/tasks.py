@@ -1,0 +1,64 @@
+"""Celery tasks of the cadence. Each is idempotent: periodic results are upserted by
+(kind, date, node), reminders are unique per (report, day), export jobs are claimed atomically."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from cadence.services import dispatch, exports, snapshots, weekly
+
+log = logging.getLogger(__name__)
+
+RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 3}
+
+
+def _day(day_iso: str | None) -> date:
+    return date.fromisoformat(day_iso) if day_iso else timezone.localdate()
+
+
+@shared_task(name="cadence.daily_inventory", ignore_result=True)
+def daily_inventory(day_iso: str | None = None, node_key: str | None = None) -> None:
+    """日盘点: fan the nodes out in bounded batches, so no task outlives its time limit."""
+    day = _day(day_iso)
+    keys = snapshots.daily_inventory_nodes(node_key)
+    size = getattr(settings, "CADENCE_SNAPSHOT_BATCH", 50)
+    for start in range(0, len(keys), size):
+        daily_inventory_batch.delay(day.isoformat(), keys[start : start + size])
+    log.info("daily inventory %s: %d nodes in batches of %d", day, len(keys), size)
+
+
+@shared_task(name="cadence.daily_inventory_batch", ignore_result=True, soft_time_limit=240, time_limit=300, **RETRY)
+def daily_inventory_batch(day_iso: str, node_keys: list[str]) -> int:
+    return snapshots.daily_inventory_run(day=date.fromisoformat(day_iso), node_keys=node_keys)
+
+
+@shared_task(name="cadence.weekly_reports_open", ignore_result=True, **RETRY)
+def weekly_reports_open(day_iso: str | None = None) -> int:
+    return weekly.weekly_reports_open_all(day=_day(day_iso))
+
+
+@shared_task(name="cadence.weekly_reminders", ignore_result=True, **RETRY)
+def weekly_reminders() -> int:
+    return weekly.weekly_reminders_send()
+
+
+@shared_task(name="cadence.monthly_dispatch", ignore_result=True, **RETRY)
+def monthly_dispatch(day_iso: str | None = None, force: bool = False) -> int:
+    """Beat fires this on days 1–7; it runs only on the month's first working day."""
+    day = _day(day_iso)
+    if not force and not dispatch.is_first_working_day(day):
+        return 0
+    nodes = dispatch.dispatch_nodes()
+    for node in nodes:
+        dispatch.monthly_dispatch_build(node=node, day=day)
+    return len(nodes)
+
+
+@shared_task(name="cadence.export_job_run", ignore_result=True, soft_time_limit=900, time_limit=960)
+def export_job_run(job_id: int) -> None:
+    exports.export_job_run(job_id=job_id)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """The ground floor: shared plumbing that every domain app may use and that uses none of them."""
+
+    name = "core"
+    verbose_name = "公共基础"

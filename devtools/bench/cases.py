@@ -1,0 +1,251 @@
+"""The benchmark cases. Each suite returns Results; `bench` runs them all and writes the report.
+
+Two kinds of floor:
+
+* ``table=...``: the heaviest statement the page runs against that table (a list page's
+  essential query, captured from the real request);
+* ``table=None``: every statement the page runs except the session/user lookups of the
+  middleware, replayed one after the other through the bare cursor (dashboards and reports,
+  whose work *is* many queries). The ratio then shows what Python adds around that SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import connection, reset_queries, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from devtools.bench.harness import Result, Throughput, main_query_of, measure, run_sql
+from devtools.bench.imports import import_cases
+from devtools.bench.intake import intake_cases
+
+INFRASTRUCTURE = ('"django_session"', '"auth_user"', '"auth_group"', '"auth_permission"', '"axes_')
+
+
+@dataclass
+class Context:
+    iterations: int
+    clients: dict[str, Client]  # by role: "municipal", "district", "street"
+    codes: dict[str, str]  # "district", "street": territory codes the role users sit at
+    profile: str = "city"
+    users: dict | None = None  # by role, the User objects behind the clients
+
+
+def captured(fn: Callable[[], object]) -> list[str]:
+    reset_queries()
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def replay(statements: list[str]) -> Callable[[], None]:
+    """Run ``statements`` (SELECTs only: a floor must not write) through the bare cursor."""
+    selects = [sql for sql in statements if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+    selects = [sql for sql in selects if not any(name in sql for name in INFRASTRUCTURE)]
+
+    def floor():
+        with connection.cursor() as cursor:
+            for sql in selects:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    return floor
+
+
+def timed_case(ctx: Context, name: str, fn: Callable[[], object], table: str | None, note: str = "", **kw) -> Result:
+    fn()  # once first, so the captured statements are those of the steady state that is timed
+    statements = captured(fn)
+    floor = run_sql(main_query_of(fn, table)) if table else replay(statements)
+    iterations = kw.get("iterations", ctx.iterations)
+    return Result(
+        name=name,
+        page=measure(fn, iterations=iterations, warmup=kw.get("warmup", 2)),
+        floor=measure(floor, iterations=iterations, warmup=kw.get("warmup", 2)),
+        queries=len(statements),
+        note=note,
+    )
+
+
+def page_case(ctx: Context, name: str, role: str, url: str, table: str | None, note: str = "") -> Result:
+    client = ctx.clients[role]
+
+    def page():
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{name}: {url} answered {response.status_code}")
+
+    return timed_case(ctx, name, page, table, note)
+
+
+def baseline_cases(ctx: Context) -> list[Result]:
+    """What Django costs with next to no data: a changelist and an API list over a table of a
+    dozen rows. Subtracted from a list page's time, it leaves what that page's data costs."""
+    return [
+        page_case(ctx, "基线 admin 小表（驿站服务项目）", "municipal", "/admin/stations/service/", "stations_service"),
+        page_case(
+            ctx,
+            "基线 API 小表（区级辖区）",
+            "municipal",
+            "/api/v1/territories/?level=district",
+            "organizations_territory",
+        ),
+    ]
+
+
+def organization_cases(ctx: Context) -> list[Result]:
+    d, s = ctx.codes["district"], ctx.codes["street"]
+    unit = "organizations_unit"
+    org = "organizations_partyorganization"
+    units = "/admin/organizations/unit/"
+    return [
+        page_case(ctx, "admin 覆盖单位 首页（市级）", "municipal", "/admin/organizations/unit/", unit),
+        page_case(ctx, "admin 覆盖单位 首页（街道）", "street", "/admin/organizations/unit/", unit),
+        page_case(ctx, "admin 覆盖单位 筛选（区级，类型）", "district", f"{units}?kind__exact=enterprise", unit),
+        page_case(ctx, "admin 覆盖单位 搜索（市级，名称）", "municipal", "/admin/organizations/unit/?q=第1234号", unit),
+        page_case(ctx, "admin 党组织 首页（市级）", "municipal", "/admin/organizations/partyorganization/", org),
+        page_case(ctx, "API 单位列表（街道）", "street", "/api/v1/units/", unit),
+        page_case(ctx, "API 单位列表（市级，辖区筛选）", "municipal", f"/api/v1/units/?territory={d}", unit),
+        page_case(ctx, "API 党组织列表（区级）", "district", "/api/v1/organizations/", org),
+        page_case(
+            ctx, "API 单位列表（街道，类型筛选）", "street", f"/api/v1/units/?territory={s}&kind=enterprise", unit
+        ),
+    ]
+
+
+def members_cases(ctx: Context) -> list[Result]:
+    person = "members_person"
+    member = "members_partymembership"
+    persons, members = "/admin/members/person/", "/admin/members/partymembership/"
+    return [
+        page_case(ctx, "admin 人员 首页（市级）", "municipal", "/admin/members/person/", person),
+        page_case(ctx, "admin 人员 首页（街道）", "street", "/admin/members/person/", person),
+        page_case(ctx, "admin 人员 筛选（区级，职业）", "district", f"{persons}?occupation=courier", person),
+        page_case(ctx, "admin 人员 搜索（市级，姓名）", "municipal", "/admin/members/person/?q=王", person),
+        page_case(ctx, "admin 人员 搜索（区级，拼音首字母）", "district", "/admin/members/person/?q=zw", person),
+        page_case(ctx, "admin 党员 首页（市级）", "municipal", "/admin/members/partymembership/", member),
+        page_case(ctx, "admin 党员 筛选（区级，流动党员）", "district", f"{members}?is_mobile__exact=1", member),
+        page_case(ctx, "admin 党员 搜索（市级，姓名）", "municipal", "/admin/members/partymembership/?q=李", member),
+        page_case(ctx, "API 人员列表（街道）", "street", "/api/v1/persons/", person),
+        page_case(ctx, "API 人员列表（市级）", "municipal", "/api/v1/persons/", person),
+        page_case(ctx, "API 党员列表（市级，流动党员）", "municipal", "/api/v1/members/?is_mobile=true", member),
+        page_case(ctx, "API 党员列表（街道）", "street", "/api/v1/members/", member),
+    ]
+
+
+def grievance_cases(ctx: Context) -> list[Result]:
+    table = "grievances_grievance"
+    admin = "/admin/grievances/grievance/"
+    return [
+        page_case(ctx, "admin 诉求 首页（市级）", "municipal", "/admin/grievances/grievance/", table),
+        page_case(ctx, "admin 诉求 首页（街道）", "street", "/admin/grievances/grievance/", table),
+        page_case(ctx, "admin 诉求 筛选（区级，处理中）", "district", f"{admin}?state__exact=in_progress", table),
+        page_case(ctx, "admin 诉求 搜索（市级，编号）", "municipal", "/admin/grievances/grievance/?q=SQ2026", table),
+        page_case(ctx, "API 诉求列表（街道）", "street", "/api/v1/grievances/", table),
+        page_case(ctx, "API 诉求列表（市级，已办结）", "municipal", "/api/v1/grievances/?state=closed", table),
+        page_case(ctx, "API 驿站列表（市级）", "municipal", "/api/v1/stations/", "stations_station"),
+    ]
+
+
+def dashboard_cases(ctx: Context) -> list[Result]:
+    from cadence.services.weekly import iso_week_of, prefill_figures
+    from organizations.models import Territory
+
+    street = Territory.objects.get(code=ctx.codes["street"])
+    district = ctx.codes["district"]
+    year, week = iso_week_of(timezone.localdate())
+    # The live path too: a week whose Monday has no snapshot yet is prefilled from the selectors.
+    live_year, live_week = iso_week_of(timezone.localdate() - timedelta(days=7 * 60))
+    return [
+        page_case(ctx, "看板（市级，读日盘点）", "municipal", "/dashboard/", None),
+        page_case(ctx, "看板（区级，读日盘点）", "district", "/dashboard/", None),
+        page_case(ctx, "看板（街道，读日盘点）", "street", "/dashboard/", None),
+        page_case(ctx, "看板（市级，实时）", "municipal", "/dashboard/?live=1", None, note="无缓存；全部指标现算"),
+        page_case(ctx, "看板（区级，实时）", "district", "/dashboard/?live=1", None, note="无缓存；全部指标现算"),
+        page_case(ctx, "看板（街道，实时）", "street", "/dashboard/?live=1", None, note="无缓存；全部指标现算"),
+        page_case(ctx, "看板数据 API（区级）", "district", f"/dashboard/figures.json?node=T:{district}", None),
+        timed_case(ctx, "周例会 预填（街道，取当周快照）", lambda: prefill_figures(street, year, week), None),
+        timed_case(
+            ctx,
+            "周例会 预填（街道，无快照现算）",
+            lambda: prefill_figures(street, live_year, live_week),
+            None,
+            note="60 周前：无快照时按选择器现算",
+        ),
+    ]
+
+
+def dispatch_cases(ctx: Context) -> list[Result]:
+    from cadence.models import DailySnapshot
+    from cadence.nodes import Node
+    from cadence.services.dispatch import monthly_dispatch_build, period_of
+    from organizations.models import Territory
+
+    city = Node.of(Territory.objects.get_root_nodes().first())
+    today = timezone.localdate()
+    month_end = period_of(today)[1]
+
+    def build():
+        with transaction.atomic():
+            monthly_dispatch_build(node=city, day=today)
+
+    def build_cold():
+        # As on a first working day when the nightly inventory of the month's last day is
+        # missing: every district's month-end figures are computed on the spot. Rolled back,
+        # so each round starts cold again.
+        try:
+            with transaction.atomic():
+                DailySnapshot.objects.filter(kind=DailySnapshot.Kind.DAILY, date=month_end).delete()
+                monthly_dispatch_build(node=city, day=today)
+                raise _Rollback
+        except _Rollback:
+            pass
+
+    return [
+        timed_case(ctx, "月调度 全市报告（月末快照已有）", build, None, iterations=5, warmup=1),
+        timed_case(
+            ctx,
+            "月调度 全市报告（月末快照现算）",
+            build_cold,
+            None,
+            note="目标：megacity 60 s 内",
+            iterations=3,
+            warmup=0,
+        ),
+    ]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def points_cases(ctx: Context) -> list[Result | Throughput]:
+    from devtools.bench import ledger
+
+    results: list[Result | Throughput] = [
+        page_case(ctx, "积分排行（区级，按人，本月）", "district", "/points/leaderboard/", "points_pointentry"),
+        page_case(
+            ctx, "积分排行（市级，按街道，本年）", "municipal", "/points/leaderboard/?group=street&period=year", None
+        ),
+        page_case(ctx, "API 积分流水（街道）", "street", "/api/v1/points/entries/", "points_pointentry"),
+    ]
+    results += ledger.ledger_throughput(ctx.users["municipal"], rounds=max(ctx.iterations * 10, 50))
+    return results
+
+
+# Each entry produces results; `bench --only NAME` runs the suites called NAME_cases.
+SUITES: list[Callable[[Context], list]] = [
+    baseline_cases,
+    organization_cases,
+    members_cases,
+    grievance_cases,
+    dashboard_cases,
+    dispatch_cases,
+    points_cases,
+    intake_cases,
+    import_cases,
+]

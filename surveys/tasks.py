@@ -1,0 +1,24 @@
+from contextlib import suppress
+
+from celery import shared_task
+
+from surveys.readers import UnreadableFile
+
+
+@shared_task(
+    name="surveys.process_batch",
+    ignore_result=True,
+    autoretry_for=(ConnectionError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=3600,
+    time_limit=3900,
+)
+def process_batch(batch_id: int) -> None:
+    """Read, compare, screen and decompose an uploaded batch. Idempotent: the service claims
+    the pending batch atomically, so a redelivered message finds nothing to do."""
+    from surveys.services import batch_process
+
+    # An unreadable file is recorded on the batch as a failure the user can read; nothing to retry.
+    with suppress(UnreadableFile):
+        batch_process(batch_id=batch_id)
