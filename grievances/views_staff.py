@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from core.images import photo_response
 from grievances import services
 from grievances.forms import (
     DuplicateForm,
@@ -37,7 +38,6 @@ from grievances.models import (
 from grievances.selectors import SOLVED_STATES, grievance_metrics, grievances_for, inbox, is_handler, submitter_for
 from organizations.models import Body, Territory
 from organizations.scope import get_visible_or_404, restrict
-from stations.images import photo_response
 
 TABS = [("mine", "我承办的"), ("due", "24小时内到期"), ("overdue", "已超期"), ("all", "全部")]
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from core.excel import neutralize_formula
+from core.images import photo_response
 from core.masking import mask_phone
 from members.models import Person
 from organizations.models import Body, Territory
@@ -38,7 +39,6 @@ from points.services import (
     task_confirm,
     task_publish,
 )
-from stations.images import photo_response
 from stations.models import Station
 
 

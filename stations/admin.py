@@ -4,8 +4,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
+from core.images import sanitize_photo
 from organizations.admin_base import ScopedAdmin, ScopedFileWidget, ScopedInline
-from stations.images import sanitize_photo
 from stations.models import (
     CareActivity,
     Inspection,

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from stations.images import sanitize_photo
+from core.images import sanitize_photo
 from stations.models import Inspection, InspectionItem, InspectionPhoto, InspectionResult, Service, Station, Visit
 
 MAX_PHOTOS_PER_INSPECTION = 12

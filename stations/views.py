@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from core.images import photo_response
 from core.text import clean_code
 from organizations.scope import get_visible_or_404
 from stations import geo, qr
 from stations.hours import spans_of, station_is_open, week_table
-from stations.images import photo_response
 from stations.models import InspectionPhoto, Service, Station, Visit
 from stations.phone_actions import phone_actions_for
 from stations.selectors import is_overdue, map_point, map_stations, overdue_q, visit_totals

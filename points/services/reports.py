@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.images import sanitize_photo
 from grievances.services import grievance_submit
 from members.validators import normalize_phone, phone_error
 from points.models import PhotoReport, PointRule
 from points.selectors import person_for_phone
 from points.services.ledger import PointsError, points_award
-from stations.images import sanitize_photo
 from stations.models import Station
 
 PHOTO_RULE_SETTING = "POINTS_PHOTO_REPORT_RULE"

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from stations.images import sanitize_photo
+from core.images import sanitize_photo
 from stations.models import Inspection, InspectionItem, Station
 from stations.selectors import is_overdue, overdue_q
 from stations.services import inspection_record
@@ -121,7 +121,7 @@ def test_bad_photos_are_refused(settings):
     Image.new("RGB", (4, 4)).save(gif, format="GIF")
     with pytest.raises(ValidationError, match="格式不支持"):
         sanitize_photo(SimpleUploadedFile("x.gif", gif.getvalue(), content_type="image/gif"))
-    settings.STATION_PHOTO_MAX_BYTES = 100
+    settings.PHOTO_MAX_BYTES = 100
     with pytest.raises(ValidationError, match="太大"):
         sanitize_photo(SimpleUploadedFile("x.jpg", jpeg_with_gps(), content_type="image/jpeg"))
 

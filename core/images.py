@@ -1,4 +1,6 @@
-"""Photos uploaded from phones: validated, size-limited, re-encoded without metadata.
+"""Photos uploaded from phones (inspections, cases, 随手拍, claims): the one sanitiser.
+
+Validated, size-limited, re-encoded without metadata.
 
 A phone photo carries EXIF, often with the GPS position of the person who took it. Re-encoding
 the pixels with Pillow (after applying the EXIF orientation) drops every metadata block, so the
@@ -25,7 +27,7 @@ MAX_EDGE = 2560  # stored photos are scaled down to this longest edge
 
 
 def max_bytes() -> int:
-    return getattr(settings, "STATION_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+    return settings.PHOTO_MAX_BYTES
 
 
 def sanitize_photo(upload, *, label: str = "照片") -> ContentFile:
