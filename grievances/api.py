@@ -150,7 +150,7 @@ class GrievanceViewSet(ScopedReadOnlyViewSet):
         except abuse.Refused as exc:
             raise Throttled(detail=str(exc)) from exc
         try:
-            grievance = services._grievance_create(
+            grievance = services.grievance_create(
                 channel=Channel.STATION_QR if data["station_obj"] else Channel.WEB,
                 text=data["text"],
                 territory=data["territory_obj"],

@@ -8,7 +8,9 @@ class GrievancesConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from core.cases import register_case_intake
         from grievances import models as m
+        from grievances import services
         from organizations.roles import EDIT, MANAGE, VIEW, Role, grant, grant_codename
         from stations.phone_actions import register_phone_action
 
@@ -39,6 +41,9 @@ class GrievancesConfig(AppConfig):
         auditlog.register(m.ExtensionRequest)
         auditlog.register(m.GovernanceProject)
         auditlog.register(m.Campaign)
+
+        # points (same floor) opens cases from verified 随手拍 reports through core.cases.
+        register_case_intake(lambda **kwargs: services.grievance_create(**kwargs).pk)
 
         register_phone_action(
             key="grievance",

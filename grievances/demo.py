@@ -252,7 +252,7 @@ def _seed_cases(campaign: Campaign, stdout) -> None:
             submitted = min(duplicate_of.submitted_at + timedelta(hours=rng.randint(2, 48)), now - timedelta(minutes=5))
         else:
             text = rng.choice(TEXTS[code]).format(place=place)
-        grievance = services._grievance_create(
+        grievance = services.grievance_create(
             channel=channel,
             text=text,
             territory=territory,

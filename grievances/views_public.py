@@ -35,7 +35,7 @@ def _intake(request, *, channel: str, station=None, campaign=None, heading: str)
         data = form.cleaned_data
         try:
             abuse.check_submit(request, data["contact_phone"])
-            grievance = services._grievance_create(
+            grievance = services.grievance_create(
                 channel=channel,
                 text=data["text"],
                 territory=station.territory if station else data["territory"],

@@ -32,7 +32,6 @@ from grievances.models import (
     GovernanceProject,
     Grievance,
     GrievancePhoto,
-    Milestone,
     Notice,
 )
 from grievances.selectors import SOLVED_STATES, grievance_metrics, grievances_for, inbox, is_handler, submitter_for
@@ -92,9 +91,7 @@ def photo_view(request, ticket: str, pk: int):
 @_viewer
 def detail_view(request, ticket: str):
     grievance = get_visible_or_404(grievances_for(request.user), request.user, ticket=ticket)
-    Notice.objects.filter(recipient=request.user, grievance=grievance, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    services.notices_mark_read(user=request.user, grievance=grievance)
     handler = is_handler(request.user, grievance) and request.user.has_perm("grievances.handle_grievance")
     transfer_form = TransferForm()
     transfer_form.fields["body"].queryset = Body.objects.exclude(kind__in=["district_committee", "street_committee"])
@@ -221,7 +218,7 @@ def staff_new_view(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            grievance = services._grievance_create(
+            grievance = services.grievance_create(
                 channel=data["channel"],
                 text=data["text"],
                 territory=data["territory"],
@@ -300,24 +297,18 @@ def project_view(request, pk: int):
         action = request.POST.get("action")
         try:
             if action == "progress" and progress_form.is_valid():
-                data = progress_form.cleaned_data
-                if project.status == GovernanceProject.Status.DONE:
-                    raise ValidationError("项目已完成，不能再修改进度")
-                project.status, project.progress = data["status"], data["progress"]
-                project.owner_name, project.owner = data["owner_name"], data["owner"]
-                project.save(update_fields=["status", "progress", "owner_name", "owner"])
+                services.project_update(project=project, **progress_form.cleaned_data)
                 messages.success(request, "项目进度已更新")
                 return redirect("grievances:project", pk=project.pk)
             if action == "milestone" and milestone_form.is_valid():
-                Milestone.objects.create(project=project, **milestone_form.cleaned_data)
+                services.milestone_add(project=project, **milestone_form.cleaned_data)
                 messages.success(request, "已添加项目节点")
                 return redirect("grievances:project", pk=project.pk)
             if action == "milestone_done":
                 milestone = project.milestones.filter(pk=request.POST.get("milestone")).first()
                 if milestone is None:
                     raise Http404
-                milestone.done_on = timezone.localdate()
-                milestone.save(update_fields=["done_on"])
+                services.milestone_done(milestone=milestone)
                 return redirect("grievances:project", pk=project.pk)
             if action == "close" and close_form.is_valid():
                 count = services.project_close(

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.cases import open_case
 from core.images import sanitize_photo
-from grievances.services import grievance_submit
 from members.validators import normalize_phone, phone_error
 from points.models import PhotoReport, PointRule
 from points.selectors import person_for_phone
@@ -87,10 +87,11 @@ def photo_report_submit(
 
 
 def _open_grievance(report: PhotoReport, actor, category_code: str | None) -> int:
-    """The grievances app owns the case from here on (same floor; idempotent by source_ref)."""
+    """The grievances app owns the case from here on, reached through ``core.cases`` because it is
+    on the same floor (idempotent by source_ref); returns the case's primary key."""
     with report.photo.open("rb") as photo:
         try:
-            grievance = grievance_submit(
+            return open_case(
                 channel="photo_report",
                 text=f"【随手拍·{report.get_kind_display()}】{report.text}"
                 + (f"\n位置：{report.location_text}" if report.location_text else ""),
@@ -105,7 +106,6 @@ def _open_grievance(report: PhotoReport, actor, category_code: str | None) -> in
             )
         except ValidationError as exc:
             raise PointsError("转为诉求失败：" + "；".join(exc.messages)) from exc
-    return grievance.pk
 
 
 @transaction.atomic

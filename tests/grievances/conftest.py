@@ -37,13 +37,13 @@ def meals_rule(world, categories):
 @pytest.fixture
 def submit(world, categories, django_capture_on_commit_callbacks):
     """Submit a case and run its after-commit triage, as the web request + worker would."""
-    from grievances.services import grievance_submit
+    from grievances.services import grievance_create
 
     def _submit(text="小区保安不让快递员进门", territory=None, **kwargs):
         kwargs.setdefault("channel", "web")
         kwargs.setdefault("contact_phone", "13812345678")
         with django_capture_on_commit_callbacks(execute=True):
-            grievance = grievance_submit(text=text, territory=territory or world.chaokujie, **kwargs)
+            grievance = grievance_create(text=text, territory=territory or world.chaokujie, **kwargs)
         grievance.refresh_from_db()
         return grievance
 

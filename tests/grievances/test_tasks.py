@@ -34,10 +34,10 @@ def test_triage_twice_has_one_effect(submit):
 
 
 def test_triage_is_started_after_commit_only(world, categories, django_capture_on_commit_callbacks):
-    from grievances.services import grievance_submit
+    from grievances.services import grievance_create
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        grievance = grievance_submit(channel="web", text="充电桩坏了", territory=world.chaokujie)
+        grievance = grievance_create(channel="web", text="充电桩坏了", territory=world.chaokujie)
     assert Grievance.objects.get(pk=grievance.pk).state == S.SUBMITTED
     assert len(callbacks) == 1
     callbacks[0]()
@@ -45,10 +45,10 @@ def test_triage_is_started_after_commit_only(world, categories, django_capture_o
 
 
 def test_retriage_picks_up_cases_left_submitted(world, categories, django_capture_on_commit_callbacks):
-    from grievances.services import grievance_submit
+    from grievances.services import grievance_create
 
     with django_capture_on_commit_callbacks(execute=False):
-        grievance = grievance_submit(channel="web", text="充电桩坏了", territory=world.chaokujie)
+        grievance = grievance_create(channel="web", text="充电桩坏了", territory=world.chaokujie)
     Grievance.objects.filter(pk=grievance.pk).update(submitted_at=timezone.now() - timedelta(hours=1))
     assert tasks.retriage_stuck() == 1
     assert tasks.retriage_stuck() == 0

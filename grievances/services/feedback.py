@@ -1,0 +1,94 @@
+"""After resolution: the submitter's rating, reopening within the window, the feedback SMS, auto-close."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.text import clean_text
+from grievances.calendar import add_sla
+from grievances.models import Grievance, GrievanceEvent
+from grievances.services.base import (
+    IllegalTransition,
+    S,
+    notify,
+    record_event,
+    reopen_window,
+    sms_submitter,
+    transition,
+)
+
+
+def grievance_rate(*, grievance, rating: int, comment: str = "") -> Grievance:
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError({"rating": "满意度请选择 1–5 分"})
+    with transaction.atomic():
+        locked = Grievance.objects.select_for_update().get(pk=grievance.pk)
+        if locked.state not in (S.RESOLVED, S.CLOSED):
+            raise ValidationError({"rating": "诉求办结后才能评价"})
+        if locked.rating is not None:
+            raise ValidationError({"rating": "您已评价过该诉求"})
+        locked.rating = rating
+        locked.rating_comment = clean_text(comment or "")[:200]
+        locked.save(update_fields=["rating", "rating_comment", "updated_at"])
+        record_event(
+            locked,
+            GrievanceEvent.Kind.FEEDBACK,
+            actor_label="提交人",
+            note=f"满意度 {rating} 分" + (f"：{locked.rating_comment}" if locked.rating_comment else ""),
+            public=True,
+        )
+    return locked
+
+
+def grievance_reopen(*, grievance, reason: str, actor=None) -> Grievance:
+    """The submitter reopens within the window; the deadline restarts with the case's SLA."""
+    reason = clean_text(reason or "")
+    if not reason:
+        raise ValidationError({"reason": "请说明需要重新办理的原因"})
+    if grievance.state != S.RESOLVED:
+        raise IllegalTransition(f"诉求 {grievance.ticket} 当前为“{grievance.get_state_display()}”，不能重新办理")
+    now = timezone.now()
+    if grievance.resolved_at and now - grievance.resolved_at > reopen_window():
+        raise ValidationError({"reason": f"办结已超过 {reopen_window().days} 天，不能重新办理，请提交新的诉求"})
+    updates = {"escalation_level": Grievance.Escalation.NONE, "resolved_at": None}
+    if grievance.sla_resolve_amount:
+        updates["resolve_due_at"] = add_sla(now, grievance.sla_resolve_amount, grievance.sla_resolve_unit)
+    result = transition(grievance, S.REOPENED, actor=actor, actor_label="提交人", note=reason, public=True, **updates)
+    if result.assignee_id:
+        notify(
+            result, [result.assignee.user], f"reopened:{now:%Y%m%d%H%M%S}", f"诉求 {result.ticket} 被提交人要求重新办理"
+        )
+    return result
+
+
+def feedback_request(*, grievance_id: int) -> bool:
+    """Ask the submitter to rate a resolved case, once (claimed by a conditional update)."""
+    claimed = Grievance.objects.filter(pk=grievance_id, state=S.RESOLVED, feedback_requested_at__isnull=True).update(
+        feedback_requested_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    grievance = Grievance.objects.get(pk=grievance_id)
+    record_event(grievance, GrievanceEvent.Kind.FEEDBACK, note="已发送满意度回访短信")
+    sms_submitter(
+        grievance,
+        f"您的诉求 {grievance.ticket} 已办结，请凭编号和手机尾号登录查询页评价；"
+        f"如不满意可在 {reopen_window().days} 天内申请重新办理。",
+    )
+    return True
+
+
+def grievance_autoclose(*, grievance_id: int, now=None) -> bool:
+    now = now or timezone.now()
+    grievance = Grievance.objects.filter(pk=grievance_id).first()
+    if grievance is None or grievance.state != S.RESOLVED or grievance.resolved_at is None:
+        return False
+    if now - grievance.resolved_at <= reopen_window():
+        return False
+    try:
+        transition(grievance, S.CLOSED, expected=S.RESOLVED, note="回访期满自动关闭", public=True, closed_at=now)
+    except IllegalTransition:
+        return False
+    return True

@@ -1,0 +1,164 @@
+"""Intake: a case from any door (public form, phone page, API, staff hotline entry, demo, 随手拍)
+gets its ticket, photos and first timeline event in one transaction; triage is queued after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from core.queue import enqueue_on_commit
+from core.sms import send_sms
+from core.text import clean_text
+from grievances.models import Category, Channel, Grievance, GrievanceEvent, GrievancePhoto, Priority, TicketCounter
+from grievances.photos import clean_photos
+from grievances.services.base import MAX_TEXT, S, record_event
+from members.validators import normalize_phone, phone_error
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.files import File
+
+    from grievances.models import Campaign
+    from members.models import Person
+    from organizations.models import Territory
+    from stations.models import Station
+
+
+def next_ticket(now=None) -> str:
+    """SQ20261123-00042: the local day and that day's counter.
+
+    One upsert that returns the new value (PostgreSQL, and SQLite ≥ 3.35): the row stays locked
+    until the surrounding transaction ends, so numbers are gapless and never handed out twice.
+    """
+    day = timezone.localdate(now)
+    table = connection.ops.quote_name(TicketCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        (last,) = cursor.fetchone()
+    return f"SQ{day:%Y%m%d}-{last:05d}"
+
+
+def grievance_create(
+    *,
+    channel: str,
+    text: str,
+    territory: Territory | None,
+    category_code: str | None = None,
+    station: Station | None = None,
+    person: Person | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    photos: Iterable[File] = (),
+    actor: AbstractBaseUser | AnonymousUser | None = None,
+    source_ref: str = "",
+    campaign: Campaign | None = None,
+    is_anonymous: bool = False,
+    priority: str | None = None,
+    submitted_at: datetime | None = None,
+    dispatch: bool = True,
+    receipt_sms: bool = False,
+) -> Grievance:
+    """Take in one case from any channel; triage runs in Celery after commit.
+
+    ``territory`` may be None when ``station`` is given (the station's territory is used).
+    ``source_ref`` (e.g. ``"photo-report:123"``) makes the call idempotent: the same reference
+    returns the case already created. ``dispatch=False`` leaves triage to the caller (demo data);
+    ``submitted_at`` backdates the case (demo and scale data); ``receipt_sms`` texts the ticket
+    to the contact phone after commit (staff intake on the hotline). Raises ValidationError with
+    Chinese messages per field and writes nothing then.
+    """
+    source_ref = (source_ref or "").strip()
+    if source_ref:
+        existing = Grievance.objects.filter(source_ref=source_ref).first()
+        if existing is not None:
+            return existing
+    errors: dict[str, str] = {}
+    if channel not in Channel.values:
+        errors["channel"] = f"未知渠道“{channel}”"
+    text = clean_text(text or "")
+    if not text:
+        errors["text"] = "请填写诉求内容"
+    elif len(text) > MAX_TEXT:
+        errors["text"] = f"诉求内容不能超过 {MAX_TEXT} 字（当前 {len(text)} 字）"
+    if station is not None and territory is None:
+        territory = station.territory
+    if territory is None:
+        errors["territory"] = "请选择诉求所在区域"
+    category = None
+    if category_code:
+        category = Category.objects.filter(code=category_code.strip(), is_active=True).first()
+        if category is None:
+            errors["category"] = f"诉求分类“{category_code}”不存在或已停用"
+    contact_name = clean_text(contact_name or "")[:64]
+    phone = normalize_phone(contact_phone)
+    if phone:
+        error = phone_error(phone)
+        if error:
+            errors["contact_phone"] = error
+    if priority and priority not in Priority.values:
+        errors["priority"] = f"未知紧急程度“{priority}”"
+    try:
+        cleaned_photos = clean_photos(photos)
+    except ValidationError as exc:
+        errors["photos"] = "；".join(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            grievance = Grievance.objects.create(
+                ticket=next_ticket(submitted_at or now),
+                channel=channel,
+                source_ref=source_ref,
+                campaign=campaign,
+                person=person,
+                contact_name=contact_name,
+                contact_phone=phone,
+                is_anonymous=is_anonymous,
+                category=category,
+                territory=territory,
+                station=station,
+                text=text,
+                priority=priority or (category.default_priority if category else Priority.NORMAL),
+                submitted_at=submitted_at or now,
+            )
+            for content in cleaned_photos:
+                photo = GrievancePhoto(grievance=grievance)
+                photo.image.save(content.name, content, save=False)
+                photo.save()
+            record_event(
+                grievance,
+                GrievanceEvent.Kind.SUBMITTED,
+                actor=actor,
+                actor_label=Channel(channel).label,
+                new=S.SUBMITTED,
+                public=True,
+                at=grievance.submitted_at,
+                note=f"通过“{Channel(channel).label}”提交",
+            )
+    except IntegrityError:
+        if source_ref:
+            existing = Grievance.objects.filter(source_ref=source_ref).first()
+            if existing is not None:
+                return existing
+        raise
+    if dispatch:
+        enqueue_on_commit("grievances.tasks.triage_grievance", grievance.pk)
+    if receipt_sms and phone:
+        ticket = grievance.ticket
+        transaction.on_commit(
+            lambda: send_sms(phone=phone, text=f"您的诉求已受理，受理编号 {ticket}，可凭编号和手机尾号查询办理进度。")
+        )
+    return grievance
