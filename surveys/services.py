@@ -2,37 +2,27 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from organizations.models import Body, Territory
 from organizations.scope import scope_for
 from surveys import pipeline
-from surveys.models import ImportBatch, Lineage, RowStatus, StagedRow, VerificationTask
+from surveys.models import ImportBatch, RowStatus, StagedRow, VerificationTask
+from surveys.pipeline.apply import APPLY_CHUNK, RowData, apply_rows
 from surveys.readers import UnreadableFile, file_sha256
-from surveys.specs import SPECS, KindSpec, jsonable
+from surveys.specs import SPECS
 
 logger = logging.getLogger(__name__)
 
-APPLY_CHUNK = 1000
 VERIFIED = (VerificationTask.Status.CONFIRMED, VerificationTask.Status.CORRECTED)
-
-
-class RowData(NamedTuple):
-    pk: int
-    row_number: int
-    key: str
-    values: dict
 
 
 class ApplyMode:
@@ -419,129 +409,3 @@ def batch_apply(*, batch: ImportBatch, actor, mode: str = ApplyMode.VERIFIED) ->
         batch.applied_by = actor if getattr(actor, "pk", None) else None
         batch.save(update_fields=["counts", "status", "applied_at", "applied_by"])
     return created, updated
-
-
-def _auto_now_fields(model) -> list[str]:
-    return [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
-
-
-def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[RowData], present: set[str]) -> tuple[int, int]:
-    model = spec.model
-    attrs = spec.compared_attrs(present)
-    existing = {
-        getattr(o, spec.key_attr): o
-        for o in model._default_manager.filter(**{f"{spec.key_attr}__in": [r.key for r in rows]})
-    }
-    to_create: list[tuple[RowData, dict]] = []
-    to_update: list[tuple[RowData, object, list[str]]] = []
-    # A blank cell of an optional text column arrives as None; the column is NOT NULL. A new
-    # record stores "", an existing one keeps what it has: a blank cell means "not surveyed".
-    texts = _not_null_text_attrs(model)
-    for row in rows:
-        obj = existing.get(row.key)
-        if obj is None:
-            data = {**spec.defaults, **row.values}
-            data.update({a: "" for a in texts if a in data and data[a] is None})
-            to_create.append((row, data))
-        else:
-            changed = [
-                a
-                for a in attrs
-                if a in row.values
-                and not (a in texts and row.values[a] is None)
-                and jsonable(getattr(obj, a)) != row.values[a]
-            ]
-            if changed:
-                for attr in changed:
-                    setattr(obj, attr, row.values[attr])
-                to_update.append((row, obj, changed))
-
-    created: list[tuple[RowData, int]] = []
-    if spec.bulk:
-        ids = pipeline.insert_new(model, [data for _, data in to_create])
-        created = [(row, pk) for (row, _), pk in zip(to_create, ids, strict=True)]
-        if to_update:
-            fields = sorted(
-                {a.removesuffix("_id") if a.endswith("_id") else a for _, _, changed in to_update for a in changed}
-            )
-            now = timezone.now()
-            stamps = _auto_now_fields(model)
-            for _, obj, _ in to_update:
-                for stamp in stamps:
-                    setattr(obj, stamp, now)
-            model._default_manager.bulk_update(
-                [obj for _, obj, _ in to_update], [*fields, *stamps], batch_size=APPLY_CHUNK
-            )
-    else:
-        for row, data in to_create:
-            if spec.create is not None:
-                obj = spec.create(spec, data)
-            else:
-                obj = model(**data)
-                obj.save()
-            created.append((row, obj.pk))
-        for _, obj, changed in to_update:
-            obj.save(
-                update_fields=[
-                    *{a.removesuffix("_id") if a.endswith("_id") else a for a in changed},
-                    *_auto_now_fields(model),
-                ]
-            )
-
-    content_type = ContentType.objects.get_for_model(model)
-    lineage = [(pk, row.row_number, Lineage.Action.CREATED, sorted(row.values)) for row, pk in created] + [
-        (obj.pk, row.row_number, Lineage.Action.UPDATED, changed) for row, obj, changed in to_update
-    ]
-    write_lineage(batch, content_type, lineage)
-    mark_applied([r.pk for r in rows])
-    return len(created), len(to_update)
-
-
-def _not_null_text_attrs(model) -> set[str]:
-    return {
-        f.attname
-        for f in model._meta.concrete_fields
-        if f.get_internal_type() in ("CharField", "TextField") and not f.null
-    }
-
-
-def mark_applied(pks: list[int]) -> None:
-    if connection.vendor == "postgresql":
-        # One array parameter instead of a thousand placeholders for the driver to splice in.
-        table = connection.ops.quote_name(StagedRow._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET applied = true WHERE id = ANY(%s)", [pks])
-        return
-    StagedRow.objects.filter(pk__in=pks).update(applied=True)
-
-
-def write_lineage(batch: ImportBatch, content_type, entries: list[tuple[int, int, str, list[str]]]) -> None:
-    """(object id, Excel row, action, fields) per record; COPY on PostgreSQL."""
-    if not entries:
-        return
-    if connection.vendor == "postgresql":
-        now = timezone.now()
-        pipeline.copy_rows(
-            Lineage,
-            ("content_type_id", "object_id", "batch_id", "row_number", "file_hash", "action", "fields", "created_at"),
-            (
-                (content_type.pk, pk, batch.pk, row_number, batch.file_hash, action, json.dumps(fields), now)
-                for pk, row_number, action, fields in entries
-            ),
-        )
-        return
-    Lineage.objects.bulk_create(
-        [
-            Lineage(
-                content_type=content_type,
-                object_id=pk,
-                batch=batch,
-                row_number=row_number,
-                file_hash=batch.file_hash,
-                action=action,
-                fields=fields,
-            )
-            for pk, row_number, action, fields in entries
-        ],
-        batch_size=APPLY_CHUNK,
-    )

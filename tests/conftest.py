@@ -44,6 +44,7 @@ REFERENCE_MIGRATIONS = [
     ("organizations.migrations.0004_default_branch_rules", "add_default_rules"),
     ("stations.migrations.0003_default_catalogue", "forwards"),
     ("grievances.migrations.0003_default_taxonomy", "install"),
+    ("surveys.migrations.0002_seed_header_aliases", "seed"),
     ("surveys.migrations.0003_seed_more_header_aliases", "seed"),
 ]
 

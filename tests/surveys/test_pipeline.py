@@ -202,7 +202,7 @@ def test_failure_mid_apply_leaves_nothing(world, tmp_path, municipal, monkeypatc
         raise RuntimeError("disk full")
 
     # The units are already inserted when the lineage write fails: the whole apply must roll back.
-    monkeypatch.setattr("surveys.services.write_lineage", boom)
+    monkeypatch.setattr("surveys.pipeline.apply.write_lineage", boom)
     with pytest.raises(RuntimeError):
         batch_apply(batch=outcome.batch, actor=municipal, mode=ApplyMode.CLEAN)
     assert Unit.objects.count() == 0
