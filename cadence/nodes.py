@@ -67,9 +67,9 @@ class Node:
     def children(self) -> list[Node]:
         """The nodes one level down that dashboards and dispatches compare."""
         if self.territory is not None:
-            return [Node.of(t) for t in self.territory.get_children().order_by("code")]
+            return [Node.of(t) for t in Territory.objects.get_children(self.territory).order_by("code")]
         city = Territory.objects.get_root_nodes().first()
-        return [Node.of(t) for t in city.get_children().order_by("code")] if city else []
+        return [Node.of(t) for t in Territory.objects.get_children(city).order_by("code")] if city else []
 
 
 def all_nodes(levels: tuple[str, ...] | None = None) -> Iterator[Node]:

@@ -26,7 +26,7 @@ def daily_inventory(day_iso: str | None = None, node_key: str | None = None) -> 
     """日盘点: fan the nodes out in bounded batches, so no task outlives its time limit."""
     day = _day(day_iso)
     keys = snapshots.daily_inventory_nodes(node_key)
-    size = getattr(settings, "CADENCE_SNAPSHOT_BATCH", 50)
+    size = settings.CADENCE_SNAPSHOT_BATCH
     for start in range(0, len(keys), size):
         daily_inventory_batch.delay(day.isoformat(), keys[start : start + size])
     log.info("daily inventory %s: %d nodes in batches of %d", day, len(keys), size)

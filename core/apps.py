@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "公共基础"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from core.models import Holiday
+
+        auditlog.register(Holiday)

@@ -39,5 +39,5 @@ class MemoryBackend:
 
 
 def send_sms(*, phone: str, text: str) -> None:
-    backend = import_string(getattr(settings, "SMS_BACKEND", "core.sms.ConsoleBackend"))()
+    backend = import_string(settings.SMS_BACKEND)()
     backend.send(phone, text)

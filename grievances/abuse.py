@@ -27,7 +27,7 @@ class Refused(Exception):
 def client_ip(request) -> str:
     # Behind the intranet reverse proxy the last hop is trusted (PROXY_COUNT in settings).
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
+    proxies = settings.AXES_IPWARE_PROXY_COUNT
     if forwarded and proxies:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if len(hops) >= proxies:
@@ -36,7 +36,7 @@ def client_ip(request) -> str:
 
 
 def _limit(name: str) -> tuple[int, int]:
-    return getattr(settings, "GRIEVANCES", {}).get("RATE_LIMITS", {}).get(name, DEFAULT_LIMITS[name])
+    return settings.GRIEVANCES.get("RATE_LIMITS", {}).get(name, DEFAULT_LIMITS[name])
 
 
 def hit(name: str, who: str) -> bool:

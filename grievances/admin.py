@@ -18,7 +18,6 @@ from grievances.models import (
     GovernanceProject,
     Grievance,
     GrievanceEvent,
-    Holiday,
     Milestone,
     RoutingRule,
     SlaPolicy,
@@ -37,13 +36,6 @@ class CategoryAdmin(admin.ModelAdmin):
 class SlaPolicyAdmin(admin.ModelAdmin):
     list_display = ["category", "priority", "respond_hours", "resolve_amount", "resolve_unit"]
     list_filter = ["priority", "resolve_unit"]
-
-
-@admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
-    list_display = ["date", "name", "is_workday"]
-    list_filter = ["is_workday"]
-    date_hierarchy = "date"
 
 
 @admin.register(BlockedSubmitter)

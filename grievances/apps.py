@@ -23,7 +23,8 @@ class GrievancesConfig(AppConfig):
         grant_codename([Role.MUNICIPAL, Role.DISTRICT], "grievances.approve_extension")
         grant([Role.MUNICIPAL], "grievances.category", MANAGE)
         grant([Role.MUNICIPAL], "grievances.slapolicy", MANAGE)
-        grant([Role.MUNICIPAL], "grievances.holiday", MANAGE)
+        # The working-day calendar (core.Holiday) is kept by the municipal office each December.
+        grant([Role.MUNICIPAL], "core.holiday", MANAGE)
         grant([Role.MUNICIPAL], "grievances.blockedsubmitter", MANAGE)
         grant([Role.MUNICIPAL, Role.DISTRICT], "grievances.routingrule", MANAGE)
         grant([Role.MUNICIPAL, Role.DISTRICT], "grievances.campaign", MANAGE)
@@ -36,7 +37,6 @@ class GrievancesConfig(AppConfig):
         auditlog.register(m.RoutingRule)
         auditlog.register(m.SlaPolicy)
         auditlog.register(m.Category)
-        auditlog.register(m.Holiday)
         auditlog.register(m.BlockedSubmitter)
         auditlog.register(m.ExtensionRequest)
         auditlog.register(m.GovernanceProject)

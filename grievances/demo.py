@@ -17,6 +17,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from core.models import Holiday
 from grievances import services, taxonomy
 from grievances.models import (
     Campaign,
@@ -25,7 +26,6 @@ from grievances.models import (
     GovernanceProject,
     Grievance,
     GrievanceEvent,
-    Holiday,
     Milestone,
     RoutingRule,
 )

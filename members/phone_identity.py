@@ -44,7 +44,7 @@ def otp_request(*, phone: str) -> None:
         raise PhoneIdentityError("验证码发送过于频繁，请一分钟后再试")
     code = f"{secrets.randbelow(1_000_000):06d}"
     cache.set(_code_key(phone), {"code": code, "attempts": 0}, CODE_TTL_SECONDS)
-    site = getattr(settings, "PORTAL_SITE_NAME", "")
+    site = settings.PORTAL_SITE_NAME
     send_sms(phone=phone, text=f"【{site}】您的验证码是 {code}，5分钟内有效。如非本人操作请忽略。")
 
 

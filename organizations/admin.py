@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from import_export.admin import ImportExportMixin
 from treebeard.forms import movenodeform_factory
 
@@ -213,7 +214,7 @@ class PartyOrganizationAdmin(ImportExportMixin, ScopedAdmin):
 
     @admin.display(description="上级党组织")
     def parent_display(self, obj):
-        parent = obj.get_parent() if obj and obj.pk else None
+        parent = PartyOrganization.objects.get_parent(obj) if obj and obj.pk else None
         lifecycle = reverse("admin:organizations_partyorganization_lifecycle", args=[obj.pk])
         return format_html(
             '{} <a class="button" href="{}">办理成立/转入/转出/升格/撤销</a>',
@@ -226,7 +227,7 @@ class PartyOrganizationAdmin(ImportExportMixin, ScopedAdmin):
         findings = R.findings_for(obj)
         if not findings:
             return "符合组织设置规则"
-        return format_html_join(format_html("<br>"), "【{}】{}", ((f.severity_label, f.text) for f in findings))
+        return format_html_join(mark_safe("<br>"), "【{}】{}", ((f.severity_label, f.text) for f in findings))
 
     @admin.display(description="落实情况")
     def cadence_display(self, obj):
@@ -234,7 +235,7 @@ class PartyOrganizationAdmin(ImportExportMixin, ScopedAdmin):
         if not rows:
             return "不适用"
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),
             "{}（每{}个月）：最近 {}，{}",
             (
                 (r.label, r.months, r.last_held_on or "无记录", f"应于 {r.due_on} 前召开" if r.due_on else "")

@@ -22,7 +22,7 @@ class CappedCountPaginator(Paginator):
 
     @property
     def cap(self) -> int:
-        return getattr(settings, "ADMIN_COUNT_CAP", 10_000)
+        return settings.ADMIN_COUNT_CAP
 
     @cached_property
     def _bounded_count(self) -> int:

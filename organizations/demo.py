@@ -178,7 +178,7 @@ def seed_core_organizations(city: Territory) -> None:
             district,
             root,
         )
-        for street in district.get_children():
+        for street in Territory.objects.get_children(district):
             _org(
                 f"JD-{street.code}",
                 f"{street.name}两新综合党委",

@@ -311,7 +311,7 @@ def seed_scale(city: Territory, stdout=None) -> None:
     jianye = Territory.objects.get(code="320105")
     chain, _new = _org(CHAIN[0], CHAIN[1], K.CHAIN_COMMITTEE, city, root, establishment_mode=Mode.JOINT)
     for i, enterprise in enumerate(CHAIN_ENTERPRISES, start=1):
-        street = jianye.get_children().order_by("code")[i % 3]
+        street = Territory.objects.get_children(jianye).order_by("code")[i % 3]
         name = enterprise.removesuffix("有限公司").removesuffix("股份") + "党支部"
         branch, new = _org(
             f"CHAIN-RJ-{i}",
@@ -368,7 +368,7 @@ def seed_scale(city: Territory, stdout=None) -> None:
         district_code = street.code[:6]
         comp = PartyOrganization.objects.get(code=f"JD-{street.code}")
         instructor = instructors[street.pk]
-        communities = list(street.get_children().order_by("code")) or [street]
+        communities = list(Territory.objects.get_children(street).order_by("code")) or [street]
         prefix = street.name.removesuffix("街道")
         units_here = []
         for ui, industry in enumerate(STREET_INDUSTRIES):

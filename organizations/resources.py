@@ -214,7 +214,7 @@ class PartyOrganizationResource(ScopedResource):
 
     def dehydrate_parent_code(self, obj):
         if self._parent_codes is None:
-            parent = obj.get_parent()
+            parent = PartyOrganization.objects.get_parent(obj)
             return parent.code if parent else ""
         return self._parent_codes.get(obj.path[: -PartyOrganization.steplen], "") or ""
 

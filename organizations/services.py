@@ -126,9 +126,9 @@ def organization_transfer_in(*, organization, new_parent, on, counterpart: str =
         raise ValidationError("不能转入到本组织或其下级组织")
     if org.status == PartyOrganization.Status.DISSOLVED:
         raise ValidationError(f"“{org.name}”已撤销，不能转入")
-    old_parent = org.get_parent()
+    old_parent = PartyOrganization.objects.get_parent(org)
     new_parent.refresh_from_db()
-    org.move(new_parent, pos="sorted-child")
+    PartyOrganization.objects.move(org, new_parent, pos="sorted-child")
     org.refresh_from_db()
     if org.status == PartyOrganization.Status.TRANSFERRED_OUT:
         org.status = PartyOrganization.Status.ACTIVE
@@ -206,7 +206,7 @@ def organization_dissolve(*, organization, on, reason: str, document_no: str = "
     org = _lock(organization)
     if org.status == PartyOrganization.Status.DISSOLVED:
         raise ValidationError(f"“{org.name}”已撤销")
-    live_children = org.get_descendants().exclude(status=PartyOrganization.Status.DISSOLVED)
+    live_children = PartyOrganization.objects.get_descendants(org).exclude(status=PartyOrganization.Status.DISSOLVED)
     if live_children.exists():
         names = "、".join(live_children.values_list("name", flat=True)[:3])
         raise ValidationError(f"“{org.name}”下仍有未撤销的下级组织（{names}等），请先撤销或转出下级组织")

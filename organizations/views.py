@@ -43,7 +43,7 @@ def unit_profile(request, pk: int):
     }
     if org is not None:
         context |= {
-            "org_chain": [a.name for a in org.get_ancestors()],
+            "org_chain": [a.name for a in PartyOrganization.objects.get_ancestors(org)],
             "org_visible": restrict(PartyOrganization.objects.filter(pk=org.pk), request.user).exists(),
             "findings": R.findings_for(org),
             "cadence": S.meeting_compliance(org),

@@ -187,7 +187,6 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- static & media -------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -254,6 +253,20 @@ SPECTACULAR_SETTINGS = {
 # their pages open, e.g. CADENCE_SNAPSHOT_LEVELS=city,district,street,community,industry.
 CADENCE_SNAPSHOT_LEVELS = env_list("CADENCE_SNAPSHOT_LEVELS", [])
 CADENCE_DASHBOARD_CACHE_SECONDS = env_int("CADENCE_DASHBOARD_CACHE_SECONDS", 300)
+# Nodes computed per task by the nightly inventory (日盘点), so one task stays short.
+CADENCE_SNAPSHOT_BATCH = env_int("CADENCE_SNAPSHOT_BATCH", 50)
+# Exports up to this many rows are built in the request; larger ones become a background job.
+CADENCE_EXPORT_SYNC_LIMIT = env_int("CADENCE_EXPORT_SYNC_LIMIT", 2000)
+# The weekly report (周例会) is due on this ISO weekday (1 = Monday … 5 = Friday) at this time.
+CADENCE_WEEKLY_DUE_WEEKDAY = env_int("CADENCE_WEEKLY_DUE_WEEKDAY", 5)
+CADENCE_WEEKLY_DUE_TIME = env_str("CADENCE_WEEKLY_DUE_TIME", "17:00")
+# Admin changelists count at most this many rows ("10000+" beyond), so a page never scans a table.
+ADMIN_COUNT_CAP = env_int("ADMIN_COUNT_CAP", 10_000)
+# Survey uploads larger than this (MB) are refused before they are read.
+SURVEY_MAX_UPLOAD_MB = env_int("SURVEY_MAX_UPLOAD_MB", 200)
+# The city's bounding box (lng_min, lat_min, lng_max, lat_max): coordinates outside it are refused
+# as typos or swapped columns. Nanjing by default.
+CITY_BOUNDS = tuple(env_list("CITY_BOUNDS", ["118.30", "31.10", "119.30", "32.70"]))
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")

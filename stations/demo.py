@@ -102,7 +102,7 @@ def _hours_for(rng: random.Random, host_type: str) -> list[tuple[int, time, time
 def _streets_by_district() -> dict[str, tuple[Territory, list[Territory]]]:
     result = {}
     for district in Territory.objects.filter(level=Territory.Level.DISTRICT, code__in=list(DISTRICT_CENTRES)):
-        streets = list(district.get_children().filter(level=Territory.Level.STREET)) or [district]
+        streets = list(Territory.objects.get_children(district).filter(level=Territory.Level.STREET)) or [district]
         result[district.code] = (district, streets)
     return result
 

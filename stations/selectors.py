@@ -19,7 +19,7 @@ NEARBY_RADII_M = (3_000, 10_000, 30_000, 100_000)
 
 
 def inspection_interval_days() -> int:
-    return int(getattr(settings, "STATION_INSPECTION_INTERVAL_DAYS", 90))
+    return settings.STATION_INSPECTION_INTERVAL_DAYS
 
 
 def overdue_cutoff(today=None):

@@ -9,7 +9,7 @@ ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv", ".txt", ".tsv")
 
 
 def max_upload_bytes() -> int:
-    return getattr(settings, "SURVEY_MAX_UPLOAD_MB", 200) * 1024 * 1024
+    return settings.SURVEY_MAX_UPLOAD_MB * 1024 * 1024
 
 
 class UploadForm(forms.Form):

@@ -22,13 +22,12 @@ from organizations.validators import credit_code_error, normalize_credit_code
 from surveys import normalize as n
 
 # Nanjing's extent with a margin (GCJ-02 and WGS-84 differ by far less than the margin).
-DEFAULT_CITY_BOUNDS = (118.30, 31.10, 119.30, 32.70)  # lng_min, lat_min, lng_max, lat_max
 HEAD_COUNT_JUMP_RATIO = 0.5
 HEAD_COUNT_JUMP_MIN = 20
 
 
 def city_bounds() -> tuple[float, float, float, float]:
-    return tuple(getattr(settings, "SURVEY_CITY_BOUNDS", DEFAULT_CITY_BOUNDS))
+    return tuple(float(x) for x in settings.CITY_BOUNDS)
 
 
 @dataclass(frozen=True)

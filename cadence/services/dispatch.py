@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from cadence.kpis import available_kpis, rank
@@ -13,21 +12,14 @@ from cadence.metrics.cadence import key_tasks, key_tasks_overdue
 from cadence.models import DailySnapshot, Milestone, RectificationItem, WeeklyReport
 from cadence.nodes import Node
 from cadence.services.snapshots import daily_snapshot_compute, snapshot_upsert
+from core.calendar import first_workday_of_month
 
 LIST_LIMIT = 100
 
 
-def holidays() -> set[date]:
-    return {date.fromisoformat(d) for d in getattr(settings, "CADENCE_HOLIDAYS", [])}
-
-
 def first_working_day(year: int, month: int) -> date:
-    """The first Monday–Friday of the month that is not in ``CADENCE_HOLIDAYS`` (e.g. 元旦, 国庆)."""
-    day = date(year, month, 1)
-    off = holidays()
-    while day.weekday() >= 5 or day in off:
-        day += timedelta(days=1)
-    return day
+    """The month's first working day by the one calendar (节假日 in the admin: 元旦, 国庆…)."""
+    return first_workday_of_month(year, month)
 
 
 def is_first_working_day(day: date) -> bool:
@@ -165,4 +157,4 @@ def dispatch_nodes() -> list[Node]:
     city = Territory.objects.get_root_nodes().first()
     if city is None:
         return []
-    return [Node.of(city), *(Node.of(d) for d in city.get_children().order_by("code"))]
+    return [Node.of(city), *(Node.of(d) for d in Territory.objects.get_children(city).order_by("code"))]

@@ -38,7 +38,7 @@ HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
 
 
 def sync_limit() -> int:
-    return getattr(settings, "CADENCE_EXPORT_SYNC_LIMIT", 2000)
+    return settings.CADENCE_EXPORT_SYNC_LIMIT
 
 
 @dataclass

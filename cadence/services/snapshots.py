@@ -15,7 +15,7 @@ EXCEPTIONS_KEY = "_exceptions"
 
 
 def snapshot_levels() -> tuple[str, ...] | None:
-    levels = getattr(settings, "CADENCE_SNAPSHOT_LEVELS", None)
+    levels = settings.CADENCE_SNAPSHOT_LEVELS
     return tuple(levels) if levels else None
 
 
@@ -80,7 +80,7 @@ def daily_inventory_nodes(node_key: str | None = None) -> list[str]:
         if node.territory is None:
             return [node.key]
         levels = snapshot_levels()
-        subtree = type(node.territory).get_tree(node.territory)
+        subtree = type(node.territory).objects.get_tree(node.territory)
         return [Node.of(t).key for t in subtree if levels is None or t.level in levels]
     return [n.key for n in all_nodes(snapshot_levels())]
 

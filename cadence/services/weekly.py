@@ -34,8 +34,8 @@ ATTACHMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg"
 
 def due_at_for(iso_year: int, iso_week: int) -> datetime:
     """The deadline: ``CADENCE_WEEKLY_DUE_WEEKDAY`` (ISO, 5 = Friday) at ``CADENCE_WEEKLY_DUE_TIME``."""
-    weekday = getattr(settings, "CADENCE_WEEKLY_DUE_WEEKDAY", 5)
-    hour, minute = (int(x) for x in getattr(settings, "CADENCE_WEEKLY_DUE_TIME", "17:00").split(":"))
+    weekday = settings.CADENCE_WEEKLY_DUE_WEEKDAY
+    hour, minute = (int(x) for x in settings.CADENCE_WEEKLY_DUE_TIME.split(":"))
     day = date.fromisocalendar(iso_year, iso_week, weekday)
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 

@@ -27,7 +27,6 @@ CHILD_PROVIDERS = ["organizations", "members", "stations", "grievances", "points
 GRID_WEEKS = 8
 # 征集—处理—反馈: received → answered in time → solved → rated → satisfied.
 FUNNEL_STEPS = ["received", "responded", "resolved", "rated", "satisfied"]
-CACHE_SECONDS = 300
 
 
 def focus_node(request) -> tuple[Node | None, list[Node]]:
@@ -57,7 +56,7 @@ def _cache_key(user, node: Node | None, part: str) -> str:
 def _cached(user, node, part, compute):
     """Figures are cached per (scope, node, day) for ``CADENCE_DASHBOARD_CACHE_SECONDS``: the
     key holds the viewer's whole scope, so two viewers share an entry only if they see the same."""
-    seconds = getattr(settings, "CADENCE_DASHBOARD_CACHE_SECONDS", CACHE_SECONDS)
+    seconds = settings.CADENCE_DASHBOARD_CACHE_SECONDS
     if not seconds:
         return compute()
     key = _cache_key(user, node, part)
@@ -222,7 +221,7 @@ def dashboard(request):
         }
     breadcrumbs = []
     if node is not None and node.territory is not None:
-        for ancestor in node.territory.get_ancestors():
+        for ancestor in Territory.objects.get_ancestors(node.territory):
             if node_visible(user, Node.of(ancestor)):
                 breadcrumbs.append(Node.of(ancestor))
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)[:5]

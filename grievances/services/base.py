@@ -35,7 +35,7 @@ SYSTEM = "系统"
 
 
 def setting(name: str, default):
-    return getattr(settings, "GRIEVANCES", {}).get(name, default)
+    return settings.GRIEVANCES.get(name, default)
 
 
 def reopen_window() -> timedelta:

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.calendar import add_workdays
 from core.text import clean_text
-from grievances.calendar import add_workdays
 from grievances.models import OPEN_STATES, ExtensionRequest, Grievance, GrievanceEvent
 from grievances.services.base import notify, record_event, setting
 from grievances.services.triage import ancestor_paths

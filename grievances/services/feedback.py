@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.calendar import add_sla
 from core.text import clean_text
-from grievances.calendar import add_sla
 from grievances.models import Grievance, GrievanceEvent
 from grievances.services.base import (
     IllegalTransition,

@@ -10,7 +10,7 @@ from difflib import SequenceMatcher
 from django.db import transaction
 from django.utils import timezone
 
-from grievances.calendar import add_sla
+from core.calendar import add_sla
 from grievances.models import Category, Grievance, GrievanceEvent, Priority, RoutingRule, SlaPolicy
 from grievances.services.base import S, notify, record_event, setting
 from organizations.models import StaffPost, Territory

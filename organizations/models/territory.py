@@ -58,5 +58,5 @@ class Territory(MP_Node):
     @property
     def full_name(self) -> str:
         """名称带上级，例如 “秦淮区 / 夫子庙街道”（不含市）。"""
-        ancestors = [a.name for a in self.get_ancestors() if a.level != self.Level.CITY]
+        ancestors = [a.name for a in type(self).objects.get_ancestors(self) if a.level != self.Level.CITY]
         return " / ".join([*ancestors, self.name])

@@ -132,3 +132,32 @@ def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "m.py"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def data_imports(path: Path) -> set[str]:
+    """Our packages a migration takes code or data from. The ``import app.module`` lines that
+    makemigrations writes to reference a field's validator or upload path are references by
+    name, not data, and are allowed; ``from app import ...`` and imports inside functions
+    (RunPython) are not."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    for func in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
+        for node in ast.walk(func):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+    return found
+
+
+def test_migrations_are_frozen():
+    """A migration replays the past: it may not import today's app code or data, which change."""
+    ours = set(FLOORS) | TOOLING
+    live = {
+        str(path.relative_to(ROOT)): sorted(data_imports(path) & ours)
+        for package in FLOORS
+        for path in python_files(package)
+        if "migrations" in path.parts and data_imports(path) & ours
+    }
+    assert live == {}

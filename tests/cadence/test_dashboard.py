@@ -6,6 +6,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from cadence.models import ExportJob
+from organizations.models import Territory
 
 pytestmark = pytest.mark.django_db
 DASH = "/dashboard/"
@@ -142,7 +143,7 @@ def test_pages_require_login(client, world):
 def test_api_is_scoped(api_client, data, qinhuai_organizer, xinjiekou_cadre, outsider):
     from cadence.services.weekly import weekly_report_open
 
-    weekly_report_open(street=data.fuzimiao_branch.territory.get_parent(), iso_year=2026, iso_week=47)
+    weekly_report_open(street=Territory.objects.get_parent(data.fuzimiao_branch.territory), iso_year=2026, iso_week=47)
     api_client.force_authenticate(xinjiekou_cadre)
     assert api_client.get("/api/v1/cadence/weekly-reports/").json()["results"] == []
     api_client.force_authenticate(qinhuai_organizer)

@@ -41,9 +41,13 @@ def test_rank_ties_and_small_samples():
     assert ranked[0]["value"] == 90.0
 
 
-def test_first_working_day(settings):
+def test_first_working_day(db):
+    from core.models import Holiday
+
     assert dispatch.first_working_day(2026, 11) == date(2026, 11, 2)  # 1 Nov is a Sunday
-    settings.CADENCE_HOLIDAYS = ["2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06", "2026-10-07"]
+    # The same calendar as the grievance deadlines: 国庆 entered once, in the admin.
+    for day in (1, 2, 5, 6, 7):
+        Holiday.objects.create(date=date(2026, 10, day), name="国庆节")
     assert dispatch.first_working_day(2026, 10) == date(2026, 10, 8)
     assert tasks.monthly_dispatch("2026-11-03") == 0  # not the first working day: nothing runs
 

@@ -7,8 +7,9 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from grievances.calendar import add_workdays
-from grievances.models import Grievance, GrievanceEvent, Holiday, RoutingRule, SlaPolicy
+from core.calendar import add_workdays
+from core.models import Holiday
+from grievances.models import Grievance, GrievanceEvent, RoutingRule, SlaPolicy
 from grievances.services import grievance_recategorize, route_for
 from organizations.models import Body
 from tests.world import post

@@ -46,7 +46,7 @@ def test_transfer_in_moves_the_subtree(world, preparing):
     preparing.refresh_from_db()
     group.refresh_from_db()
     world.zhonghuamen_org.refresh_from_db()
-    assert preparing.get_parent() == world.zhonghuamen_org
+    assert PartyOrganization.objects.get_parent(preparing) == world.zhonghuamen_org
     assert group.path.startswith(preparing.path)
     event = preparing.events.get()
     assert (event.kind, event.counterpart) == ("transferred_in", "夫子庙街道两新综合党委")

@@ -127,7 +127,7 @@ def test_create_unit_and_organization_via_api(api_client, qinhuai_organizer, wor
     )
     assert created.status_code == 201, created.json()
     node = PartyOrganization.objects.get(name="新党支部")
-    assert node.get_parent() == world.fuzimiao_org
+    assert PartyOrganization.objects.get_parent(node) == world.fuzimiao_org
     refused = api_client.post(
         "/api/v1/organizations/",
         {

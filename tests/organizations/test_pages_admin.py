@@ -154,7 +154,7 @@ def test_org_import_places_new_rows_under_parent(world, qinhuai_organizer):
     result = PartyOrganizationResource().import_data(data, dry_run=False, user=qinhuai_organizer)
     assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows
     node = PartyOrganization.objects.get(code="ZB-NEW")
-    assert node.get_parent().code == "JD-FZM" and node.status == "preparing"
+    assert PartyOrganization.objects.get_parent(node).code == "JD-FZM" and node.status == "preparing"
     active = tablib.Dataset(headers=["组织编码", "名称", "类别", "状态", "上级组织编码", "属地代码"])
     active.append(["ZB-NEW2", "直接成立支部", "党支部", "正常", "JD-FZM", "320104003000"])
     result = PartyOrganizationResource().import_data(active, dry_run=False, user=qinhuai_organizer)

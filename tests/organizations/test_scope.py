@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from core.tree import add_node
 from organizations.models import PartyOrganization, Territory, Unit
 from organizations.scope import restrict, scope_for
 
@@ -12,7 +13,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 @pytest.fixture
 def units(world):
     """One unit per street, plus one in 玄武 covered by an org co-managed by 快递行业党委."""
-    courier_branch = world.xinjiekou_org.add_child(
+    courier_branch = add_node(
+        PartyOrganization,
+        world.xinjiekou_org,
         code="ZB-SF",
         name="顺丰速运新街口营业部党支部",
         kind=PartyOrganization.Kind.BRANCH,

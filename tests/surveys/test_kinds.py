@@ -76,5 +76,5 @@ def test_organizations_need_a_known_parent(world, tmp_path):
     _, report = import_file(kind="organizations", path=write_xlsx(tmp_path / "org.xlsx", rows), apply=ApplyMode.CLEAN)
     assert report["errors"] == [{"row": 3, "column": "上级党组织编码", "message": "平台中没有编码为“NOPE”的上级党组织"}]
     org = PartyOrganization.objects.get(code="ZZ-001")
-    assert org.get_parent() == world.fuzimiao_org
+    assert PartyOrganization.objects.get_parent(org) == world.fuzimiao_org
     assert org.territory == world.fuzimiao

@@ -66,7 +66,7 @@ class Command(BaseCommand):
 
     def _context(self, iterations: int) -> Context:
         street = Territory.objects.filter(level="street").order_by("path").first()
-        district = street.get_parent()
+        district = Territory.objects.get_parent(street)
         users = {
             "municipal": officer_upsert(username="bench-municipal", role=Role.MUNICIPAL, node_code="320100"),
             "district": officer_upsert(username="bench-district", role=Role.DISTRICT, node_code=district.code),

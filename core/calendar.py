@@ -1,4 +1,4 @@
-"""Working-day arithmetic for deadlines (办理时限).
+"""The one working-day calendar: deadlines (办理时限), the monthly dispatch date, reminders.
 
 The rules, chosen for this portal and documented in the README:
 
@@ -19,12 +19,12 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from core.models import Holiday
+
 END_OF_WORKDAY = time(18, 0)
 
 
 def _exceptions(start: date, end: date) -> dict[date, bool]:
-    from grievances.models import Holiday
-
     return dict(Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_workday"))
 
 
@@ -48,6 +48,15 @@ def add_workdays(start: datetime, days: int) -> datetime:
         if is_workday(day, exceptions):
             counted += 1
     return timezone.make_aware(datetime.combine(day, END_OF_WORKDAY))
+
+
+def first_workday_of_month(year: int, month: int) -> date:
+    """The month's first working day (元旦 and 国庆 push the monthly dispatch back)."""
+    day = date(year, month, 1)
+    exceptions = _exceptions(day, day + timedelta(days=21))
+    while not is_workday(day, exceptions):
+        day += timedelta(days=1)
+    return day
 
 
 def add_sla(start: datetime, amount: int, unit: str) -> datetime:
