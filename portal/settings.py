@@ -141,7 +141,7 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
         }
@@ -278,12 +278,25 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+else:
+    # A message a dead worker held comes back after this many seconds. It must exceed the longest
+    # task's hard time limit (a survey import, SURVEY_TASK_TIME_LIMIT) or a running task would be
+    # delivered twice; kombu's default of an hour left intakes waiting that long.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 1300)}
+# Publishing gives up fast when the broker is away: the outbox (core/queue.py) retries, so a request
+# never waits on, or fails because of, a broker outage.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for Redis to come back, never exits
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
+# The longest task: staging a survey file (300k rows take a few minutes; this bounds a stuck one).
+SURVEY_TASK_TIME_LIMIT = env_int("SURVEY_TASK_TIME_LIMIT", 1200)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -291,6 +304,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The one place where periodic work is scheduled; django-celery-beat copies it into its tables
 # at start-up so staff can see (and pause) each entry in the admin.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # the outbox relay: task messages the broker could not take at commit time (core/queue.py)
+    "core-relay-outbox": {
+        "task": "core.relay_outbox",
+        "schedule": timedelta(minutes=1),
+    },
     "portal-heartbeat": {
         "task": "portal.tasks.record_heartbeat",
         "schedule": timedelta(minutes=1),

@@ -1,6 +1,7 @@
 from contextlib import suppress
 
 from celery import shared_task
+from django.conf import settings
 
 from surveys.readers import UnreadableFile
 
@@ -11,8 +12,8 @@ from surveys.readers import UnreadableFile
     autoretry_for=(ConnectionError,),
     retry_backoff=True,
     max_retries=3,
-    soft_time_limit=3600,
-    time_limit=3900,
+    soft_time_limit=settings.SURVEY_TASK_TIME_LIMIT - 60,
+    time_limit=settings.SURVEY_TASK_TIME_LIMIT,
 )
 def process_batch(batch_id: int) -> None:
     """Read, compare, screen and decompose an uploaded batch. Idempotent: the service claims

@@ -11,20 +11,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.queue import enqueue_on_commit
 from organizations.scope import get_visible_or_404, restrict
 from surveys import pipeline, selectors
 from surveys.forms import CorrectionForm, UploadForm
 from surveys.models import ImportBatch, RowStatus, StagedRow, VerificationTask
 from surveys.reports import error_report
 from surveys.services import ApplyMode, batch_apply, batch_create, task_correct, task_decide
-from surveys.tasks import process_batch
 
 ROW_FILTERS = {
     "changes": ("新增与变更", {"status__in": [RowStatus.NEW, RowStatus.CHANGED]}),
@@ -71,7 +70,7 @@ def batch_upload(request):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
             return redirect("surveys:batch-list")
-    transaction.on_commit(lambda: process_batch.delay(batch.pk))
+    enqueue_on_commit("surveys.process_batch", batch.pk)
     messages.success(request, f"已上传《{batch.file_name}》，正在读取和比对")
     return redirect("surveys:batch-detail", pk=batch.pk)
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -29,6 +29,7 @@ from cadence.models import (
 )
 from cadence.nodes import Node, node_visible
 from core.excel import neutralize_formula
+from core.queue import enqueue_on_commit
 from organizations.scope import restrict, scope_for
 
 PROGRESS_EVERY = 200
@@ -209,9 +210,7 @@ def filename_for(title: str) -> str:
 def export_job_start(*, owner, key: str, params: dict) -> ExportJob:
     ds = dataset(key, params)  # validates before anything is written
     job = ExportJob.objects.create(owner=owner, dataset=key, params=params, title=ds.title)
-    from cadence.tasks import export_job_run as task
-
-    transaction.on_commit(lambda: task.delay(job.pk))
+    enqueue_on_commit("cadence.export_job_run", job.pk)
     return job
 
 

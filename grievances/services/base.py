@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.sms import send_sms
+from core.queue import enqueue_on_commit
 from grievances.models import Grievance, GrievanceEvent, Notice
 
 S = Grievance.State
@@ -98,4 +98,4 @@ def sms_submitter(grievance: Grievance, text: str) -> None:
     phone = grievance.submitter_phone
     # Demo cases carry invented numbers that may belong to real people: never text them.
     if phone and not grievance.source_ref.startswith("demo:"):
-        transaction.on_commit(lambda: send_sms(phone=phone, text=text))
+        enqueue_on_commit("core.send_sms", phone, text)

@@ -13,7 +13,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.queue import enqueue_on_commit
-from core.sms import send_sms
 from core.text import clean_text
 from grievances.models import Category, Channel, Grievance, GrievanceEvent, GrievancePhoto, Priority, TicketCounter
 from grievances.photos import clean_photos
@@ -157,8 +156,6 @@ def grievance_create(
     if dispatch:
         enqueue_on_commit("grievances.tasks.triage_grievance", grievance.pk)
     if receipt_sms and phone:
-        ticket = grievance.ticket
-        transaction.on_commit(
-            lambda: send_sms(phone=phone, text=f"您的诉求已受理，受理编号 {ticket}，可凭编号和手机尾号查询办理进度。")
-        )
+        text = f"您的诉求已受理，受理编号 {grievance.ticket}，可凭编号和手机尾号查询办理进度。"
+        enqueue_on_commit("core.send_sms", phone, text)
     return grievance

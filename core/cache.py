@@ -1,0 +1,78 @@
+"""A Redis cache that fails open: while Redis is away, this process's memory stands in.
+
+The cache holds nothing that must survive (rate-limit counters, throttles, cached figures), so
+losing it for a minute is acceptable, while answering 500 on the public intake because a counter
+could not be incremented is not. During an outage each process counts on its own (limits become
+per-process rather than shared) and retries Redis after ``RETRY_SECONDS``; every outage is logged
+once per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger("portal.cache")
+
+OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
+RETRY_SECONDS = 10
+_METHODS = (
+    "add",
+    "get",
+    "set",
+    "touch",
+    "delete",
+    "get_many",
+    "set_many",
+    "delete_many",
+    "has_key",
+    "incr",
+    "decr",
+    "clear",
+    "get_or_set",
+)
+
+
+class FailOpenRedisCache(RedisCache):
+    def __init__(self, server, params):
+        options = dict(params.get("OPTIONS") or {})
+        # Fail fast: a dead Redis must cost a request milliseconds, not the kernel's TCP timeout.
+        options.setdefault("socket_connect_timeout", 0.5)
+        options.setdefault("socket_timeout", 1.0)
+        super().__init__(server, {**params, "OPTIONS": options})
+        self._local = LocMemCache(f"failopen-{id(self)}", {"TIMEOUT": params.get("TIMEOUT", 300)})
+        self._down_until = 0.0
+
+    @property
+    def is_down(self) -> bool:
+        return time.monotonic() < self._down_until
+
+    def _outage(self, exc: Exception) -> None:
+        if not self.is_down:
+            logger.warning("cache: Redis unavailable (%s); using process memory for %ss", exc, RETRY_SECONDS)
+        self._down_until = time.monotonic() + RETRY_SECONDS
+
+
+def _fail_open(name: str):
+    redis_method = getattr(RedisCache, name)
+
+    def method(self, *args, **kwargs):
+        if not self.is_down:
+            try:
+                return redis_method(self, *args, **kwargs)
+            except OUTAGE_ERRORS as exc:
+                self._outage(exc)
+        return getattr(self._local, name)(*args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = redis_method.__doc__
+    return method
+
+
+for _name in _METHODS:
+    setattr(FailOpenRedisCache, _name, _fail_open(_name))
