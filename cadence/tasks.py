@@ -7,10 +7,11 @@ import logging
 from datetime import date
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 from django.utils import timezone
 
-from cadence.services import dispatch, exports, snapshots, weekly
+from cadence.services import catchup, dispatch, exports, snapshots, weekly
 
 log = logging.getLogger(__name__)
 
@@ -62,3 +63,18 @@ def monthly_dispatch(day_iso: str | None = None, force: bool = False) -> int:
 @shared_task(name="cadence.export_job_run", ignore_result=True, soft_time_limit=900, time_limit=960)
 def export_job_run(job_id: int) -> None:
     exports.export_job_run(job_id=job_id)
+
+
+@shared_task(name="cadence.catch_up", ignore_result=True, soft_time_limit=1100, time_limit=1200)
+def catch_up() -> list[str]:
+    """Make good a 日盘点, 周例会 or 月调度 whose beat tick was lost (see cadence/services/catchup.py)."""
+    missed = catchup.catch_up()
+    for run in missed:
+        log.warning("catch-up: %s", run.label)
+    return [run.label for run in missed]
+
+
+@worker_ready.connect
+def _catch_up_at_start(**kwargs) -> None:
+    # A worker back after an outage makes good what the outage cost, without waiting for a tick.
+    catch_up.delay()

@@ -341,6 +341,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "cadence.weekly_reminders",
         "schedule": crontab(day_of_week="mon-fri", hour=9, minute=0),
     },
+    # a tick lost to an outage (Redis, worker or beat down) is made good on the next catch-up
+    "cadence-catch-up": {
+        "task": "cadence.catch_up",
+        "schedule": timedelta(minutes=15),
+    },
     "cadence-monthly-dispatch": {
         "task": "cadence.monthly_dispatch",
         "schedule": crontab(day_of_month="1-7", hour=7, minute=0),

@@ -102,6 +102,7 @@ def test_beat_schedule_in_one_place(settings):
         "cadence-weekly-open": "cadence.weekly_reports_open",
         "cadence-weekly-reminders": "cadence.weekly_reminders",
         "cadence-monthly-dispatch": "cadence.monthly_dispatch",
+        "cadence-catch-up": "cadence.catch_up",
     }
     from portal.celery import app
 
