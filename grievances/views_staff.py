@@ -133,6 +133,8 @@ def action_view(request, ticket: str, action: str):
     user = request.user
     expected = request.POST.get("state") or None
     try:
+        # A page opened before someone else's change must not act on what it shows.
+        services.check_version(grievance, request.POST.get("version"))
         if action == "accept":
             services.grievance_accept(grievance=grievance, actor=user)
             done = "已受理"

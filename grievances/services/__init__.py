@@ -11,7 +11,15 @@
 Import from ``grievances.services``; the names below are the public API.
 """
 
-from grievances.services.base import ALLOWED, MAX_TEXT, SYSTEM, IllegalTransition, reopen_window
+from grievances.services.base import (
+    ALLOWED,
+    MAX_TEXT,
+    SYSTEM,
+    IllegalTransition,
+    check_version,
+    reopen_window,
+    version_of,
+)
 from grievances.services.deadlines import extension_decide, extension_request, grievance_escalate
 from grievances.services.feedback import feedback_request, grievance_autoclose, grievance_rate, grievance_reopen
 from grievances.services.handling import (
@@ -51,6 +59,7 @@ __all__ = [
     "IllegalTransition",
     "Route",
     "assignee_for",
+    "check_version",
     "cluster_propose",
     "extension_decide",
     "extension_request",
@@ -81,4 +90,5 @@ __all__ = [
     "street_of",
     "suggest_category",
     "text_similarity",
+    "version_of",
 ]

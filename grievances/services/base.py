@@ -65,6 +65,23 @@ def notify(grievance: Grievance, users, key: str, text: str) -> None:
         Notice.objects.get_or_create(recipient=user, grievance=grievance, key=key, defaults={"text": text[:200]})
 
 
+def version_of(grievance: Grievance) -> str:
+    """The token a handler's page carries: the case as last saved (every change saves it)."""
+    return grievance.updated_at.isoformat()
+
+
+def check_version(grievance: Grievance, version: str | None) -> Grievance:
+    """Refuse an action taken on a page that shows an older state of the case (optimistic
+    concurrency): lock the row, compare, and return it locked for the action that follows."""
+    locked = Grievance.objects.select_for_update().get(pk=grievance.pk)
+    if version and version != version_of(locked):
+        raise IllegalTransition(
+            f"诉求 {locked.ticket} 在您打开页面后已被他人更新（当前状态：{locked.get_state_display()}），"
+            "请刷新页面查看最新情况后再操作"
+        )
+    return locked
+
+
 def transition(grievance, to: str, *, actor=None, actor_label="", note="", expected=None, public=False, **updates):
     with transaction.atomic():
         locked = Grievance.objects.select_for_update().get(pk=grievance.pk)

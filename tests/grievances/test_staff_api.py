@@ -217,3 +217,27 @@ def test_metrics_rates_and_minimum_sample(
 def test_metrics_page(client, case, municipal, outsider):
     assert login(client, municipal).get(reverse("grievances:metrics")).status_code == 200
     assert login(client, outsider).get(reverse("grievances:metrics")).status_code == 403
+
+
+def test_an_action_from_a_page_opened_before_a_transfer_is_refused(client, case, fuzimiao_cadre, world):
+    """resolve vs transfer: the page the resolve comes from still shows the case before the
+    transfer, so the resolve is refused with a message, whatever the two states are."""
+    login(client, fuzimiao_cadre)
+    client.post(reverse("grievances:act", args=[case.ticket, "accept"]))
+    case.refresh_from_db()
+    stale = case.updated_at.isoformat()
+    # Someone else transfers the case back to the street (assigned → assigned is possible too).
+    from grievances.services import grievance_transfer
+
+    grievance_transfer(grievance=case, actor=fuzimiao_cadre, note="请属地处理")
+    response = client.post(
+        reverse("grievances:act", args=[case.ticket, "resolve"]),
+        {"text": "已办结", "version": stale},
+        follow=True,
+    )
+    assert "在您打开页面后已被他人更新" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state != Grievance.State.RESOLVED
+    # The page shows the new version; acting from it works.
+    page = client.get(reverse("grievances:detail", args=[case.ticket])).content.decode()
+    assert f'name="version" value="{case.updated_at.isoformat()}"' in page
