@@ -60,8 +60,12 @@ def sanitize_photo(upload, *, label: str = "照片") -> ContentFile:
             img.save(out, format=fmt, quality=85) if fmt != "PNG" else img.save(out, format="PNG", optimize=True)
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
         raise ValidationError(f"{label}不是有效的图片文件") from exc
+    except Exception as exc:
+        # Pillow's decoders raise many kinds for a damaged or hostile file (oversized zTXt/iCCP
+        # chunks, truncated data, bad palettes…): each one means the same to the uploader.
+        raise ValidationError(f"{label}无法解码（文件已损坏或含有异常数据）") from exc
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[fmt]}")
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -160,6 +161,9 @@ def _open_with_calamine(path) -> Table:
 # --- CSV --------------------------------------------------------------------------------------
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def detect_encoding(path) -> str:
     with open(path, "rb") as fh:
         head = fh.read(4)
@@ -202,7 +206,11 @@ def _open_text(path) -> Table:
         with open(path, encoding=encoding, newline="") as fh:
             reader = csv.reader(fh, delimiter=delimiter)
             try:
-                yield from enumerate(reader, start=1)
+                for number, cells in enumerate(reader, start=1):
+                    # NUL and other control characters are never typed text; PostgreSQL refuses NUL.
+                    if _CONTROL.search("".join(cells)):
+                        cells = [_CONTROL.sub("", cell) for cell in cells]
+                    yield number, cells
             except csv.Error as exc:
                 raise UnreadableFile(f"CSV格式错误（第{reader.line_num}行）：{exc}") from exc
 

@@ -41,8 +41,37 @@ _MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\sref="([A-Z]+)(\d+)(?::([
 _ROW_NUMBER = re.compile(rb'<(?:[\w.-]+:)?row\b[^>]*?\sr="(\d+)"')
 
 
+# Bounds: a hostile or broken file is refused with the limit it broke, before it can cost more
+# memory or time than a genuine department list of a million rows would.
+MAX_ROWS = 1_048_576  # Excel's own last row
+MAX_COLUMNS = 16_384  # Excel's last column, XFD
+MAX_CELL_TEXT = 32_767  # Excel's longest cell text
+MAX_SHARED_TEXT = 100_000_000  # characters in the shared-strings table, all entries together
+MAX_PART_BYTES = 1 << 30  # one decompressed part (the sheet XML of a full 1M-row sheet is smaller)
+MAX_RATIO = 100  # decompressed ÷ compressed, for parts over 1 MB: XML compresses 5–20×, bombs 1000×
+
+
 class BadWorkbook(Exception):
     """The package is not a readable OOXML workbook."""
+
+
+def _check_part(archive: zipfile.ZipFile, part: str) -> None:
+    info = archive.getinfo(part)
+    if info.file_size > MAX_PART_BYTES:
+        raise BadWorkbook(f"文件内容解压后超过 {MAX_PART_BYTES >> 20} MB（{part}），超出导入上限")
+    if info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise BadWorkbook(
+            f"文件压缩比异常（{part} 解压后是压缩时的 {info.file_size // max(info.compress_size, 1)} 倍）"
+        )
+
+
+def _check_cell(letters: str, row: int) -> int:
+    col = column_number(letters)
+    if not letters or col >= MAX_COLUMNS:
+        raise BadWorkbook(f"单元格 {letters}{row} 超出Excel的最大列 XFD（{MAX_COLUMNS} 列）")
+    if not 0 < row <= MAX_ROWS:
+        raise BadWorkbook(f"第 {row} 行超出Excel的最大行数 {MAX_ROWS}")
+    return col
 
 
 def is_ooxml_workbook(path) -> bool:
@@ -128,9 +157,13 @@ class _TextCollector:
         self.phonetic = 0
         self.run_start = 0
         self.keep_spaces = True
+        self.size = 0  # characters in the current item (a shared string or a cell)
 
     def data(self, text: str) -> None:
         if self.in_text and not self.phonetic:
+            self.size += len(text)
+            if self.size > MAX_CELL_TEXT:
+                raise BadWorkbook(f"有单元格文字超过 {MAX_CELL_TEXT} 个字符（Excel单元格的上限）")
             self.parts.append(text)
 
     def open_run(self, attrib) -> None:
@@ -151,11 +184,16 @@ class _SharedStrings(_TextCollector):
     def __init__(self):
         super().__init__()
         self.strings: list[str] = []
+        self.total = 0
 
     def start(self, tag, attrib) -> None:
         name = _local(tag)
         if name == "si":
             self.parts = []
+            self.total += self.size
+            if self.total > MAX_SHARED_TEXT:
+                raise BadWorkbook(f"共享文字表超过 {MAX_SHARED_TEXT // 10000} 万字符，超出导入上限")
+            self.size = 0
         elif name == "t":
             self.open_run(attrib)
         elif name == "rPh":
@@ -174,6 +212,7 @@ class _SharedStrings(_TextCollector):
 def _shared_strings(archive: zipfile.ZipFile, part: str | None) -> list[str]:
     if not part or part not in archive.NameToInfo:
         return []
+    _check_part(archive, part)
     target = _SharedStrings()
     with archive.open(part) as fh:
         for _ in _feed(XMLParser(target=target), fh):
@@ -198,13 +237,15 @@ def _scan(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[int, int, int
             tail = data[cut:]
         last_row = max(last_row, _last_row_number(tail, len(tail)))
         merges.extend(m.groups() for m in _MERGE.finditer(tail))
+    if last_row > MAX_ROWS:
+        raise BadWorkbook(f"第 {last_row} 行超出Excel的最大行数 {MAX_ROWS}")
     ranges = []
     for c1, r1, c2, r2 in merges:
-        first_col, first_row = column_number(c1.decode()), int(r1) - 1
+        first_col, first_row = _check_cell(c1.decode(), int(r1)), int(r1) - 1
         if c2 is None:
             ranges.append((first_row, first_col, first_row, first_col))
         else:
-            ranges.append((first_row, first_col, int(r2) - 1, column_number(c2.decode())))
+            ranges.append((first_row, first_col, int(r2) - 1, _check_cell(c2.decode(), int(r2))))
     return sorted(set(ranges)), last_row
 
 
@@ -252,13 +293,16 @@ class _SheetRows(_TextCollector):
                 letters = ref.rstrip("0123456789")
                 col = self.columns.get(letters)
                 if col is None:
-                    col = self.columns[letters] = column_number(letters)
+                    col = self.columns[letters] = _check_cell(letters, self.row_number or 1)
                 self.col = col
             else:
                 self.col += 1
+                if self.col >= MAX_COLUMNS:
+                    raise BadWorkbook(f"第 {self.row_number} 行超过 {MAX_COLUMNS} 列")
             self.kind = attrib.get("t")
             self.style = attrib.get("s")
             self.parts = []
+            self.size = 0
         elif tag == self.value:
             self.in_text = True
         elif tag == self.text:
@@ -266,6 +310,8 @@ class _SheetRows(_TextCollector):
         elif tag == self.row:
             number = attrib.get("r")
             self.row_number = int(number) if number else self.row_number + 1
+            if not 0 < self.row_number <= MAX_ROWS:
+                raise BadWorkbook(f"第 {self.row_number} 行超出Excel的最大行数 {MAX_ROWS}")
             self.cells = []
             self.col = -1
         elif tag == self.phonetic_tag:
@@ -342,6 +388,7 @@ def _feed(parser: XMLParser, fh) -> None:
 def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, str, bool, str | None, str | None]:
     """(sheet name, sheet part, 1904 dates?, shared-strings part, styles part) of the workbook."""
     workbook = _workbook_part(archive)
+    _check_part(archive, workbook)
     root = parse_xml(archive.read(workbook))
     date1904 = False
     sheets = []
@@ -369,6 +416,9 @@ def open_first_sheet(path) -> tuple[str, int, Callable[[], Iterator[tuple[int, l
     try:
         with zipfile.ZipFile(path) as archive:
             name, part, date1904, strings_part, styles_part = _first_sheet(archive)
+            for checked in (part, styles_part):
+                if checked and checked in archive.NameToInfo:
+                    _check_part(archive, checked)
             shared = _shared_strings(archive, strings_part)
             date_styles = _date_styles(archive, styles_part)
             merges, last_row = _scan(archive, part)
@@ -410,7 +460,10 @@ def open_first_sheet(path) -> tuple[str, int, Callable[[], Iterator[tuple[int, l
                         while expected < number:
                             yield expected, fill(expected, [])
                             expected += 1
-                        yield number, fill(number, cells)
+                        cells = fill(number, cells)
+                        while cells and cells[-1] == "":
+                            cells.pop()  # a stray far-right cell does not widen every staged row
+                        yield number, cells
                         expected = number + 1
         except BadWorkbook:
             raise
