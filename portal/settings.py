@@ -297,6 +297,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 # The longest task: staging a survey file (300k rows take a few minutes; this bounds a stuck one).
 SURVEY_TASK_TIME_LIMIT = env_int("SURVEY_TASK_TIME_LIMIT", 1200)
+# A staging run renews its lease with every chunk; one silent this long is taken as dead.
+SURVEY_LEASE_SECONDS = env_int("SURVEY_LEASE_SECONDS", 600)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -340,6 +342,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "cadence-weekly-reminders": {
         "task": "cadence.weekly_reminders",
         "schedule": crontab(day_of_week="mon-fri", hour=9, minute=0),
+    },
+    # survey batches whose staging process died (lease expired) become failed and re-importable
+    "surveys-expire-stale": {
+        "task": "surveys.expire_stale",
+        "schedule": timedelta(minutes=5),
     },
     # a tick lost to an outage (Redis, worker or beat down) is made good on the next catch-up
     "cadence-catch-up": {

@@ -90,6 +90,9 @@ class ImportBatch(models.Model):
     columns = models.JSONField("列对应", default=list, blank=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField("进度(%)", default=0)
+    # The lease of a running batch: renewed with every chunk staged. A batch whose heartbeat is
+    # older than SURVEY_LEASE_SECONDS was killed (timeout, OOM, restart) and is marked failed.
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
     counts = models.JSONField("统计", default=dict, blank=True)
     message = models.TextField("说明", blank=True)
     created_by = models.ForeignKey(

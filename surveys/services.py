@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -92,10 +94,30 @@ def batch_create(
     return batch
 
 
+def lease_expired_before() -> datetime:
+    return timezone.now() - timedelta(seconds=settings.SURVEY_LEASE_SECONDS)
+
+
+def batches_expire_stale() -> int:
+    """Mark running batches whose lease ran out as failed (their process died: a timeout, an
+    out-of-memory kill, a restart) and drop their staged rows, so the same file can be imported
+    again. Returns how many were expired."""
+    cutoff = lease_expired_before()
+    stale = list(
+        ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING).filter(
+            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+        )
+    )
+    for batch in stale:
+        minutes = settings.SURVEY_LEASE_SECONDS // 60
+        _fail(batch, f"读取比对过程中断（超过{minutes}分钟没有进展），可重新导入同一文件从头处理")
+    return len(stale)
+
+
 def batch_process(*, batch_id: int) -> ImportBatch | None:
     """Run the pipeline for a pending batch. Claimed atomically: a second call does nothing."""
     claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.PENDING).update(
-        status=ImportBatch.Status.RUNNING, progress=1
+        status=ImportBatch.Status.RUNNING, progress=1, heartbeat_at=timezone.now()
     )
     if not claimed:
         return None
@@ -172,7 +194,13 @@ def import_file(
         raise ValidationError(f"未知的导入类别：{kind}")
     file_hash = file_sha256(path)
     place = territory or (batch_place_for(user)[0] if user else Territory.objects.get_root_nodes().first())
+    batches_expire_stale()
     earlier = previous_batch(kind=kind, file_hash=file_hash, territory=place)
+    if earlier is not None and earlier.is_running and not dry_run:
+        raise ValidationError(
+            f"该文件正由批次#{earlier.pk}处理中（{earlier.created_at:%Y-%m-%d %H:%M} 开始，进度{earlier.progress}%），"
+            "请等待其完成后再试"
+        )
     if earlier is not None and earlier.status != ImportBatch.Status.FAILED and not dry_run:
         outcome = ImportOutcome(batch=earlier, dry_run=False, same_as=earlier)
         if apply and earlier.status in (ImportBatch.Status.REVIEW, ImportBatch.Status.PARTIAL):
@@ -212,7 +240,7 @@ def import_file(
     batch = batch_create(
         kind=kind, path=path, file_name=Path(path).name, user=user, source=source, full_list=full_list, territory=place
     )
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, heartbeat_at=timezone.now())
     batch.status = ImportBatch.Status.RUNNING
     _run(batch, path)
     outcome = ImportOutcome(batch=batch, dry_run=False)

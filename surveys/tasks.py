@@ -23,3 +23,10 @@ def process_batch(batch_id: int) -> None:
     # An unreadable file is recorded on the batch as a failure the user can read; nothing to retry.
     with suppress(UnreadableFile):
         batch_process(batch_id=batch_id)
+
+
+@shared_task(name="surveys.expire_stale", ignore_result=True)
+def expire_stale() -> int:
+    from surveys.services import batches_expire_stale
+
+    return batches_expire_stale()

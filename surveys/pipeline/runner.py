@@ -44,7 +44,9 @@ def run(batch: ImportBatch, path, *, progress: bool = True) -> ImportBatch:
             stage(staged)
         done = chunk[-1][0] - header.row_number
         if progress:
-            ImportBatch.objects.filter(pk=batch.pk).update(progress=min(95, int(done * 95 / total)))
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                progress=min(95, int(done * 95 / total)), heartbeat_at=timezone.now()
+            )
     # The staging table just grew by the whole file: plan what follows with true statistics.
     analyze(StagedRow)
     with transaction.atomic():
