@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from core.dates import add_months
 from core.tree import add_node
 from members import counts, services
 from members.models import (
@@ -31,7 +32,7 @@ from members.models import (
     Stage,
     Transfer,
 )
-from members.rules import add_months, monthly_dues, probation_end
+from members.rules import monthly_dues, probation_end
 from members.validators import id_check_char, name_initials
 from organizations.models import Body, PartyOrganization, Territory
 

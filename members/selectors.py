@@ -9,6 +9,7 @@ from datetime import date
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from core.dates import add_months
 from members.models import (
     NEW_EMPLOYMENT_OCCUPATIONS,
     DevelopmentQuota,
@@ -20,7 +21,7 @@ from members.models import (
     Stage,
     Transfer,
 )
-from members.rules import ARREARS_ALERT_MONTHS, add_months, months_between
+from members.rules import ARREARS_ALERT_MONTHS, months_between
 from organizations.models import Territory, Unit
 from organizations.scope import restrict
 

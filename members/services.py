@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.dates import add_months
 from members import counts
 from members.models import (
     DevelopmentQuota,
@@ -26,7 +27,6 @@ from members.models import (
 )
 from members.rules import (
     MINIMUM_MONTHLY_DUES,
-    add_months,
     extension_error,
     monthly_dues,
     pipeline_errors,

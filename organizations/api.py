@@ -5,10 +5,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.permissions import perm_required
 from organizations import rules as R
 from organizations import selectors as S
 from organizations.api_base import ScopedModelViewSet, ScopedReadOnlyViewSet
@@ -29,15 +30,6 @@ from organizations.serializers import (
     ViolationDistrictSerializer,
     ViolationSerializer,
 )
-
-
-def perm_required(perm: str) -> type[BasePermission]:
-    class HasPerm(BasePermission):
-        def has_permission(self, request, view):
-            return bool(request.user and request.user.is_authenticated and request.user.has_perm(perm))
-
-    HasPerm.__name__ = f"Has_{perm.replace('.', '_')}"
-    return HasPerm
 
 
 class TerritoryViewSet(ScopedReadOnlyViewSet):

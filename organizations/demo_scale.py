@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from core.dates import add_months
 from core.tree import add_node
 from organizations.models import (
     Body,
@@ -25,7 +26,6 @@ from organizations.models import (
     Unit,
     VanguardPost,
 )
-from organizations.selectors import add_months
 from organizations.validators import credit_code_check_char
 
 K = PartyOrganization.Kind

@@ -4,7 +4,6 @@ these functions rather than re-deriving the figures, so every screen shows the s
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
+from core.dates import add_months
 from organizations import rules as R
 from organizations.models import CommitteeMember, Meeting, PartyOrganization, StaffPost, Territory, Unit
 from organizations.scope import restrict
@@ -40,12 +40,6 @@ def posts_of(user) -> list[StaffPost]:
         .select_related("territory", "organization", "body")
         .order_by("role", "id")
     )
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- coverage ------------------------------------------------------------------------------------

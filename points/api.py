@@ -11,9 +11,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from core.permissions import perm_required
 from members.models import Person
 from organizations.api_base import ScopedModelViewSet, ScopedReadOnlyViewSet
 from organizations.scope import get_visible_or_404
@@ -28,15 +28,6 @@ from points.services import (
     task_confirm,
     task_publish,
 )
-
-
-def needs(perm: str) -> type[BasePermission]:
-    class _Needs(BasePermission):
-        def has_permission(self, request, view):
-            return bool(request.user and request.user.is_authenticated and request.user.has_perm(perm))
-
-    _Needs.__name__ = f"Needs_{perm.replace('.', '_')}"
-    return _Needs
 
 
 def _refuse(exc: Exception):
@@ -65,7 +56,7 @@ class EntryViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["created_at", "delta"]
 
     @extend_schema(request=s.AwardSerializer, responses=s.EntrySerializer)
-    @action(detail=False, methods=["post"], permission_classes=[needs("points.add_pointentry")])
+    @action(detail=False, methods=["post"], permission_classes=[perm_required("points.add_pointentry")])
     def award(self, request):
         """按积分项目授予（校验可授予角色与每日/每月上限；同一幂等键只记一次）。"""
         data = s.AwardSerializer(data=request.data)
@@ -90,7 +81,7 @@ class EntryViewSet(ScopedReadOnlyViewSet):
         return Response(s.EntrySerializer(result.entry).data, status=code)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.EntrySerializer)
-    @action(detail=True, methods=["post"], permission_classes=[needs("points.reverse_pointentry")])
+    @action(detail=True, methods=["post"], permission_classes=[perm_required("points.reverse_pointentry")])
     def reverse(self, request, pk=None):
         """冲正一条授予流水（写入一条负数流水，原流水不变）。"""
         entry = self.get_object()
@@ -131,7 +122,7 @@ class ClaimViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["task", "status", "person"]
 
     @extend_schema(request=s.ConfirmSerializer, responses=s.ClaimSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[needs("points.change_taskclaim")])
+    @action(detail=True, methods=["post"], permission_classes=[perm_required("points.change_taskclaim")])
     def confirm(self, request, pk=None):
         claim = self.get_object()
         data = s.ConfirmSerializer(data=request.data)
@@ -160,7 +151,7 @@ class RedemptionViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["status", "reward", "person"]
 
     @extend_schema(request=None, responses=s.RedemptionSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[needs("points.change_redemption")])
+    @action(detail=True, methods=["post"], permission_classes=[perm_required("points.change_redemption")])
     def fulfil(self, request, pk=None):
         try:
             redemption = points_redemption_fulfil(redemption=self.get_object(), actor=request.user)
@@ -169,7 +160,7 @@ class RedemptionViewSet(ScopedReadOnlyViewSet):
         return Response(s.RedemptionSerializer(redemption).data)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.RedemptionSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[needs("points.change_redemption")])
+    @action(detail=True, methods=["post"], permission_classes=[perm_required("points.change_redemption")])
     def cancel(self, request, pk=None):
         redemption = self.get_object()
         data = s.ReasonSerializer(data=request.data)

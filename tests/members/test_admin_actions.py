@@ -3,8 +3,8 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from core.dates import add_months
 from members.models import DevelopmentRecord, PartyMembership, Stage, Transfer
-from members.rules import add_months
 from members.services import development_advance, development_start, transfer_request
 from tests.members.factories import make_member, make_person
 

@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.dates import add_months
 from members.models import DevelopmentQuota, PartyMembership, Stage
-from members.rules import add_months, pipeline_errors
+from members.rules import pipeline_errors
 from members.selectors import candidate_reserve, pipeline_counts, quota_usage
 from members.services import development_advance, development_extend_probation, development_start, quota_used
 from tests.members.factories import make_person
