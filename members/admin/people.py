@@ -1,0 +1,122 @@
+"""People: the person list and page, with identity fields masked unless the viewer may see them."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from import_export.admin import ImportExportMixin
+
+from core.masking import mask_id_number, mask_phone
+from members import services
+from members.admin.common import PersonSearchMixin
+from members.models import PartyMembership, Person
+from members.resources import PersonExportResource, PersonResource
+from members.selectors import can_view_full_identity
+from organizations.admin_base import ScopedAdmin
+from organizations.audit import record_access
+
+
+class MembershipInline(admin.StackedInline):
+    model = PartyMembership
+    extra = 0
+    can_delete = False
+    fields = ["status", "organization", "joined_on", "full_member_on", "is_mobile", "is_invisible", "lost_contact"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PersonIdentityForm(forms.ModelForm):
+    """Wider inputs for the identity fields: people type "138-0013-8000" or an ID with spaces,
+    and the model normalises them before the column's length applies."""
+
+    id_number = forms.CharField(label="身份证号", max_length=40, required=False)
+    phone = forms.CharField(label="手机号", max_length=32, required=False)
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "id_number",
+            "phone",
+            "gender",
+            "birth_date",
+            "occupation",
+            "platform",
+            "territory",
+            "employer",
+            "home_station",
+        ]
+
+
+@admin.register(Person)
+class PersonAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
+    resource_classes = [PersonResource]
+    list_display = ["name", "masked_id", "masked_phone", "gender", "occupation", "platform", "territory", "is_member"]
+    list_filter = ["occupation", "platform", "gender"]
+    list_select_related = ["territory", "membership"]
+    search_fields = ["name"]  # shows the box; the lookup itself is get_search_results
+    search_help_text = "姓名、拼音首字母（如 zs）、身份证号或手机号后4位"
+    autocomplete_fields = ["territory", "employer", "home_station"]
+    inlines = [MembershipInline]
+
+    def get_import_resource_classes(self, request):
+        return [PersonResource]
+
+    def get_export_resource_classes(self, request):
+        return [PersonExportResource]
+
+    @admin.display(description="身份证号")
+    def masked_id(self, obj):
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description="手机号")
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+    @admin.display(description="党员", boolean=True)
+    def is_member(self, obj):
+        return hasattr(obj, "membership")
+
+    def get_fields(self, request, obj=None):
+        if can_view_full_identity(request.user) or obj is None:
+            identity = ["id_number", "phone"]
+        else:
+            identity = ["masked_id", "masked_phone"]
+        return [
+            "name",
+            *identity,
+            "gender",
+            "birth_date",
+            "occupation",
+            "platform",
+            "territory",
+            "employer",
+            "home_station",
+        ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        # Only where the full values are on the page: a declared field would otherwise post an
+        # empty value over the stored one for viewers who see the masked text.
+        if obj is None or can_view_full_identity(request.user):
+            kwargs["form"] = PersonIdentityForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not can_view_full_identity(request.user):
+            # Without the full value there is nothing to correct it against.
+            return ["masked_id", "masked_phone"]
+        return []
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and can_view_full_identity(request.user) and response.status_code == 200:
+            obj = self.get_object(request, object_id)
+            if obj.id_number or obj.phone:
+                record_access(obj)
+        return response
+
+    def save_model(self, request, obj, form, change):
+        services.person_save(person=obj)
