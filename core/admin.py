@@ -28,9 +28,9 @@ def error_text(exc: ValidationError) -> str:
 
 
 class ConfirmActionMixin:
-    """For a ModelAdmin: ``action_form`` binds a form only on apply, ``confirm_and_loop`` does the rest."""
+    """For a ModelAdmin: ``bound_action_form`` binds a form only on apply, ``confirm_and_loop`` does the rest."""
 
-    def action_form(self, request, form_class: type[forms.Form]) -> forms.Form:
+    def bound_action_form(self, request, form_class: type[forms.Form]) -> forms.Form:
         return form_class(request.POST if "apply" in request.POST else None)
 
     def confirm_and_loop(

@@ -104,7 +104,7 @@ class DevelopmentRecordAdmin(ConfirmActionMixin, PersonSearchMixin, ScopedAdmin)
 
     @admin.action(description="延长预备期", permissions=["change"])
     def extend_probation(self, request, queryset):
-        form = self.action_form(request, ExtendForm)
+        form = self.bound_action_form(request, ExtendForm)
         return self.confirm_and_loop(
             request,
             queryset,
@@ -122,7 +122,7 @@ class DevelopmentRecordAdmin(ConfirmActionMixin, PersonSearchMixin, ScopedAdmin)
 
     @admin.action(description="进入下一阶段（核对规定的培养时间）", permissions=["change"])
     def advance(self, request, queryset):
-        form = self.action_form(request, AdvanceForm)
+        form = self.bound_action_form(request, AdvanceForm)
         form.fields["quota"].queryset = restrict(DevelopmentQuota.objects.select_related("body"), request.user)
 
         def advance(record):

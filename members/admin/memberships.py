@@ -82,7 +82,7 @@ class PartyMembershipAdmin(ConfirmActionMixin, PersonSearchMixin, ImportExportMi
 
     @admin.action(description="核定党费", permissions=["change"])
     def assess_dues(self, request, queryset):
-        form = self.action_form(request, DuesAssessForm)
+        form = self.bound_action_form(request, DuesAssessForm)
 
         def assess(membership):
             data = form.cleaned_data
@@ -109,7 +109,7 @@ class PartyMembershipAdmin(ConfirmActionMixin, PersonSearchMixin, ImportExportMi
 
     @admin.action(description="隐形党员登记到本地党组织", permissions=["change"])
     def register_invisible(self, request, queryset):
-        form = self.action_form(request, RegisterForm)
+        form = self.bound_action_form(request, RegisterForm)
         form.fields["organization"].queryset = restrict(PartyOrganization.objects.all(), request.user)
         return self.confirm_and_loop(
             request,

@@ -130,7 +130,7 @@ class TransferAdmin(ConfirmActionMixin, PersonSearchMixin, ScopedAdmin):
 
     @admin.action(description="退回（须填写原因）", permissions=["change"])
     def reject(self, request, queryset):
-        form = self.action_form(request, RejectForm)
+        form = self.bound_action_form(request, RejectForm)
         return self.confirm_and_loop(
             request,
             queryset,
