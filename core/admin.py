@@ -1,6 +1,6 @@
 """Admin plumbing shared by every app, and the admin of core's own table (the holiday calendar).
 
-The one confirm-and-loop helper for admin bulk actions:
+The one confirm-and-loop helper for admin bulk actions.
 
 A bulk action that writes shows a confirmation page first (what will happen, to which rows, with
 an optional form for the values it needs); on "apply" it calls the app's service once per row.
