@@ -9,7 +9,7 @@ class PersonFilter(django_filters.FilterSet):
 
     class Meta:
         model = Person
-        fields = ["occupation", "platform", "gender", "employer", "home_station"]
+        fields = ["occupation", "platform", "gender", "employer"]
 
 
 class MembershipFilter(django_filters.FilterSet):

@@ -45,7 +45,6 @@ class PersonSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
             "territory",
             "territory_name",
             "employer",
-            "home_station",
             "is_member",
         ]
         read_only_fields = ["birth_date"]

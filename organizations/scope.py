@@ -17,7 +17,7 @@ so the rule is written once. A model says how it is placed through a ``ScopeSpec
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 
 from django.db import models
@@ -148,6 +148,21 @@ def organization_subtree(prefixes: frozenset[str]) -> models.QuerySet:
     return PartyOrganization.objects.filter(
         _any_prefix("path", prefixes) | _any_prefix("industry_committee__path", prefixes)
     ).values("pk")
+
+
+def place_under(model: type[models.Model], **paths: str) -> None:
+    """Add placing paths to ``model``'s ScopeSpec from an app on a higher floor.
+
+    A link between two apps of one floor lives on the floor above (a person's home station is
+    ``points.HomeStation``); the lower model cannot name it, so the app owning the link adds the
+    path when it is ready, e.g. ``place_under(Person, station_post="home_station_link__station__manager_post")``.
+    Only paths the model does not place by already may be added.
+    """
+    spec: ScopeSpec = model.scope
+    taken = [name for name in paths if getattr(spec, name) not in (None, paths[name])]
+    if taken:
+        raise ValueError(f"{model.__name__} is already placed by {taken}")
+    model.scope = replace(spec, **paths)
 
 
 def scope_q(model: type[models.Model], scope: UserScope) -> Q | None:

@@ -6,9 +6,11 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from members.admin.people import PersonAdmin
 from organizations.admin_base import ScopedAdmin, ScopedInline
 from organizations.roles import Role
 from points.models import (
+    HomeStation,
     PhotoReport,
     PointAccount,
     PointCategory,
@@ -20,7 +22,7 @@ from points.models import (
     TaskClaim,
     VolunteerTask,
 )
-from points.services import PointsError, points_redemption_fulfil
+from points.services import PointsError, home_station_set, points_redemption_fulfil
 
 
 class ReadOnlyMixin:
@@ -196,3 +198,32 @@ class RedemptionAdmin(ReadOnlyMixin, ScopedAdmin):
 
     def has_fulfil_permission(self, request):
         return request.user.has_perm("points.change_redemption")
+
+
+class HomeStationFormSet(forms.BaseInlineFormSet):
+    """Saves through ``home_station_set``, like every other door."""
+
+    def save_new(self, form, commit=True):
+        return home_station_set(person=self.instance, station=form.cleaned_data["station"])
+
+    def save_existing(self, form, obj, commit=True):
+        return home_station_set(person=self.instance, station=form.cleaned_data["station"])
+
+    def delete_existing(self, obj, commit=True):
+        if commit:
+            home_station_set(person=self.instance, station=None)
+
+
+class HomeStationInline(ScopedInline, admin.TabularInline):
+    model = HomeStation
+    formset = HomeStationFormSet
+    fields = ["station"]
+    autocomplete_fields = ["station"]
+    extra = 0
+    max_num = 1
+    verbose_name = verbose_name_plural = "常驻驿站"
+
+
+# The home station was a field of the person's page and stays on it; the link is this app's, so
+# this app adds it to the members admin (a higher floor may extend a lower one, not the reverse).
+PersonAdmin.inlines = [*PersonAdmin.inlines, HomeStationInline]

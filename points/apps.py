@@ -8,8 +8,13 @@ class PointsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from members.models import Person
         from organizations.roles import EDIT, MANAGE, VIEW, Role, grant, grant_codename
+        from organizations.scope import place_under
         from points import models as m
+
+        # The station manager looks after the regulars of the station (see HomeStation).
+        place_under(Person, station_post="home_station_link__station__manager_post")
 
         R = Role
         grant([R.MUNICIPAL], "points.pointcategory", MANAGE)
@@ -32,6 +37,10 @@ class PointsConfig(AppConfig):
         grant([R.DISTRICT, R.STREET, R.STATION], "points.reward", EDIT)
         grant([R.DISTRICT, R.STREET, R.STATION], "points.rewardnight", EDIT)
         grant(awarding, "points.redemption", ("view", "change"))
+        # Whoever edits a person sets or clears their home station (it was a field of the person).
+        grant([R.MUNICIPAL], "points.homestation", MANAGE)
+        grant([R.DISTRICT, R.INDUSTRY, R.STREET], "points.homestation", MANAGE)
+        grant([R.STATION], "points.homestation", VIEW)
 
         # The ledger (PointEntry, PointLot) is itself an append-only audit trail; logging each
         # entry twice would only double the hot path's writes.
@@ -40,6 +49,7 @@ class PointsConfig(AppConfig):
         auditlog.register(m.PhotoReport, mask_fields=["phone"])
         auditlog.register(m.Redemption)
         auditlog.register(m.PointAccount, include_fields=["person"])
+        auditlog.register(m.HomeStation)
 
         self._register_phone_actions()
 

@@ -34,7 +34,7 @@ def person_for_phone(phone: str) -> Person | None:
     records sharing a phone must be sorted out by staff before points can be paid)."""
     if not phone:
         return None
-    people = list(Person.objects.filter(phone=phone).select_related("territory", "home_station")[:2])
+    people = list(Person.objects.filter(phone=phone).select_related("territory", "home_station_link__station")[:2])
     return people[0] if len(people) == 1 else None
 
 
@@ -220,7 +220,9 @@ def commendation_shortlist(*, user, start: datetime, end: datetime, within=None,
         for r in leaderboard(user=user, group_by="person", start=start, end=end, within=within, limit=limit)
         if r.points >= min_points
     ]
-    people = Person.objects.filter(pk__in=[r.key for r in rows]).select_related("territory", "home_station", "employer")
+    people = Person.objects.filter(pk__in=[r.key for r in rows]).select_related(
+        "territory", "home_station_link__station", "employer"
+    )
     by_id = {p.pk: p for p in people}
     return [(row, by_id.get(row.key)) for row in rows]
 

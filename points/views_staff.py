@@ -23,7 +23,7 @@ from organizations.models import Body, Territory
 from organizations.scope import get_visible_or_404, restrict
 from points import selectors
 from points.forms import AwardForm, ReasonForm, TaskForm
-from points.models import PhotoReport, PointAccount, PointEntry, Redemption, TaskClaim, VolunteerTask
+from points.models import HomeStation, PhotoReport, PointAccount, PointEntry, Redemption, TaskClaim, VolunteerTask
 from points.services import (
     PointsError,
     account_for,
@@ -78,7 +78,7 @@ def award(request):
             people = list(
                 Person.objects.visible_to(user)
                 .filter(Q(name__contains=q) | Q(phone=q))
-                .select_related("territory", "home_station")
+                .select_related("territory", "home_station_link__station")
                 .order_by("name", "id")[:30]
             )
         return render(request, "points/award_find.html", {"q": q, "people": people, "mask_phone": mask_phone})
@@ -121,7 +121,9 @@ def accounts(request):
 @permission_required("points.view_pointaccount", raise_exception=True)
 def account(request, pk: int):
     acct = get_visible_or_404(
-        PointAccount.objects.select_related("person__territory", "person__home_station"), request.user, pk=pk
+        PointAccount.objects.select_related("person__territory", "person__home_station_link__station"),
+        request.user,
+        pk=pk,
     )
     entries = acct.entries.select_related("rule", "actor", "reversed_by").order_by("-created_at", "-id")
     lots = acct.lots.filter(remaining__gt=0, expires_at__isnull=False).order_by("expires_at")[:10]
@@ -388,6 +390,11 @@ def _date(value):
         raise ValueError(f"日期“{value}”格式应为 年-月-日") from exc
 
 
+def _station_name(person) -> str:
+    station = HomeStation.station_of(person) if person else None
+    return station.name if station else ""
+
+
 def _shortlist_csv(user, start, end, within):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="commendation-shortlist.csv"'
@@ -403,7 +410,7 @@ def _shortlist_csv(user, start, end, within):
                     row.name,
                     mask_phone(person.phone) if person else "",
                     person.territory.full_name if person else "",
-                    person.home_station.name if person and person.home_station else "",
+                    _station_name(person),
                     person.employer.name if person and person.employer else "",
                     row.points,
                     row.entries,

@@ -87,6 +87,10 @@ class KindSpec:
     bulk: bool = False  # apply with bulk_create/bulk_update (no per-object save() or audit signals)
     create: Callable | None = None  # (spec, values) → saved instance, for models that need more than save()
     territory_path: str = "territory"  # ORM path to the placing territory (missing-from-source scope)
+    # Attributes kept in a linked model, not a column of this one (an ORM path such as
+    # "home_station_link__station_id", which compare reads with .values()): each maps to the
+    # service writing a chunk of them, called with [(record pk, value), ...] after the records.
+    links: dict[str, Callable] = field(default_factory=dict)
 
     @cached_property
     def model(self):
@@ -376,6 +380,14 @@ UNITS = KindSpec(
     change_checks=[check_district_change, check_head_count_jump("employee_count", "new_employment_worker_count")],
 )
 
+
+def _set_home_stations(pairs):
+    # The person ↔ station link lives in points (the floor above members and stations).
+    from points.services import home_stations_set
+
+    home_stations_set(pairs)
+
+
 MEMBERS = KindSpec(
     kind="members",
     label="人员",
@@ -412,12 +424,13 @@ MEMBERS = KindSpec(
             "驿站编码",
             ("常驻驿站编码", "所属驿站编码"),
             parse=n.parse_code,
-            attr="home_station_id",
+            attr="home_station_link__station_id",
             ref=("stations.Station", "code"),
         ),
     ],
     row_checks=[check_not_future("birth_date"), check_id_consistency],
     change_checks=[check_district_change],
+    links={"home_station_link__station_id": _set_home_stations},
 )
 
 STATIONS = KindSpec(

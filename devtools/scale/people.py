@@ -12,6 +12,7 @@ from devtools.scale.loader import bulk_load, next_id
 from devtools.scale.profiles import Profile
 from members.models import PartyMembership, Person
 from members.models.people import Occupation, Platform
+from points.models import HomeStation
 from stations.models import Station
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -67,6 +68,7 @@ PLATFORMS = {
 
 def generate_persons(profile: Profile, h: Hierarchy, rng: random.Random) -> int:
     first = next_id(Person)
+    homes: list[tuple[int, int]] = []  # (person, station) for points.HomeStation, loaded after the persons
 
     def rows():
         for offset in range(profile.persons):
@@ -92,10 +94,15 @@ def generate_persons(profile: Profile, h: Hierarchy, rng: random.Random) -> int:
                 "platform": rng.choice(PLATFORMS.get(occupation, [""])),
                 "territory_id": rng.choice(h.places_by_street[street_id]),
                 "employer_id": rng.choice(units) if rng.random() < 0.5 else None,
-                "home_station_id": rng.choice(stations) if rng.random() < 0.3 else None,
             }
+            # Drawn last, as when it was a column of the person, so the generated data is unchanged.
+            home = rng.choice(stations) if rng.random() < 0.3 else None
+            if home is not None:
+                homes.append((pk, home))
 
-    return bulk_load(Person, rows())
+    count = bulk_load(Person, rows())
+    bulk_load(HomeStation, ({"person_id": pk, "station_id": station} for pk, station in homes))
+    return count
 
 
 def _birth_of(pk: int) -> date:

@@ -47,7 +47,6 @@ class PersonIdentityForm(forms.ModelForm):
             "platform",
             "territory",
             "employer",
-            "home_station",
         ]
 
 
@@ -59,7 +58,7 @@ class PersonAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
     list_select_related = ["territory", "membership"]
     search_fields = ["name"]  # shows the box; the lookup itself is get_search_results
     search_help_text = "姓名、拼音首字母（如 zs）、身份证号或手机号后4位"
-    autocomplete_fields = ["territory", "employer", "home_station"]
+    autocomplete_fields = ["territory", "employer"]
     inlines = [MembershipInline]
 
     def get_import_resource_classes(self, request):
@@ -94,7 +93,6 @@ class PersonAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
             "platform",
             "territory",
             "employer",
-            "home_station",
         ]
 
     def get_form(self, request, obj=None, **kwargs):

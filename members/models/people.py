@@ -97,25 +97,14 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="persons",
     )
-    home_station = models.ForeignKey(
-        "stations.Station",
-        verbose_name="常驻驿站",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="persons",
-    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True, null=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True, null=True)
 
     objects = ScopedQuerySet.as_manager()
-    # A person is seen by the street they live/work in (块), by the industry committee over
-    # their Party organization (条), and by the manager of their home station.
-    scope = ScopeSpec(
-        territory="territory",
-        organization="membership__organization",
-        station_post="home_station__manager_post",
-    )
+    # A person is seen by the street they live/work in (块) and by the industry committee over
+    # their Party organization (条). The manager of their home station sees them too: that link
+    # lives on the floor above (points.HomeStation), which adds the path in its AppConfig.ready.
+    scope = ScopeSpec(territory="territory", organization="membership__organization")
 
     class Meta:
         verbose_name = "人员"

@@ -1,3 +1,4 @@
+from points.models.home import HomeStation
 from points.models.ledger import ImmutableEntryError, LotDraw, PointAccount, PointEntry, PointLot
 from points.models.reports import PhotoReport
 from points.models.rewards import Redemption, Reward, RewardNight
@@ -5,6 +6,7 @@ from points.models.rules import PointCategory, PointRule
 from points.models.tasks import TaskClaim, VolunteerTask
 
 __all__ = [
+    "HomeStation",
     "ImmutableEntryError",
     "LotDraw",
     "PhotoReport",

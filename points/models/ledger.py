@@ -19,7 +19,7 @@ class PointAccount(models.Model):
     updated_at = models.DateTimeField("最近变动", default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
-    scope = ScopeSpec(territory="person__territory", station_post="person__home_station__manager_post")
+    scope = ScopeSpec(territory="person__territory", station_post="person__home_station_link__station__manager_post")
 
     class Meta:
         verbose_name = "积分账户"

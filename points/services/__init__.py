@@ -1,5 +1,6 @@
 """Writes of the points app. Import from here: ``from points.services import points_award``."""
 
+from points.services.home import home_station_set, home_stations_set
 from points.services.ledger import (
     AwardResult,
     CapReached,
@@ -29,6 +30,8 @@ __all__ = [
     "PointsError",
     "account_for",
     "cap_room",
+    "home_station_set",
+    "home_stations_set",
     "photo_report_reject",
     "photo_report_submit",
     "photo_report_verify",

@@ -25,7 +25,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from members.models import Person
-from points.models import LotDraw, PointAccount, PointEntry, PointLot, PointRule
+from points.models import HomeStation, LotDraw, PointAccount, PointEntry, PointLot, PointRule
 from points.selectors import roles_of
 
 Kind = PointEntry.Kind
@@ -85,7 +85,7 @@ def _write_entry(account: PointAccount, *, kind: str, delta: int, **fields) -> P
     person = account.person
     fields.setdefault("territory_id", person.territory_id)
     if fields.get("station_id") is None:
-        fields["station_id"] = person.home_station_id
+        fields["station_id"] = HomeStation.station_id_of(person)
     return PointEntry.objects.create(account=account, kind=kind, delta=delta, balance_after=account.balance, **fields)
 
 

@@ -33,10 +33,18 @@ def _auto_now_fields(model) -> list[str]:
 def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[RowData], present: set[str]) -> tuple[int, int]:
     model = spec.model
     attrs = spec.compared_attrs(present)
-    existing = {
-        getattr(o, spec.key_attr): o
-        for o in model._default_manager.filter(**{f"{spec.key_attr}__in": [r.key for r in rows]})
-    }
+    links = [a for a in attrs if a in spec.links]
+    keys = [r.key for r in rows]
+    existing = {getattr(o, spec.key_attr): o for o in model._default_manager.filter(**{f"{spec.key_attr}__in": keys})}
+    linked = (
+        {
+            v[spec.key_attr]: v
+            for v in model._default_manager.filter(**{f"{spec.key_attr}__in": keys}).values(spec.key_attr, *links)
+        }
+        if links
+        else {}
+    )
+    link_writes: dict[str, list[tuple[int, object]]] = {a: [] for a in links}
     to_create: list[tuple[RowData, dict]] = []
     to_update: list[tuple[RowData, object, list[str]]] = []
     # A blank cell of an optional text column arrives as None; the column is NOT NULL. A new
@@ -45,7 +53,7 @@ def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[RowData], present:
     for row in rows:
         obj = existing.get(row.key)
         if obj is None:
-            data = {**spec.defaults, **row.values}
+            data = {k: v for k, v in {**spec.defaults, **row.values}.items() if k not in spec.links}
             data.update({a: "" for a in texts if a in data and data[a] is None})
             to_create.append((row, data))
         else:
@@ -54,20 +62,25 @@ def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[RowData], present:
                 for a in attrs
                 if a in row.values
                 and not (a in texts and row.values[a] is None)
-                and jsonable(getattr(obj, a)) != row.values[a]
+                and jsonable(linked[row.key][a] if a in spec.links else getattr(obj, a)) != row.values[a]
             ]
             if changed:
                 for attr in changed:
-                    setattr(obj, attr, row.values[attr])
+                    if attr in spec.links:
+                        link_writes[attr].append((obj.pk, row.values[attr]))
+                    else:
+                        setattr(obj, attr, row.values[attr])
                 to_update.append((row, obj, changed))
 
     created: list[tuple[RowData, int]] = []
+    # What each update writes to the record itself (the rest goes to the linked models below).
+    own = {row.pk: [a for a in changed if a not in spec.links] for row, _, changed in to_update}
     if spec.bulk:
         ids = insert_new(model, [data for _, data in to_create])
         created = [(row, pk) for (row, _), pk in zip(to_create, ids, strict=True)]
         if to_update:
             fields = sorted(
-                {a.removesuffix("_id") if a.endswith("_id") else a for _, _, changed in to_update for a in changed}
+                {a.removesuffix("_id") if a.endswith("_id") else a for row, _, _ in to_update for a in own[row.pk]}
             )
             now = timezone.now()
             stamps = _auto_now_fields(model)
@@ -85,13 +98,20 @@ def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[RowData], present:
                 obj = model(**data)
                 obj.save()
             created.append((row, obj.pk))
-        for _, obj, changed in to_update:
+        for row, obj, _ in to_update:
             obj.save(
                 update_fields=[
-                    *{a.removesuffix("_id") if a.endswith("_id") else a for a in changed},
+                    *{a.removesuffix("_id") if a.endswith("_id") else a for a in own[row.pk]},
                     *_auto_now_fields(model),
                 ]
             )
+    for row, pk in created:
+        for attr in links:
+            if attr in row.values:
+                link_writes[attr].append((pk, row.values[attr]))
+    for attr, pairs in link_writes.items():
+        if pairs:
+            spec.links[attr](pairs)
 
     content_type = ContentType.objects.get_for_model(model)
     lineage = [(pk, row.row_number, Lineage.Action.CREATED, sorted(row.values)) for row, pk in created] + [

@@ -165,7 +165,13 @@ def test_distribution_selector_and_page(client, world, qinhuai_organizer, xinjie
     assert client.get(reverse("members:distribution")).status_code == 403
 
 
-INLINE = {"membership-TOTAL_FORMS": "0", "membership-INITIAL_FORMS": "0"}
+# The person page has two inlines: the membership, and the home station (added by points).
+INLINE = {
+    "membership-TOTAL_FORMS": "0",
+    "membership-INITIAL_FORMS": "0",
+    "home_station_link-TOTAL_FORMS": "0",
+    "home_station_link-INITIAL_FORMS": "0",
+}
 
 
 def test_admin_add_normalises_typed_values_and_street_cadre_cannot_overwrite_masked(

@@ -11,6 +11,7 @@ from PIL import Image
 from members.models import Person
 from organizations.models import StaffPost
 from points.models import PointCategory, PointRule, Reward
+from points.services import home_station_set
 from stations.models import Station
 from tests.world import PASSWORD, post
 
@@ -102,14 +103,16 @@ def xuanwu_station(world):
 
 @pytest.fixture
 def worker(world, station):
-    return Person.objects.create(name="张骑手", phone="13800000001", territory=world.chaokujie, home_station=station)
+    person = Person.objects.create(name="张骑手", phone="13800000001", territory=world.chaokujie)
+    home_station_set(person=person, station=station)
+    return person
 
 
 @pytest.fixture
 def xuanwu_worker(world, xuanwu_station):
-    return Person.objects.create(
-        name="李快递", phone="13900000002", territory=world.huaqiaolu, home_station=xuanwu_station
-    )
+    person = Person.objects.create(name="李快递", phone="13900000002", territory=world.huaqiaolu)
+    home_station_set(person=person, station=xuanwu_station)
+    return person
 
 
 @pytest.fixture

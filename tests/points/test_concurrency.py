@@ -10,7 +10,7 @@ from django.db.models import Sum
 
 from members.models import Person
 from points.models import PointAccount, PointEntry, Redemption, Reward
-from points.services import PointsError, points_award, points_redeem, points_redemption_fulfil
+from points.services import PointsError, home_station_set, points_award, points_redeem, points_redemption_fulfil
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,9 +76,11 @@ def test_many_people_one_stock_never_oversell(catalogue, station, station_manage
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
     people = [
-        Person.objects.create(name=f"骑手{i}", phone=f"1370000{i:04d}", territory=world.chaokujie, home_station=station)
+        Person.objects.create(name=f"骑手{i}", phone=f"1370000{i:04d}", territory=world.chaokujie)
         for i in range(THREADS)
     ]
+    for person in people:
+        home_station_set(person=person, station=station)
     for person in people:
         points_award(person=person, rule=catalogue["volunteer"], actor=station_manager, idempotency_key=f"s{person.pk}")
     reward = Reward.objects.create(name="体检券", cost=10, stock=3, territory=world.city)

@@ -42,7 +42,7 @@ def award(person, rule, actor, key, **kw):
 def test_award_writes_entry_lot_and_balance(catalogue, worker, station_manager):
     result = award(worker, catalogue["volunteer"], station_manager, "t:1", note="清扫")
     assert result.created and result.entry.delta == 10 and result.entry.balance_after == 10
-    assert result.entry.station_id == worker.home_station_id
+    assert result.entry.station_id == worker.home_station_link.station_id
     assert result.entry.territory_id == worker.territory_id
     assert assert_consistent(worker) == 10
 

@@ -78,3 +78,25 @@ def test_organizations_need_a_known_parent(world, tmp_path):
     org = PartyOrganization.objects.get(code="ZZ-001")
     assert PartyOrganization.objects.get_parent(org) == world.fuzimiao_org
     assert org.territory == world.fuzimiao
+
+
+def test_person_home_station_is_imported_into_the_points_link(world, tmp_path):
+    """驿站编码 of a person is kept in points.HomeStation (the link above members and stations)."""
+    first = Station.objects.create(
+        code="QH-T-001", name="一号驿站", host_type=Station.HostType.SHOP, territory=world.fuzimiao
+    )
+    second = Station.objects.create(
+        code="QH-T-002", name="二号驿站", host_type=Station.HostType.SHOP, territory=world.fuzimiao
+    )
+    number = id_number("19900307", "123")
+    header = ["姓名", "身份证号", "所属区", "所属街道", "驿站编码"]
+    rows = [header, ["张三", number, "秦淮区", "夫子庙街道", "QH-T-001"]]
+    _, report = import_file(kind="members", path=write_xlsx(tmp_path / "p.xlsx", rows), apply=ApplyMode.CLEAN)
+    person = Person.objects.get(id_number=number)
+    assert report["created"] == 1 and person.home_station_link.station == first
+    rows[1][4] = "QH-T-002"
+    _, report = import_file(kind="members", path=write_xlsx(tmp_path / "p2.xlsx", rows), apply=ApplyMode.CLEAN)
+    person = Person.objects.get(id_number=number)
+    assert report["updated"] == 1 and person.home_station_link.station == second
+    _, report = import_file(kind="members", path=write_xlsx(tmp_path / "p3.xlsx", rows), apply=ApplyMode.CLEAN)
+    assert report["updated"] == 0  # compared through the link: nothing changed
