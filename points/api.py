@@ -18,9 +18,10 @@ from members.models import Person
 from organizations.api_base import ScopedModelViewSet, ScopedReadOnlyViewSet
 from organizations.scope import get_visible_or_404
 from points import serializers as s
-from points.models import PointAccount, PointEntry, PointRule, Redemption, Reward, TaskClaim, VolunteerTask
+from points.models import HomeStation, PointAccount, PointEntry, PointRule, Redemption, Reward, TaskClaim, VolunteerTask
 from points.services import (
     PointsError,
+    home_station_set,
     points_award,
     points_redemption_cancel,
     points_redemption_fulfil,
@@ -174,7 +175,19 @@ class RedemptionViewSet(ScopedReadOnlyViewSet):
         return Response(s.RedemptionSerializer(redemption).data)
 
 
+class HomeStationViewSet(ScopedModelViewSet):
+    """人员的常驻驿站（人员与驿站的关联；写入经 home_station_set）。"""
+
+    queryset = HomeStation.objects.select_related("person", "station").order_by("person_id")
+    serializer_class = s.HomeStationSerializer
+    filterset_fields = ["person", "station"]
+
+    def perform_destroy(self, instance):
+        home_station_set(person=instance.person, station=None)
+
+
 def register(router) -> None:
+    router.register("points/home-stations", HomeStationViewSet, basename="points-home-station")
     router.register("points/accounts", AccountViewSet, basename="points-account")
     router.register("points/entries", EntryViewSet, basename="points-entry")
     router.register("points/tasks", TaskViewSet, basename="points-task")

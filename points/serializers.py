@@ -2,7 +2,8 @@ from rest_framework import serializers
 
 from core.masking import mask_phone
 from organizations.api_base import ScopedWriteSerializerMixin
-from points.models import PointAccount, PointEntry, PointRule, Redemption, Reward, TaskClaim, VolunteerTask
+from points.models import HomeStation, PointAccount, PointEntry, PointRule, Redemption, Reward, TaskClaim, VolunteerTask
+from points.services import home_station_set
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -144,3 +145,20 @@ class RedemptionSerializer(serializers.ModelSerializer):
             "debit_entry",
             "refund_entry",
         ]
+
+
+class HomeStationSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
+    """A person's home station; both ends are picked among what the caller may see."""
+
+    station_name = serializers.CharField(source="station.name", read_only=True)
+
+    class Meta:
+        model = HomeStation
+        fields = ["person", "station", "station_name"]
+
+    def create(self, validated_data):
+        return home_station_set(person=validated_data["person"], station=validated_data["station"])
+
+    def update(self, instance, validated_data):
+        # The person is the link's key: moving a link is clearing one and setting another.
+        return home_station_set(person=instance.person, station=validated_data.get("station", instance.station))

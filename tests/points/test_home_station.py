@@ -36,3 +36,17 @@ def test_person_admin_page_sets_the_home_station(client, world, station, fuzimia
     response = client.post(url, form)
     assert response.status_code == 302, response.context["inline_admin_formsets"][-1].formset.errors
     assert HomeStation.objects.get(person=person).station == station
+
+
+def test_api_sets_lists_and_clears_the_home_station(api_client, world, station, station_manager, fuzimiao_cadre):
+    person = Person.objects.create(name="钱骑手", phone="13800000007", territory=world.chaokujie)
+    api_client.force_authenticate(fuzimiao_cadre)
+    response = api_client.post("/api/v1/points/home-stations/", {"person": person.pk, "station": station.pk})
+    assert response.status_code == 201, response.data
+    assert HomeStation.objects.get(person=person).station == station
+    api_client.force_authenticate(station_manager)
+    listed = api_client.get("/api/v1/points/home-stations/").json()
+    assert [row["person"] for row in listed.get("results", listed)] == [person.pk]
+    api_client.force_authenticate(fuzimiao_cadre)
+    assert api_client.delete(f"/api/v1/points/home-stations/{person.pk}/").status_code == 204
+    assert not HomeStation.objects.filter(person=person).exists()
