@@ -78,6 +78,14 @@ def _admin_sql(sql: str) -> None:
         conn.execute(sql)
 
 
+def image_command(*, bind: str) -> list[str]:
+    """The Dockerfile's CMD (gunicorn and its options) with the address to bind swapped in."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    command = json.loads(re.search(r"^CMD (\[.*?\])$", dockerfile, re.M | re.S).group(1))
+    assert command[0] == "gunicorn", command
+    return [arg if not arg.startswith("0.0.0.0:") else bind for arg in command]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -185,8 +193,7 @@ def deployment(tmp_path_factory, django_db_setup, django_db_blocker):
         port = _free_port()
         log = (work / "gunicorn.log").open("w")
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-            + ["--workers", "2", "--access-logfile", "-"],
+            [sys.executable, "-m", *image_command(bind=f"127.0.0.1:{port}")],
             cwd=ROOT,
             env=production,
             stdout=log,
