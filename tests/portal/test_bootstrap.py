@@ -70,6 +70,6 @@ def test_bootstrap_superuser_flag(tmp_path):
 
 def test_seed_demo_refuses_in_production(settings):
     settings.PRODUCTION = True
-    with pytest.raises(CommandError, match="生产环境.*不能载入示例数据"):
+    with pytest.raises(CommandError, match=r"生产环境.*不能载入示例数据"):
         call_command("seed_demo")
     assert not get_user_model().objects.filter(username="admin").exists()
