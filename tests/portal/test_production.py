@@ -353,3 +353,26 @@ def test_health_names_the_stopped_worker_and_beat_then_recovers(browser, deploym
     response = browser.get("/healthz/")
     assert response.status == 200, response.text
     assert json.loads(response.text)["status"] == "ok"
+
+
+def test_compose_health_checks_against_the_running_server(deployment):
+    """The web container's health check script, and the worker's command, as compose runs them."""
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    script = compose["services"]["web"]["healthcheck"]["test"][-1]
+    script = script.replace("http://127.0.0.1:8000", f"http://127.0.0.1:{deployment['port']}")
+    web = subprocess.run(
+        [sys.executable, "-c", script], env=deployment["env"], capture_output=True, text=True, timeout=60
+    )
+    assert web.returncode == 0, web.stderr
+    worker = subprocess.run(
+        [sys.executable, "manage.py", "healthcheck", "worker"],
+        cwd=ROOT,
+        env=deployment["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # Heartbeats were recorded by the test before; a worker row exists and is fresh.
+    assert worker.returncode == 0, worker.stdout + worker.stderr
