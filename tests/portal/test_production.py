@@ -374,5 +374,23 @@ def test_compose_health_checks_against_the_running_server(deployment):
         text=True,
         timeout=120,
     )
-    # Heartbeats were recorded by the test before; a worker row exists and is fresh.
+    assert worker.returncode != 0 or "正常" in worker.stdout
+    _run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from portal.tasks import record_heartbeat; record_heartbeat('worker')",
+        ],
+        deployment["env"],
+    )
+    worker = subprocess.run(
+        [sys.executable, "manage.py", "healthcheck", "worker"],
+        cwd=ROOT,
+        env=deployment["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert worker.returncode == 0, worker.stdout + worker.stderr
