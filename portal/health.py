@@ -1,4 +1,4 @@
-"""Liveness of what the portal depends on, for /healthz/ and operators."""
+"""Liveness of what the portal depends on, for /healthz/, compose health checks and operators."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from django.db import connection
 from django.utils import timezone
 
 from portal.models import WorkerHeartbeat
+
+# Parts whose heartbeat /healthz/ checks, with the setting that bounds its age.
+HEARTBEATS = {"worker": "HEALTH_WORKER_MAX_AGE", "beat": "HEALTH_BEAT_MAX_AGE"}
 
 
 def check_database() -> tuple[bool, str]:
@@ -30,22 +33,43 @@ def check_broker() -> tuple[bool, str]:
         return False, type(exc).__name__
 
 
-def worker_heartbeat_age() -> int | None:
-    beat = WorkerHeartbeat.objects.filter(name="beat").only("seen_at").first()
-    if beat is None:
-        return None
-    return int((timezone.now() - beat.seen_at).total_seconds())
+def heartbeat_ages() -> dict[str, int | None]:
+    """Seconds since each part's last heartbeat; None when it was never seen."""
+    now = timezone.now()
+    seen = dict(WorkerHeartbeat.objects.filter(name__in=HEARTBEATS).values_list("name", "seen_at"))
+    return {name: (int((now - seen[name]).total_seconds()) if name in seen else None) for name in HEARTBEATS}
+
+
+def check_heartbeat(name: str, age: int | None) -> dict:
+    limit = getattr(settings, HEARTBEATS[name])
+    fresh = age is not None and age <= limit
+    return {
+        "ok": fresh or not settings.HEALTH_REQUIRE_HEARTBEATS,
+        "age_seconds": age,
+        "max_age_seconds": limit,
+        "info": "ok" if fresh else ("从未收到心跳" if age is None else f"心跳已 {age} 秒未更新"),
+    }
 
 
 def health_report() -> tuple[bool, dict]:
+    """(healthy, report). The report names every failing part under "failing"."""
     db_ok, db_info = check_database()
     broker_ok, broker_info = check_broker()
-    report = {
-        "status": "ok" if db_ok and broker_ok else "error",
+    parts: dict[str, dict] = {
         "database": {"ok": db_ok, "info": db_info},
         "broker": {"ok": broker_ok, "info": broker_info},
-        "environment": settings.PORTAL_ENV,
     }
     if db_ok:
-        report["worker_heartbeat_age_seconds"] = worker_heartbeat_age()
-    return db_ok and broker_ok, report
+        for name, age in heartbeat_ages().items():
+            parts[name] = check_heartbeat(name, age)
+    else:  # the ages live in the database: unknown, and not what failed
+        for name in HEARTBEATS:
+            parts[name] = {"ok": None, "age_seconds": None, "info": "数据库不可用，无法读取心跳"}
+    failing = [name for name, part in parts.items() if part["ok"] is False]
+    report = {
+        "status": "error" if failing else "ok",
+        "failing": failing,
+        **parts,
+        "environment": settings.PORTAL_ENV,
+    }
+    return not failing, report

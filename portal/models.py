@@ -2,10 +2,11 @@ from django.db import models
 
 
 class WorkerHeartbeat(models.Model):
-    """The last time a Celery process proved it was alive by running a task.
+    """The last time a Celery process proved it was alive.
 
-    Beat schedules ``record_heartbeat`` every minute; the worker writes here. ``/healthz/``
-    reports the age, so an operator sees a stopped worker or beat without reading logs.
+    "worker": the worker ran the ``record_heartbeat`` task beat queues every minute; "beat": beat's
+    scheduling loop (portal/beat.py). ``/healthz/`` reports both ages and answers 503 when one is
+    older than its limit, so an operator sees a stopped worker or beat without reading logs.
     """
 
     name = models.CharField("来源", max_length=64, unique=True)

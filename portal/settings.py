@@ -166,6 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -177,7 +178,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+# How many reverse proxies sit in front of gunicorn. Behind one proxy every request comes from the
+# proxy's address, so with 0 the per-address limits (axes lockouts, the public form's rate limit)
+# would lock out the whole city at once; compose sets 1. Never set it higher than the real number
+# of proxies: a client could then forge X-Forwarded-For and dodge the limits.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 
@@ -190,7 +196,9 @@ USE_TZ = True
 
 # --- static & media -------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# The image collects into /app/staticfiles at build time; the production test collects into a
+# temp dir so that it never touches the developer's copy.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -271,13 +279,19 @@ CITY_BOUNDS = tuple(env_list("CITY_BOUNDS", ["118.30", "31.10", "119.30", "32.70
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # Every folder of the filesystem transport lives under var/broker (kombu would otherwise put
+    # its control/ folder in the working directory), and exists before the first publish: a
+    # command that queues a task on a fresh clone must not fail half-way for want of a folder.
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+    for _folder in ("queue", "processed", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # A message a dead worker held comes back after this many seconds. It must exceed the longest
     # task's hard time limit (a survey import, SURVEY_TASK_TIME_LIMIT) or a running task would be
@@ -302,7 +316,8 @@ SURVEY_LEASE_SECONDS = env_int("SURVEY_LEASE_SECONDS", 600)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler, plus a heartbeat beat writes itself (see portal/beat.py).
+CELERY_BEAT_SCHEDULER = "portal.beat:HeartbeatScheduler"
 # The one place where periodic work is scheduled; django-celery-beat copies it into its tables
 # at start-up so staff can see (and pause) each entry in the admin.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
@@ -382,6 +397,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
 }
 
+# --- health (/healthz/) ----------------------------------------------------------------------
+# Beat writes its own heartbeat every 30 s; the worker writes one when it runs the heartbeat task
+# beat queues each minute. Older than these limits (or never seen) → /healthz/ answers 503 and
+# names the part. Required in production; in development the ages are reported only, since
+# tests and a bare runserver have no worker.
+HEALTH_REQUIRE_HEARTBEATS = env_bool("HEALTH_REQUIRE_HEARTBEATS", PRODUCTION)
+HEALTH_WORKER_MAX_AGE = env_int("HEALTH_WORKER_MAX_AGE", 300)
+HEALTH_BEAT_MAX_AGE = env_int("HEALTH_BEAT_MAX_AGE", 180)
+
 # --- audit ----------------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
@@ -394,6 +418,8 @@ SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Health probes come from inside the container network over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
@@ -409,6 +435,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django gives its "django" logger a console handler of its own under DEBUG; the line
+        # then reached the root handler too and printed twice. One handler, the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "INFO"},
         # Axes logs every login at INFO (masked); keep failures and lockouts only.
         "axes": {"level": "WARNING"},
@@ -442,7 +471,12 @@ SMS_BACKEND = env_str("SMS_BACKEND", "core.sms.ConsoleBackend")
 # --- stations (宁小蜂驿站) -------------------------------------------------------------------
 # Absolute base of the URLs printed in station QR codes (宁新码): the address workers' phones
 # reach, which is usually not the intranet host staff use.
-PORTAL_PUBLIC_BASE_URL = env_str("PORTAL_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Unset in production it is https:// plus the first ALLOWED_HOSTS entry (never a loopback
+# address a phone cannot reach); `make run` sets it to the port it serves on.
+PORTAL_PUBLIC_BASE_URL = env_str(
+    "PORTAL_PUBLIC_BASE_URL",
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000",
+).rstrip("/")
 # Staff map tiles: an intranet tile server URL template ({z}/{x}/{y}); empty = no tiles, the
 # points over a plain background. Amap-style tiles are GCJ-02, OSM-style tiles are WGS-84.
 STATION_MAP_TILE_URL = env_str("STATION_MAP_TILE_URL", "")

@@ -9,10 +9,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 port=${PORT:-8000}
 base=http://127.0.0.1:$port
 bin=.venv/bin
+# QR codes and posters point at the port this run serves on (unless the developer set a base).
+export PORTAL_PUBLIC_BASE_URL=${PORTAL_PUBLIC_BASE_URL:-$base}
 
 { : <&0; } 2>/dev/null || exec </dev/null
 
-mkdir -p var/broker var/log
+mkdir -p var/log
 "$bin/python" manage.py migrate --noinput
 "$bin/python" manage.py seed_demo
 "$bin/python" manage.py collectstatic --noinput -v0

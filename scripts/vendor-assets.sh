@@ -17,7 +17,7 @@ dest=$root/static/vendor
 PACKAGES=(
     "htmx htmx.org@2.0.11 dist/htmx.min.js"
     "echarts echarts@6.1.0 dist/echarts.min.js"
-    "leaflet leaflet@1.9.4 dist/leaflet.js dist/leaflet.css dist/images"
+    "leaflet leaflet@1.9.4 dist/leaflet.js dist/leaflet.js.map dist/leaflet.css dist/images"
 )
 
 command -v npm >/dev/null || {

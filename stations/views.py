@@ -23,6 +23,7 @@ from organizations.scope import get_visible_or_404
 from stations import geo, qr
 from stations.hours import spans_of, station_is_open, week_table
 from stations.models import InspectionPhoto, Service, Station, Visit
+from stations.outlines import station_outlines
 from stations.phone_actions import phone_actions_for
 from stations.selectors import is_overdue, map_point, map_stations, overdue_q, visit_totals
 from stations.services import visits_record
@@ -118,7 +119,11 @@ def map_points(request):
     stations = map_stations(request.user, tier=tier, service=params.get("service", ""), open_now=open_now, when=now)
     crs = tile_settings()["crs"]
     points = [map_point(s, crs=crs, open_now=station_is_open(s, now)) for s in stations]
-    return JsonResponse({"crs": crs, "count": len(points), "points": points})
+    payload = {"crs": crs, "count": len(points), "points": points}
+    if params.get("outlines") == "1" and not settings.STATION_MAP_TILE_URL:
+        # The offline basemap: outlines of every district and street the user sees, unfiltered.
+        payload["outlines"] = station_outlines(map_stations(request.user), crs=crs)
+    return JsonResponse(payload)
 
 
 @login_required

@@ -35,11 +35,34 @@
       el.classList.add("station-map-missing");
       return;
     }
-    var map = L.map(el, { preferCanvas: true, zoomControl: true }).setView([32.06, 118.79], 10);
-    if (el.dataset.tileUrl) {
+    // Our own attribution control: Leaflet's default prefix is a flag and a link to its website.
+    var map = L.map(el, { preferCanvas: true, zoomControl: true, attributionControl: false }).setView([32.06, 118.79], 10);
+    L.control.attribution({ prefix: "Leaflet" }).addTo(map);
+    var offline = !el.dataset.tileUrl;
+    if (!offline) {
       L.tileLayer(el.dataset.tileUrl, { maxZoom: 18, attribution: el.dataset.tileAttribution || "" }).addTo(map);
     } else {
+      // No tile server: district and street outlines (from the server, derived from station
+      // coordinates) stand in for a basemap, under the points.
       el.classList.add("station-map-plain");
+      map.attributionControl.addAttribution("轮廓由驿站坐标推算，非行政边界");
+    }
+    var outlineLayer = L.layerGroup().addTo(map);
+
+    function drawOutlines(collection) {
+      L.geoJSON(collection, {
+        style: function (f) {
+          var district = f.properties.level === "district";
+          return { color: district ? "#555" : "#999", weight: district ? 2 : 1, dashArray: district ? null : "4 4",
+                   fill: district, fillColor: "#e8e4dc", fillOpacity: 0.35, interactive: false };
+        },
+        onEachFeature: function (f, lyr) {
+          if (f.properties.level === "district") {
+            lyr.bindTooltip(escapeHtml(f.properties.name), { permanent: true, direction: "center", className: "station-map-area" });
+          }
+        },
+      }).addTo(outlineLayer);
+      el.dataset.outlines = String(collection.features.length);
     }
     var layer = L.layerGroup().addTo(map);
     // Exposed so a dashboard embedding the map can pan or read the markers.
@@ -51,10 +74,12 @@
 
     function load() {
       var params = form ? new URLSearchParams(new FormData(form)) : new URLSearchParams();
+      if (first && offline) params.set("outlines", "1");
       fetch(el.dataset.pointsUrl + "?" + params.toString(), { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (data) {
           layer.clearLayers();
+          if (data.outlines) drawOutlines(data.outlines);
           var bounds = [];
           data.points.forEach(function (p) {
             var marker = L.circleMarker([p.lat, p.lng], {

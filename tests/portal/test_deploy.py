@@ -1,40 +1,81 @@
 """The production shape in docker-compose.yml (no Docker engine here to run it, so its structure
-is checked): the five services, health-gated start order, secrets required, shared volumes."""
+is checked; tests/portal/test_production.py runs what the containers run): services, health
+checks, start order, restart policies, one .env, ports on loopback only, shared volumes."""
 
 from pathlib import Path
 
 import yaml
 from django.conf import settings
 
-COMPOSE = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text(encoding="utf-8"))
+ROOT = Path(settings.BASE_DIR)
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
+APP = ("migrate", "web", "worker", "beat")
+LONG_RUNNING = ("postgres", "redis", "web", "worker", "beat", "backup")
 
 
-def test_five_services_with_health_gated_order():
-    assert set(SERVICES) == {"postgres", "redis", "web", "worker", "beat"}
-    for name in ("postgres", "redis", "web"):
+def test_services_health_checks_and_start_order():
+    assert set(SERVICES) == {"postgres", "redis", "migrate", "web", "worker", "beat", "backup"}
+    for name in ("postgres", "redis", "web", "worker", "beat"):
         assert SERVICES[name]["healthcheck"]["test"], name
-    assert SERVICES["web"]["depends_on"] == {
-        "postgres": {"condition": "service_healthy"},
-        "redis": {"condition": "service_healthy"},
-    }
-    for name in ("worker", "beat"):
-        assert SERVICES[name]["depends_on"] == {"web": {"condition": "service_healthy"}}
-    assert "gunicorn portal.wsgi:application" in " ".join(SERVICES["web"]["command"])
+    assert SERVICES["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert SERVICES["migrate"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    for name in ("web", "worker", "beat"):
+        assert SERVICES[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, name
+    assert "command" not in SERVICES["web"]  # the Dockerfile's CMD: gunicorn
     assert SERVICES["worker"]["command"][:4] == ["celery", "-A", "portal", "worker"]
     assert SERVICES["beat"]["command"][:4] == ["celery", "-A", "portal", "beat"]
+    assert SERVICES["worker"]["healthcheck"]["test"] == ["CMD", "python", "manage.py", "healthcheck", "worker"]
+    assert SERVICES["beat"]["healthcheck"]["test"] == ["CMD", "python", "manage.py", "healthcheck", "beat"]
 
 
-def test_production_settings_and_secrets_are_required():
-    env = SERVICES["web"]["environment"]
-    assert env["PORTAL_ENV"] == "production"
-    assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")
-    assert "${POSTGRES_PASSWORD:?" in env["DATABASE_URL"]
-    assert env["CELERY_BROKER_URL"].startswith("redis://redis:")
+def test_web_health_check_renders_a_page_and_reads_healthz():
+    script = SERVICES["web"]["healthcheck"]["test"][-1]
+    compile(script, "web-healthcheck", "exec")
+    assert '"/accounts/login/"' in script and '"/healthz/"' in script
 
 
-def test_data_and_uploads_are_on_named_volumes_shared_by_the_app_containers():
+def test_restart_policies():
+    for name in LONG_RUNNING:
+        assert SERVICES[name]["restart"] == "unless-stopped", name
+    assert SERVICES["migrate"]["restart"] == "no"
+
+
+def test_ports_only_on_loopback():
+    published = {name: s["ports"] for name, s in SERVICES.items() if s.get("ports")}
+    assert set(published) == {"web"}
+    assert all(port.startswith("127.0.0.1:") for port in published["web"]), published
+
+
+def test_one_env_file_and_production_settings():
+    for name in APP:
+        service = SERVICES[name]
+        assert service["env_file"] == ".env", name
+        env = service["environment"]
+        assert env["PORTAL_ENV"] == "production"
+        assert "${POSTGRES_PASSWORD:?" in env["DATABASE_URL"]
+        assert env["CELERY_BROKER_URL"].startswith("redis://redis:")
+        assert env["PROXY_COUNT"] == "${PROXY_COUNT:-1}"
+
+
+def test_data_uploads_and_backups_are_on_volumes():
     assert {"postgres-data", "redis-data", "media"} <= set(COMPOSE["volumes"])
     assert "postgres-data:/var/lib/postgresql/data" in SERVICES["postgres"]["volumes"]
-    for name in ("web", "worker", "beat"):
+    for name in APP:
         assert "media:/app/var/media" in SERVICES[name]["volumes"], name
+    backup = SERVICES["backup"]
+    assert "media:/media:ro" in backup["volumes"]
+    assert "/scripts/backup.sh" in " ".join(backup["command"])
+
+
+def test_image_is_two_stage_runtime_only_and_non_root():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert dockerfile.count("\nFROM ") + dockerfile.startswith("FROM ") == 2
+    assert "requirements.lock" in dockerfile and "requirements-dev.lock" not in dockerfile.split("AS build", 1)[1]
+    assert "PORTAL_ENV=production" in dockerfile and "collectstatic" in dockerfile
+    assert "\nUSER portal\n" in dockerfile
+    runtime_lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    for tool in ("pytest==", "playwright==", "ruff==", "uv=="):
+        assert f"\n{tool}" not in runtime_lock, tool
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {"devtools", "tests", ".env", "backups/"} <= set(ignored)

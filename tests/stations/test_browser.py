@@ -31,8 +31,14 @@ def test_staff_map_shows_points_from_local_leaflet(page, live_server, managed_st
     page.wait_for_selector("#station-map[data-loaded='1']", timeout=10_000)
     assert page.evaluate("typeof window.L") == "object"
     assert page.evaluate("document.getElementById('station-map').stationLayer.getLayers().length") == 1
-    # Plain background: no tile server configured, so no tile was requested at all.
+    # No tile server configured: no tile was requested at all; outlines of the district and the
+    # street of the station stand in for a basemap, and the attribution has no flag or link.
     assert page.locator(".leaflet-tile").count() == 0
+    page.wait_for_selector("#station-map[data-outlines='2']", timeout=10_000)
+    assert page.locator(".station-map-area").inner_text() == "秦淮区"
+    attribution = page.locator(".leaflet-control-attribution")
+    assert "Leaflet" in attribution.inner_text() and "非行政边界" in attribution.inner_text()
+    assert attribution.locator("svg, a").count() == 0
     assert page.locator(".station-map-count").inner_text() == "共 1 个驿站"
     page.select_option("select[name=tier]", "key")
     page.wait_for_selector("#station-map[data-loaded='0']", timeout=10_000)

@@ -4,7 +4,8 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.db import analyze
@@ -45,6 +46,12 @@ class Command(BaseCommand):
             for username, role, where in demo_logins():
                 self.stdout.write(f"  {username:<12} {role:<12} {where}")
             return
+        if settings.PRODUCTION:
+            raise CommandError(
+                "生产环境（PORTAL_ENV=production）不能载入示例数据：示例数据包含演示人员，"
+                f"以及密码公开（{DEMO_PASSWORD}）的管理员账号 admin。"
+                "新部署请用 manage.py bootstrap（见 README「部署」）。"
+            )
         for name in demo_modules():
             with transaction.atomic():
                 import_module(name).seed(stdout=self.stdout)
