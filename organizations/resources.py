@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from core.excel import neutralize_formula
-from core.text import clean_text
+from core.text import clean_line, clean_text
 from organizations.models import Instructor, PartyOrganization, Territory, Unit
 from organizations.scope import restrict
 from organizations.validators import normalize_credit_code
@@ -26,7 +26,7 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
 
     def clean(self, value, row=None, **kwargs):
         try:
-            return super().clean(clean_text(value) if isinstance(value, str) else value, row, **kwargs)
+            return super().clean(clean_line(value) if isinstance(value, str) else value, row, **kwargs)
         except self.model.DoesNotExist as exc:
             raise ValueError(f"找不到{self.model._meta.verbose_name}“{value}”，或不在您的管辖范围内") from exc
 
@@ -136,7 +136,7 @@ class UnitResource(ScopedResource):
         if row.get("统一社会信用代码"):
             row["统一社会信用代码"] = normalize_credit_code(row["统一社会信用代码"])
         if "单位名称" in row:
-            row["单位名称"] = clean_text(row["单位名称"])
+            row["单位名称"] = clean_line(row["单位名称"])
 
 
 class PartyOrganizationResource(ScopedResource):
