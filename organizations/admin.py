@@ -166,6 +166,13 @@ class PartyOrganizationAdmin(ImportExportMixin, ScopedAdmin):
     readonly_fields = ["parent_display", "full_member_count", "member_count", "findings_display", "cadence_display"]
     inlines = [CommitteeMemberInline, VanguardPostInline, OrganizationEventInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # State and placement change through the lifecycle page (rule, reason, dated event).
+            fields += [f for f in PartyOrganization.EVENT_FIELDS if f not in fields]
+        return fields
+
     def get_fieldsets(self, request, obj=None):
         basics = ["code", "name", "kind", "status", "territory", "industry_committee"]
         basics = (["parent_display"] if obj else ["parent"]) + basics

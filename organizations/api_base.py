@@ -51,3 +51,39 @@ class ScopedWriteSerializerMixin:
     """Swap every writable FK of a ModelSerializer for its scoped twin."""
 
     serializer_related_field = ScopedPrimaryKeyRelatedField
+
+
+class EventFieldsSerializerMixin:
+    """The model's ``EVENT_FIELDS`` (state and placement) are set when a record is created and
+    change afterwards only through the service that records the event. On an existing record they
+    are read-only, and a request that tries to change one gets a Chinese 400 saying where to go
+    (silently ignoring it would let the caller believe the change was made)."""
+
+    event_hint = "请通过生命周期事件办理"
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self._editing_one():
+            for name in getattr(self.Meta.model, "EVENT_FIELDS", ()):
+                if name in fields:
+                    fields[name].read_only = True
+        return fields
+
+    def _editing_one(self) -> bool:
+        from django.db.models import Model
+
+        return isinstance(self.instance, Model)
+
+    def validate(self, attrs):
+        if self._editing_one() and hasattr(self, "initial_data"):
+            errors = {}
+            for name in getattr(self.Meta.model, "EVENT_FIELDS", ()):
+                if name not in self.initial_data:
+                    continue
+                field = self.Meta.model._meta.get_field(name)
+                sent, current = self.initial_data[name], getattr(self.instance, field.attname)
+                if ("" if sent is None else str(sent)) != ("" if current is None else str(current)):
+                    errors[name] = f"“{field.verbose_name}”不能直接修改，{self.event_hint}"
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().validate(attrs)

@@ -226,6 +226,16 @@ class PartyOrganizationResource(ScopedResource):
         # The model's rules (activation needs 3 full members, joint-branch limit) apply to imports;
         # the tree columns are filled when the row is placed under its parent.
         errors = dict(import_validation_errors or {})
+        if instance.pk:
+            # State and placement change only through the lifecycle services (rule, reason, event).
+            stored = PartyOrganization.objects.filter(pk=instance.pk).values(
+                *[PartyOrganization._meta.get_field(f).attname for f in PartyOrganization.EVENT_FIELDS]
+            )[0]
+            for name in PartyOrganization.EVENT_FIELDS:
+                attname = PartyOrganization._meta.get_field(name).attname
+                if stored[attname] != getattr(instance, attname):
+                    label = PartyOrganization._meta.get_field(name).verbose_name
+                    errors[name] = f"已有组织的“{label}”不能通过导入修改，请在该组织的“生命周期”中办理"
         try:
             instance.full_clean(exclude=[*errors, "path", "depth", "numchild"], validate_unique=validate_unique)
         except ValidationError as exc:

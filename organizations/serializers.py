@@ -2,7 +2,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from organizations import selectors as S
-from organizations.api_base import ScopedPrimaryKeyRelatedField, ScopedWriteSerializerMixin
+from organizations.api_base import (
+    EventFieldsSerializerMixin,
+    ScopedPrimaryKeyRelatedField,
+    ScopedWriteSerializerMixin,
+)
 from organizations.models import (
     Body,
     Meeting,
@@ -50,7 +54,9 @@ def _as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
-class PartyOrganizationSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
+class PartyOrganizationSerializer(EventFieldsSerializerMixin, ScopedWriteSerializerMixin, serializers.ModelSerializer):
+    event_hint = "请通过 POST /api/v1/organizations/{id}/events/ 办理成立、升格、撤销或调整属地/双纳管"
+
     territory_name = serializers.CharField(source="territory.name", read_only=True)
     parent = ScopedPrimaryKeyRelatedField(
         queryset=PartyOrganization.objects.all(),
@@ -85,6 +91,7 @@ class PartyOrganizationSerializer(ScopedWriteSerializerMixin, serializers.ModelS
         read_only_fields = ["depth", "full_member_count", "member_count"]
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         instance = self.instance or PartyOrganization()
         for key, value in attrs.items():
             if key != "parent":
@@ -201,6 +208,15 @@ class LifecycleRequestSerializer(serializers.Serializer):
     to_kind = serializers.ChoiceField(choices=PartyOrganization.Kind.choices, required=False, allow_blank=True)
     new_parent = ScopedPrimaryKeyRelatedField(queryset=PartyOrganization.objects.all(), required=False)
     counterpart = serializers.CharField(required=False, allow_blank=True, default="")
+    territory = ScopedPrimaryKeyRelatedField(
+        queryset=Territory.objects.all(), required=False, help_text="调整属地时的新属地"
+    )
+    industry_committee = ScopedPrimaryKeyRelatedField(
+        queryset=PartyOrganization.objects.filter(kind=PartyOrganization.Kind.INDUSTRY_COMMITTEE),
+        required=False,
+        help_text="调整双纳管时的新行业党委",
+    )
+    clear_industry = serializers.BooleanField(required=False, default=False, help_text="解除双纳管")
 
 
 class CoverageRowSerializer(serializers.Serializer):
