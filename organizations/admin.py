@@ -48,9 +48,20 @@ def _indented(obj) -> str:
     return format_html('<span style="padding-left:{}em">{}</span>', max(obj.depth - 1, 0) * 1.5, obj.name)
 
 
+class TerritoryForm(movenodeform_factory(Territory, fields=["code", "name", "level"])):
+    """Tells the node where it will sit, so its code is checked against that parent."""
+
+    def clean(self):
+        data = super().clean()
+        ref = data.get("treebeard_ref_node")
+        position = data.get("treebeard_position") or ""
+        self.instance._new_parent = ref if (ref is None or "child" in position) else ref.get_parent()
+        return data
+
+
 @admin.register(Territory)
 class TerritoryAdmin(ScopedAdmin):
-    form = movenodeform_factory(Territory, fields=["code", "name", "level"])
+    form = TerritoryForm
     list_display = ["indented_name", "code", "level"]
     list_filter = ["level"]
     search_fields = ["name", "code"]

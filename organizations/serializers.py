@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from organizations import selectors as S
 from organizations.api_base import (
@@ -48,6 +49,15 @@ class BodySerializer(serializers.ModelSerializer):
             "description",
             "responsibilities",
         ]
+
+
+def validate_credit_code_drf(value):
+    from organizations.validators import credit_code_error
+
+    if value:
+        error = credit_code_error(value)
+        if error:
+            raise serializers.ValidationError(error)
 
 
 def _as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -120,8 +130,31 @@ class PartyOrganizationSerializer(EventFieldsSerializerMixin, ScopedWriteSeriali
         return super().update(instance, validated_data)
 
 
+class NormalizedCreditCodeField(serializers.CharField):
+    """The credit code normalised before any validator sees it, so the uniqueness check compares
+    like with like and a duplicate typed in lower case or full width gets a 400, not a 500."""
+
+    def to_internal_value(self, data):
+        from organizations.validators import normalize_credit_code
+
+        return normalize_credit_code(super().to_internal_value(data)) or None
+
+
 class UnitSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
     territory_name = serializers.CharField(source="territory.name", read_only=True)
+    credit_code = NormalizedCreditCodeField(
+        label="统一社会信用代码",
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=40,
+        validators=[
+            validate_credit_code_drf,
+            UniqueValidator(
+                queryset=Unit.objects.all(), message="该统一社会信用代码已登记（可能为大小写或全角输入的同一代码）"
+            ),
+        ],
+    )
     coverage = serializers.SerializerMethodField(help_text="组织覆盖：own 单独建 / joint 联合或区域覆盖 / none 未覆盖")
 
     class Meta:

@@ -73,6 +73,19 @@ def officer_upsert(
     return staff_post_save(post=post)
 
 
+@transaction.atomic
+def territory_add(*, parent, code: str, name: str, level: str):
+    """A new territory node, its code checked against the 统计用区划代码 structure, its level and
+    its parent (so ``ABC``, a 玄武 code under 秦淮 or a city under a street are refused)."""
+    from core.text import clean_code, clean_line
+    from core.tree import add_node
+
+    candidate = Territory(code=clean_code(code), name=clean_line(name), level=level)
+    candidate._new_parent = parent
+    candidate.full_clean(exclude=["path", "depth", "numchild"])
+    return add_node(Territory, parent, code=candidate.code, name=candidate.name, level=level)
+
+
 # --- Party organization lifecycle (成立 / 转入 / 转出 / 升格 / 撤销) -------------------------------
 # Each writes the organization's change and its dated event in one transaction; the events are
 # the organization's history and are never edited afterwards.

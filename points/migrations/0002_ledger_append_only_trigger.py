@@ -1,0 +1,62 @@
+"""The points ledger is append-only in the database itself.
+
+``PointEntry.save``/``delete`` refuse edits, but a queryset ``update()``/``delete()``, a raw SQL
+statement or a psql session would still change history. A trigger refusing UPDATE and DELETE on
+the table closes those doors. TRUNCATE (test teardown, ``flush``) is not a row event and still
+works; a real correction is a new 冲正 line.
+"""
+
+from django.db import migrations
+
+PG_FORWARD = """
+CREATE OR REPLACE FUNCTION points_pointentry_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION USING
+        MESSAGE = '积分流水不可修改或删除，请以冲正流水更正',
+        ERRCODE = 'integrity_constraint_violation';
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS points_pointentry_append_only ON points_pointentry;
+CREATE TRIGGER points_pointentry_append_only
+    BEFORE UPDATE OR DELETE ON points_pointentry
+    FOR EACH ROW EXECUTE FUNCTION points_pointentry_append_only();
+"""
+PG_BACKWARD = """
+DROP TRIGGER IF EXISTS points_pointentry_append_only ON points_pointentry;
+DROP FUNCTION IF EXISTS points_pointentry_append_only();
+"""
+# SQLite is only the developer default, but the same guard costs nothing there.
+SQLITE_FORWARD = [
+    """CREATE TRIGGER IF NOT EXISTS points_pointentry_no_update BEFORE UPDATE ON points_pointentry
+       BEGIN SELECT RAISE(ABORT, '积分流水不可修改或删除，请以冲正流水更正'); END;""",
+    """CREATE TRIGGER IF NOT EXISTS points_pointentry_no_delete BEFORE DELETE ON points_pointentry
+       BEGIN SELECT RAISE(ABORT, '积分流水不可修改或删除，请以冲正流水更正'); END;""",
+]
+SQLITE_BACKWARD = [
+    "DROP TRIGGER IF EXISTS points_pointentry_no_update;",
+    "DROP TRIGGER IF EXISTS points_pointentry_no_delete;",
+]
+
+
+def forward(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(PG_FORWARD, params=None)
+    elif vendor == "sqlite":
+        for sql in SQLITE_FORWARD:
+            schema_editor.execute(sql)
+
+
+def backward(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(PG_BACKWARD, params=None)
+    elif vendor == "sqlite":
+        for sql in SQLITE_BACKWARD:
+            schema_editor.execute(sql)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("points", "0001_initial")]
+
+    operations = [migrations.RunPython(forward, backward)]
