@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from core.validation import DateChecks
 from organizations.scope import ScopedQuerySet, ScopeSpec
 
 
@@ -140,6 +141,11 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        DateChecks().ordered(
+            "starts_on", self.starts_on, "ends_on", self.ends_on, "开始日期", "截止日期"
+        ).raise_if_any()
 
 
 class TicketCounter(models.Model):
