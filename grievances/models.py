@@ -282,6 +282,8 @@ class Grievance(models.Model):
     rating_comment = models.CharField("评价", max_length=200, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    # Changed only by the service that records the event (tests/architecture/test_protected_fields.py).
+    EVENT_FIELDS = ("state",)
     objects = GrievanceQuerySet.as_manager()
     scope = ScopeSpec(territory="territory", body="body", station_post="station__manager_post")
 

@@ -140,6 +140,9 @@ class UnitResource(ScopedResource):
 
 
 class PartyOrganizationResource(ScopedResource):
+    # New rows set status/kind/placement; validate_instance refuses any change to an existing row.
+    guards_event_fields = True
+
     """Organizations by 组织编码. New rows are placed in the tree under 上级组织编码 (which must
     be visible to the importer); existing rows keep their place (moving is a 转入)."""
 

@@ -298,6 +298,7 @@ class ViolationSerializer(serializers.ModelSerializer):
             "committee_size",
             "rules",
         ]
+        read_only_fields = fields
 
     def get_rules(self, obj) -> list[str]:
         from organizations.rules import ORGANIZATION_RULES

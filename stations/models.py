@@ -126,6 +126,8 @@ class Station(models.Model):
     compliant = models.BooleanField("六个一达标", null=True, blank=True, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    # Changed only by the service that records the event (tests/architecture/test_protected_fields.py).
+    EVENT_FIELDS = ("compliant", "last_inspected_on")
     objects = StationQuerySet.as_manager()
     scope = ScopeSpec(territory="territory", station_post="manager_post")
 
@@ -261,6 +263,8 @@ class Inspection(models.Model):
     is_compliant = models.BooleanField("达标", default=False, editable=False)
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
 
+    # Changed only by the service that records the event (tests/architecture/test_protected_fields.py).
+    EVENT_FIELDS = ("is_compliant", "inspected_on", "station")
     objects = ScopedQuerySet.as_manager()
     scope = ScopeSpec(territory="station__territory", station_post="station__manager_post")
 

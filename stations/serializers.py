@@ -160,6 +160,7 @@ class InspectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Inspection
         fields = ["id", "station", "inspected_on", "inspector_name", "notes", "is_compliant", "results", "photos"]
+        read_only_fields = fields  # recorded through stations.services.inspection_record
 
     def get_photos(self, obj) -> list[str]:
         # The scoped view, not the stored file's /media/ path: nothing serves MEDIA_URL.
