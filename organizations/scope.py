@@ -82,7 +82,13 @@ def _minimal_prefixes(paths: set[str]) -> frozenset[str]:
 
 
 def scope_for(user) -> UserScope:
-    """The union of a user's active posts, computed once per user object."""
+    """The union of a user's active posts, computed once per user object.
+
+    System code (the daily inventory, a node's snapshot) has no user: it passes the ``UserScope``
+    it reads for, and every selector goes through the same door with it. A scope object has no
+    permissions, so code handed one cannot pretend to be somebody allowed to do anything."""
+    if isinstance(user, UserScope):
+        return user
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY_SCOPE
     cached = getattr(user, _CACHE_ATTR, None)
