@@ -109,11 +109,17 @@ class Person(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True, null=True)
 
     objects = ScopedQuerySet.as_manager()
-    # A person is seen by the street they live/work in (块), by the industry committee over
-    # their Party organization (条), and by the manager of their home station.
+    # A person is seen by the street they live/work in (块), by the place of the organization
+    # their membership is registered in (so the receiving street of an accepted transfer sees
+    # them), by the industry committee over that organization or over the one co-managing a
+    # mobile member (条, 双纳管), and by the manager of their home station.
     scope = ScopeSpec(
-        territory="territory",
-        organization="membership__organization",
+        territory=(
+            "territory",
+            "membership__organization__territory",
+            "membership__co_managing_organization__territory",
+        ),
+        organization=("membership__organization", "membership__co_managing_organization"),
         station_post="home_station__manager_post",
     )
 
@@ -244,7 +250,13 @@ class PartyMembership(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope = ScopeSpec(territory="person__territory", organization="organization")
+    # Seen from where the person lives, where the organization is, and — for a mobile member —
+    # from the co-managing organization where they work (双纳管); the home station's manager too.
+    scope = ScopeSpec(
+        territory=("person__territory", "organization__territory", "co_managing_organization__territory"),
+        organization=("organization", "co_managing_organization"),
+        station_post="person__home_station__manager_post",
+    )
 
     class Meta:
         verbose_name = "党员"
