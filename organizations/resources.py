@@ -171,7 +171,7 @@ class PartyOrganizationResource(ScopedResource):
     founded_on = fields.Field(column_name="成立日期", attribute="founded_on", widget=widgets.DateWidget())
     founding_document_no = fields.Field(column_name="成立批复文号", attribute="founding_document_no")
     instructor = fields.Field(
-        column_name="党建工作指导员", attribute="instructor", widget=widgets.ForeignKeyWidget(Instructor, field="name")
+        column_name="党建工作指导员", attribute="instructor", widget=ScopedForeignKeyWidget(Instructor, field="name")
     )
     full_member_count = fields.Field(column_name="正式党员数", attribute="full_member_count", readonly=True)
     member_count = fields.Field(column_name="党员总数", attribute="member_count", readonly=True)
