@@ -66,7 +66,7 @@ class Territory(MP_Node):
         elif self._state.adding:
             return
         else:
-            parent = self.get_parent()
+            parent = Territory.objects.get_parent(self)
         validate_territory_placement(code=self.code, level=self.level, parent=parent)
 
     @property
