@@ -25,35 +25,18 @@ PG_BACKWARD = """
 DROP TRIGGER IF EXISTS points_pointentry_append_only ON points_pointentry;
 DROP FUNCTION IF EXISTS points_pointentry_append_only();
 """
-# SQLite is only the developer default, but the same guard costs nothing there.
-SQLITE_FORWARD = [
-    """CREATE TRIGGER IF NOT EXISTS points_pointentry_no_update BEFORE UPDATE ON points_pointentry
-       BEGIN SELECT RAISE(ABORT, '积分流水不可修改或删除，请以冲正流水更正'); END;""",
-    """CREATE TRIGGER IF NOT EXISTS points_pointentry_no_delete BEFORE DELETE ON points_pointentry
-       BEGIN SELECT RAISE(ABORT, '积分流水不可修改或删除，请以冲正流水更正'); END;""",
-]
-SQLITE_BACKWARD = [
-    "DROP TRIGGER IF EXISTS points_pointentry_no_update;",
-    "DROP TRIGGER IF EXISTS points_pointentry_no_delete;",
-]
+# SQLite (the developer default only) gets no trigger: Django empties SQLite tables between
+# transactional tests with DELETE, which a row trigger would refuse. save()/delete() still guard.
 
 
 def forward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(PG_FORWARD, params=None)
-    elif vendor == "sqlite":
-        for sql in SQLITE_FORWARD:
-            schema_editor.execute(sql)
 
 
 def backward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(PG_BACKWARD, params=None)
-    elif vendor == "sqlite":
-        for sql in SQLITE_BACKWARD:
-            schema_editor.execute(sql)
 
 
 class Migration(migrations.Migration):

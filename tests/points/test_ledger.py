@@ -81,7 +81,6 @@ def test_entries_are_immutable(catalogue, worker, station_manager):
     assert entry.delta == 10
 
 
-@pytest.mark.smoke
 def test_the_database_itself_refuses_to_edit_or_delete_a_ledger_line(catalogue, worker, station_manager):
     # save()/delete() are not the only doors: a queryset update, a bulk delete or raw SQL reach
     # the table directly, and the trigger from points/migrations/0002 refuses them there.
