@@ -158,7 +158,10 @@ class Station(models.Model):
         if self.longitude is not None and not (-180 <= self.longitude <= 180):
             errors["longitude"] = f"经度 {self.longitude} 超出范围（-180 至 180）"
         if self.latitude is not None and not (-90 <= self.latitude <= 90):
-            errors["latitude"] = f"纬度 {self.latitude} 超出范围（-90 至 90）"
+            swapped = self.longitude is not None and -90 <= self.longitude <= 90
+            errors["latitude"] = f"纬度 {self.latitude} 超出范围（-90 至 90）" + (
+                "，经纬度是否填反？" if swapped else ""
+            )
         if not errors and self.longitude is not None and self.latitude is not None:
             error = coordinates_error(
                 float(self.longitude), float(self.latitude), settings.PORTAL_CITY_BOUNDS, settings.PORTAL_CITY_NAME
