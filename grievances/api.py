@@ -63,6 +63,8 @@ class GrievanceSerializer(serializers.ModelSerializer):
             "escalation_level",
             "rating",
         ]
+        # A grievance moves only through the state machine (grievances.services): never by PATCH.
+        read_only_fields = fields
 
     @extend_schema_field(SubmitterSerializer)
     def get_submitter(self, obj) -> dict:
@@ -74,6 +76,7 @@ class GrievanceDetailSerializer(GrievanceSerializer):
 
     class Meta(GrievanceSerializer.Meta):
         fields = [*GrievanceSerializer.Meta.fields, "resolution", "events"]
+        read_only_fields = fields
 
 
 class IntakeSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from core.validation import DateChecks
 from organizations.scope import ScopedQuerySet, ScopeSpec
 
 
@@ -140,6 +141,11 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        DateChecks().ordered(
+            "starts_on", self.starts_on, "ends_on", self.ends_on, "开始日期", "截止日期"
+        ).raise_if_any()
 
 
 class TicketCounter(models.Model):
@@ -276,6 +282,8 @@ class Grievance(models.Model):
     rating_comment = models.CharField("评价", max_length=200, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    # Changed only by the service that records the event (tests/architecture/test_protected_fields.py).
+    EVENT_FIELDS = ("state",)
     objects = GrievanceQuerySet.as_manager()
     scope = ScopeSpec(territory="territory", body="body", station_post="station__manager_post")
 

@@ -104,7 +104,14 @@ def detail_view(request, ticket: str):
             "events": grievance.events.select_related("actor"),
             "photos": grievance.photos.all(),
             "co_bodies": grievance.co_bodies.all(),
-            "duplicates": grievance.duplicates.all(),
+            # Duplicates filed in another street are that street's records: not even their tickets.
+            "duplicates": restrict(grievance.duplicates.all(), request.user),
+            "suspected_master": restrict(Grievance.objects.filter(pk=grievance.suspected_duplicate_of_id), request.user)
+            .only("ticket")
+            .first(),
+            "master": restrict(Grievance.objects.filter(pk=grievance.duplicate_of_id), request.user)
+            .only("ticket")
+            .first(),
             "extensions": grievance.extensions.select_related("requested_by", "decided_by"),
             "handler": handler,
             "allowed": services.ALLOWED[grievance.state],
@@ -116,6 +123,7 @@ def detail_view(request, ticket: str):
             "duplicate_form": DuplicateForm(
                 initial={"master": grievance.suspected_duplicate_of.ticket}
                 if grievance.suspected_duplicate_of_id
+                and restrict(Grievance.objects.filter(pk=grievance.suspected_duplicate_of_id), request.user).exists()
                 else None
             ),
             "recategorize_form": RecategorizeForm(initial={"category": grievance.category_id}),

@@ -457,6 +457,9 @@ def dues_pay(
         raise ValidationError({"amount": f"交纳金额{amount}元低于核定的月交党费{minimum}元"})
     if DuesPayment.objects.filter(membership=membership, period=period).exists():
         raise ValidationError({"period": f"{membership.person.name} {period:%Y年%m月}的党费已登记"})
-    return DuesPayment.objects.create(
+    payment = DuesPayment(
         membership=membership, period=period, amount=amount, paid_on=paid_on, recorded_by=actor, note=note
     )
+    payment.clean()
+    payment.save()
+    return payment

@@ -48,9 +48,20 @@ def _indented(obj) -> str:
     return format_html('<span style="padding-left:{}em">{}</span>', max(obj.depth - 1, 0) * 1.5, obj.name)
 
 
+class TerritoryForm(movenodeform_factory(Territory, fields=["code", "name", "level"])):
+    """Tells the node where it will sit, so its code is checked against that parent."""
+
+    def clean(self):
+        data = super().clean()
+        ref = data.get("treebeard_ref_node")
+        position = data.get("treebeard_position") or ""
+        self.instance._new_parent = ref if (ref is None or "child" in position) else Territory.objects.get_parent(ref)
+        return data
+
+
 @admin.register(Territory)
 class TerritoryAdmin(ScopedAdmin):
-    form = movenodeform_factory(Territory, fields=["code", "name", "level"])
+    form = TerritoryForm
     list_display = ["indented_name", "code", "level"]
     list_filter = ["level"]
     search_fields = ["name", "code"]
@@ -165,6 +176,13 @@ class PartyOrganizationAdmin(ImportExportMixin, ScopedAdmin):
     autocomplete_fields = ["territory", "industry_committee", "instructor"]
     readonly_fields = ["parent_display", "full_member_count", "member_count", "findings_display", "cadence_display"]
     inlines = [CommitteeMemberInline, VanguardPostInline, OrganizationEventInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # State and placement change through the lifecycle page (rule, reason, dated event).
+            fields += [f for f in PartyOrganization.EVENT_FIELDS if f not in fields]
+        return fields
 
     def get_fieldsets(self, request, obj=None):
         basics = ["code", "name", "kind", "status", "territory", "industry_committee"]

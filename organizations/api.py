@@ -73,7 +73,7 @@ class PartyOrganizationViewSet(ScopedModelViewSet):
         methods=["POST"],
         request=LifecycleRequestSerializer,
         responses={201: OrganizationEventSerializer},
-        summary="办理成立/转入/转出/升格/撤销",
+        summary="办理成立/转入/转出/升格/撤销/调整属地或双纳管",
     )
     @action(detail=True, methods=["get", "post"], url_path="events")
     def events(self, request, pk=None):
@@ -95,6 +95,12 @@ class PartyOrganizationViewSet(ScopedModelViewSet):
             kwargs["to_kind"] = data.get("to_kind", "")
         if kind in ("transferred_in", "transferred_out"):
             kwargs["counterpart"] = data.get("counterpart", "")
+        if kind == "relocated":
+            kwargs.update(
+                territory=data.get("territory"),
+                industry_committee=data.get("industry_committee"),
+                clear_industry=data.get("clear_industry", False),
+            )
         if kind == "transferred_in":
             if not data.get("new_parent"):
                 return Response({"new_parent": ["转入须指定上级党组织"]}, status=status.HTTP_400_BAD_REQUEST)

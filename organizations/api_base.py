@@ -51,3 +51,68 @@ class ScopedWriteSerializerMixin:
     """Swap every writable FK of a ModelSerializer for its scoped twin."""
 
     serializer_related_field = ScopedPrimaryKeyRelatedField
+
+
+class EventFieldsSerializerMixin:
+    """The model's ``EVENT_FIELDS`` (state and placement) are set when a record is created and
+    change afterwards only through the service that records the event. On an existing record they
+    are read-only, and a request that tries to change one gets a Chinese 400 saying where to go
+    (silently ignoring it would let the caller believe the change was made)."""
+
+    event_hint = "请通过生命周期事件办理"
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self._editing_one():
+            for name in getattr(self.Meta.model, "EVENT_FIELDS", ()):
+                if name in fields:
+                    fields[name].read_only = True
+        return fields
+
+    def _editing_one(self) -> bool:
+        from django.db.models import Model
+
+        return isinstance(self.instance, Model)
+
+    def validate(self, attrs):
+        if self._editing_one() and hasattr(self, "initial_data"):
+            errors = {}
+            for name in getattr(self.Meta.model, "EVENT_FIELDS", ()):
+                if name not in self.initial_data:
+                    continue
+                field = self.Meta.model._meta.get_field(name)
+                sent, current = self.initial_data[name], getattr(self.instance, field.attname)
+                if ("" if sent is None else str(sent)) != ("" if current is None else str(current)):
+                    errors[name] = f"“{field.verbose_name}”不能直接修改，{self.event_hint}"
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().validate(attrs)
+
+
+class ModelCleanSerializerMixin:
+    """Runs the model's own ``clean()`` (dates, codes, phones, coordinates) on the record as it
+    would be saved, so the API refuses exactly what the admin form and the services refuse: one
+    validation place, every door. Errors come back as a Chinese 400 keyed by field."""
+
+    def validate(self, attrs):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        concrete = {f.name for f in model._meta.concrete_fields}
+        instance = model(**{k: v for k, v in attrs.items() if k in concrete})
+        if self.instance is not None and not hasattr(self.instance, "__iter__"):
+            instance.pk = self.instance.pk
+            instance._state.adding = False
+            for name in concrete - set(attrs):
+                setattr(instance, name, getattr(self.instance, name))
+        try:
+            instance.clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            ) from exc
+        for name in concrete & set(attrs):
+            # clean() may normalise a code (upper-case, half-width): save what it settled on.
+            attrs[name] = getattr(instance, name)
+        return attrs

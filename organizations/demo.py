@@ -87,9 +87,9 @@ def _territory(code: str, name: str, level: str, parent: Territory | None) -> Te
     node = Territory.objects.filter(code=code).first()
     if node is not None:
         return node
-    if parent is None:
-        return add_node(Territory, None, code=code, name=name, level=level)
-    return add_node(type(parent), parent, code=code, name=name, level=level)
+    from organizations.services import territory_add
+
+    return territory_add(parent=parent, code=code, name=name, level=level)
 
 
 def seed_territory() -> Territory:

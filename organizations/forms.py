@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.utils import timezone
 
-from organizations.models import OrganizationEvent, PartyOrganization, Unit
+from core.validation import DateChecks
+from organizations.models import OrganizationEvent, PartyOrganization, Territory, Unit
 from organizations.scope import restrict
 
 ORG_FIELDS = [
@@ -93,10 +94,27 @@ class LifecycleForm(forms.Form):
         widget=organization_autocomplete(),
     )
     counterpart = forms.CharField(label="转入来源/转出去向", max_length=150, required=False)
+    territory = forms.ModelChoiceField(
+        label="新属地",
+        queryset=Territory.objects.none(),
+        required=False,
+        widget=AutocompleteSelect(PartyOrganization._meta.get_field("territory"), admin.site),
+    )
+    industry_committee = forms.ModelChoiceField(
+        label="新双纳管行业党委",
+        queryset=PartyOrganization.objects.none(),
+        required=False,
+        widget=AutocompleteSelect(PartyOrganization._meta.get_field("industry_committee"), admin.site),
+    )
+    clear_industry = forms.BooleanField(label="解除双纳管", required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_parent"].queryset = restrict(PartyOrganization.objects.all(), user)
+        self.fields["territory"].queryset = restrict(Territory.objects.all(), user)
+        self.fields["industry_committee"].queryset = restrict(
+            PartyOrganization.objects.filter(kind=PartyOrganization.Kind.INDUSTRY_COMMITTEE), user
+        )
 
     def clean(self):
         data = super().clean()
@@ -107,8 +125,13 @@ class LifecycleForm(forms.Form):
             self.add_error("counterpart", "转出须填写去向")
         if kind == OrganizationEvent.Kind.DISSOLVED and not (data.get("reason") or "").strip():
             self.add_error("reason", "撤销须填写原因")
-        if data.get("occurred_on") and data["occurred_on"] > timezone.localdate():
-            self.add_error("occurred_on", "日期不能晚于今天")
+        if kind == OrganizationEvent.Kind.RELOCATED:
+            if not (data.get("reason") or "").strip():
+                self.add_error("reason", "调整属地或双纳管须填写原因")
+            if not (data.get("territory") or data.get("industry_committee") or data.get("clear_industry")):
+                self.add_error("territory", "请选择新属地或新双纳管行业党委")
+        for field, message in DateChecks().fact("occurred_on", data.get("occurred_on"), "日期").errors.items():
+            self.add_error(field, message)
         return data
 
     def service_kwargs(self) -> dict:
@@ -123,4 +146,11 @@ class LifecycleForm(forms.Form):
             return {**base, "counterpart": d.get("counterpart", "")}
         if kind == OrganizationEvent.Kind.UPGRADED:
             return {**base, "to_kind": d.get("to_kind", ""), "document_no": d.get("document_no", "")}
+        if kind == OrganizationEvent.Kind.RELOCATED:
+            return {
+                **base,
+                "territory": d.get("territory"),
+                "industry_committee": d.get("industry_committee"),
+                "clear_industry": bool(d.get("clear_industry")),
+            }
         return {**base, "document_no": d.get("document_no", "")}

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from core.excel import neutralize_formula
-from core.text import clean_text
+from core.text import clean_line, clean_text
 from organizations.models import Instructor, PartyOrganization, Territory, Unit
 from organizations.scope import restrict
 from organizations.validators import normalize_credit_code
@@ -26,7 +26,7 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
 
     def clean(self, value, row=None, **kwargs):
         try:
-            return super().clean(clean_text(value) if isinstance(value, str) else value, row, **kwargs)
+            return super().clean(clean_line(value) if isinstance(value, str) else value, row, **kwargs)
         except self.model.DoesNotExist as exc:
             raise ValueError(f"找不到{self.model._meta.verbose_name}“{value}”，或不在您的管辖范围内") from exc
 
@@ -136,10 +136,13 @@ class UnitResource(ScopedResource):
         if row.get("统一社会信用代码"):
             row["统一社会信用代码"] = normalize_credit_code(row["统一社会信用代码"])
         if "单位名称" in row:
-            row["单位名称"] = clean_text(row["单位名称"])
+            row["单位名称"] = clean_line(row["单位名称"])
 
 
 class PartyOrganizationResource(ScopedResource):
+    # New rows set status/kind/placement; validate_instance refuses any change to an existing row.
+    guards_event_fields = True
+
     """Organizations by 组织编码. New rows are placed in the tree under 上级组织编码 (which must
     be visible to the importer); existing rows keep their place (moving is a 转入)."""
 
@@ -168,7 +171,7 @@ class PartyOrganizationResource(ScopedResource):
     founded_on = fields.Field(column_name="成立日期", attribute="founded_on", widget=widgets.DateWidget())
     founding_document_no = fields.Field(column_name="成立批复文号", attribute="founding_document_no")
     instructor = fields.Field(
-        column_name="党建工作指导员", attribute="instructor", widget=widgets.ForeignKeyWidget(Instructor, field="name")
+        column_name="党建工作指导员", attribute="instructor", widget=ScopedForeignKeyWidget(Instructor, field="name")
     )
     full_member_count = fields.Field(column_name="正式党员数", attribute="full_member_count", readonly=True)
     member_count = fields.Field(column_name="党员总数", attribute="member_count", readonly=True)
@@ -226,6 +229,16 @@ class PartyOrganizationResource(ScopedResource):
         # The model's rules (activation needs 3 full members, joint-branch limit) apply to imports;
         # the tree columns are filled when the row is placed under its parent.
         errors = dict(import_validation_errors or {})
+        if instance.pk:
+            # State and placement change only through the lifecycle services (rule, reason, event).
+            stored = PartyOrganization.objects.filter(pk=instance.pk).values(
+                *[PartyOrganization._meta.get_field(f).attname for f in PartyOrganization.EVENT_FIELDS]
+            )[0]
+            for name in PartyOrganization.EVENT_FIELDS:
+                attname = PartyOrganization._meta.get_field(name).attname
+                if stored[attname] != getattr(instance, attname):
+                    label = PartyOrganization._meta.get_field(name).verbose_name
+                    errors[name] = f"已有组织的“{label}”不能通过导入修改，请在该组织的“生命周期”中办理"
         try:
             instance.full_clean(exclude=[*errors, "path", "depth", "numchild"], validate_unique=validate_unique)
         except ValidationError as exc:

@@ -8,7 +8,9 @@ the same thresholds, so the list and the form never disagree.
 Rules and their defaults:
 
 * ``branch_min_full_members`` (3, error) — a branch needs at least 3 full members; activating one
-  with fewer is refused unless it is a joint branch formed for exactly that reason.
+  with fewer is refused. This holds for a joint branch too: the regulation lets units with too few
+  members *form* a joint branch together, but the joint branch itself still needs 3 full members
+  (条例第六条), so ``formed_for_shortage`` records why it was formed and exempts nothing.
 * ``joint_branch_max_units`` (5, warning) — a joint branch normally covers at most 5 units; more
   needs a recorded reason (``over_limit_reason``) before it can be saved.
 * ``branch_over_members`` (50, advisory) — a branch above 50 members should consider a 党总支.
@@ -44,7 +46,7 @@ DEFAULT_RULES = [
         "党支部正式党员不少于3人",
         3,
         "error",
-        "正式党员不足{threshold}人，不能成立党支部（因党员不足而联合组建的联合党支部除外）",
+        "正式党员不足{threshold}人，不能成立党支部（联合党支部同样须有{threshold}名以上正式党员）",
         "《中国共产党支部工作条例（试行）》第六条",
     ),
     (
@@ -208,8 +210,7 @@ def rule_q(code: str, rule: Rule | None = None) -> Q:
     t = rule.threshold
     active = Q(status=Org.Status.ACTIVE)
     if code == BRANCH_MIN_FULL:
-        exempt = Q(kind=Org.Kind.JOINT_BRANCH, formed_for_shortage=True)
-        return active & Q(kind__in=Org.BRANCH_KINDS, full_member_count__lt=t) & ~exempt
+        return active & Q(kind__in=Org.BRANCH_KINDS, full_member_count__lt=t)
     if code == JOINT_MAX_UNITS:
         return active & Q(kind=Org.Kind.JOINT_BRANCH, covered_unit_total__gt=t, over_limit_reason="")
     if code == BRANCH_OVER_MEMBERS:
@@ -279,18 +280,16 @@ def check_on_save(org) -> None:
     errors: dict[str, str] = {}
     minimum = current[BRANCH_MIN_FULL]
     was_active = bool(org.pk) and Org.objects.filter(pk=org.pk, status=Org.Status.ACTIVE).exists()
-    exempt = org.kind == Org.Kind.JOINT_BRANCH and org.formed_for_shortage
     if (
         minimum.is_active
         and org.status == Org.Status.ACTIVE
         and not was_active
         and org.kind in Org.BRANCH_KINDS
         and org.full_member_count < minimum.threshold
-        and not exempt
     ):
         errors["status"] = (
             f"{org.get_kind_display()}正式党员{org.full_member_count}人，不足{minimum.threshold}人，不能设为“正常”。"
-            "请先保持“筹建中”；若为因党员不足而联合组建的联合党支部，请勾选“因党员不足联合组建”"
+            "请先保持“筹建中”（联合党支部同样须有正式党员3人以上）"
         )
     limit = current[JOINT_MAX_UNITS]
     if limit.is_active and org.pk and org.kind == Org.Kind.JOINT_BRANCH and not org.over_limit_reason.strip():

@@ -38,12 +38,15 @@ class ScopeSpec:
     ``organization``: path to a PartyOrganization FK, or SELF.
     ``body``: path to a Body FK (member units see what is routed to them), or SELF.
     ``station_post``: path to the StaffPost FK of a station manager (``"station__manager_post"``).
+    ``territory`` and ``organization`` may name several paths (a tuple): a record placed in two
+    ways (a member living in one street and registered in an organization of another) is seen
+    from each place.
     ``reference_data``: the table is shared reference data (territory names); every post
     holder may pick from it, but territorial posts still only get their own subtree.
     """
 
-    territory: str | None = None
-    organization: str | None = None
+    territory: str | tuple[str, ...] | None = None
+    organization: str | tuple[str, ...] | None = None
     body: str | None = None
     station_post: str | None = None
     reference_data: bool = False
@@ -82,7 +85,13 @@ def _minimal_prefixes(paths: set[str]) -> frozenset[str]:
 
 
 def scope_for(user) -> UserScope:
-    """The union of a user's active posts, computed once per user object."""
+    """The union of a user's active posts, computed once per user object.
+
+    System code (the daily inventory, a node's snapshot) has no user: it passes the ``UserScope``
+    it reads for, and every selector goes through the same door with it. A scope object has no
+    permissions, so code handed one cannot pretend to be somebody allowed to do anything."""
+    if isinstance(user, UserScope):
+        return user
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY_SCOPE
     cached = getattr(user, _CACHE_ATTR, None)
@@ -165,6 +174,10 @@ def place_under(model: type[models.Model], **paths: str) -> None:
     model.scope = replace(spec, **paths)
 
 
+def _paths(spec_value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (spec_value,) if isinstance(spec_value, str) else tuple(spec_value)
+
+
 def scope_q(model: type[models.Model], scope: UserScope) -> Q | None:
     """The filter for ``model`` under ``scope``; ``None`` means no restriction."""
     if scope.everything:
@@ -176,13 +189,15 @@ def scope_q(model: type[models.Model], scope: UserScope) -> Q | None:
         return None
     branches: list[Q] = []
     if spec.territory and scope.territory_paths:
-        if spec.territory == SELF:
-            branches.append(_any_prefix("path", scope.territory_paths))
-        else:
-            branches.append(Q(**{f"{spec.territory}__in": territory_subtree(scope.territory_paths)}))
+        for path in _paths(spec.territory):
+            if path == SELF:
+                branches.append(_any_prefix("path", scope.territory_paths))
+            else:
+                branches.append(Q(**{f"{path}__in": territory_subtree(scope.territory_paths)}))
     if spec.organization and scope.organization_paths:
-        column = "pk" if spec.organization == SELF else spec.organization
-        branches.append(Q(**{f"{column}__in": organization_subtree(scope.organization_paths)}))
+        for path in _paths(spec.organization):
+            column = "pk" if path == SELF else path
+            branches.append(Q(**{f"{column}__in": organization_subtree(scope.organization_paths)}))
     if spec.body and scope.body_ids:
         column = "pk" if spec.body == SELF else spec.body
         branches.append(Q(**{f"{column}__in": sorted(scope.body_ids)}))

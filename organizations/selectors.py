@@ -49,13 +49,24 @@ Org = PartyOrganization
 # alone (单独组建); any other covering organization — a joint branch, an area or comprehensive
 # committee, one attached elsewhere or built by a parent company — is joint/area coverage.
 OWN_ORG_KINDS = (Org.Kind.COMMITTEE, Org.Kind.GENERAL_BRANCH, Org.Kind.BRANCH, Org.Kind.PROVISIONAL_BRANCH)
-OWN_Q = Q(organization__isnull=False, organization__kind__in=OWN_ORG_KINDS) & Q(
-    organization__establishment_mode=Org.EstablishmentMode.SINGLE
+# Only an active organization covers: one 筹建中, 转出 or 撤销 covers nothing yet (or any more).
+ACTIVE_ORG_Q = Q(organization__isnull=False, organization__status=Org.Status.ACTIVE)
+_OWN_SHAPE = Q(organization__kind__in=OWN_ORG_KINDS, organization__establishment_mode=Org.EstablishmentMode.SINGLE)
+OWN_Q = ACTIVE_ORG_Q & _OWN_SHAPE
+JOINT_Q = ACTIVE_ORG_Q & ~_OWN_SHAPE
+NONE_Q = ~ACTIVE_ORG_Q
+# Work coverage: an active 党建工作指导员 whose 负责辖区 contains the unit guides it directly or
+# through its organization; one who left (不在岗) or serves another district covers nothing here.
+WORK_Q = Q(
+    instructor__isnull=False,
+    instructor__is_active=True,
+    territory__path__startswith=F("instructor__territory__path"),
+) | Q(
+    ACTIVE_ORG_Q,
+    organization__instructor__isnull=False,
+    organization__instructor__is_active=True,
+    territory__path__startswith=F("organization__instructor__territory__path"),
 )
-JOINT_Q = Q(organization__isnull=False) & ~OWN_Q
-NONE_Q = Q(organization__isnull=True)
-# Work coverage: a 党建工作指导员 guides the unit directly or through its organization.
-WORK_Q = Q(instructor__isnull=False) | Q(organization__instructor__isnull=False)
 
 COVERAGE_OWN, COVERAGE_JOINT, COVERAGE_NONE = "own", "joint", "none"
 COVERAGE_LABELS = {COVERAGE_OWN: "单独建立党组织", COVERAGE_JOINT: "联合/区域党组织覆盖", COVERAGE_NONE: "未覆盖"}
@@ -64,7 +75,7 @@ COVERAGE_Q = {COVERAGE_OWN: OWN_Q, COVERAGE_JOINT: JOINT_Q, COVERAGE_NONE: NONE_
 
 def unit_coverage(unit: Unit) -> str:
     org = unit.organization
-    if org is None:
+    if org is None or org.status != Org.Status.ACTIVE:
         return COVERAGE_NONE
     if org.kind in OWN_ORG_KINDS and org.establishment_mode == Org.EstablishmentMode.SINGLE:
         return COVERAGE_OWN

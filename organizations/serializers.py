@@ -1,8 +1,13 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from organizations import selectors as S
-from organizations.api_base import ScopedPrimaryKeyRelatedField, ScopedWriteSerializerMixin
+from organizations.api_base import (
+    EventFieldsSerializerMixin,
+    ScopedPrimaryKeyRelatedField,
+    ScopedWriteSerializerMixin,
+)
 from organizations.models import (
     Body,
     Meeting,
@@ -46,11 +51,22 @@ class BodySerializer(serializers.ModelSerializer):
         ]
 
 
+def validate_credit_code_drf(value):
+    from organizations.validators import credit_code_error
+
+    if value:
+        error = credit_code_error(value)
+        if error:
+            raise serializers.ValidationError(error)
+
+
 def _as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
-class PartyOrganizationSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
+class PartyOrganizationSerializer(EventFieldsSerializerMixin, ScopedWriteSerializerMixin, serializers.ModelSerializer):
+    event_hint = "请通过 POST /api/v1/organizations/{id}/events/ 办理成立、升格、撤销或调整属地/双纳管"
+
     territory_name = serializers.CharField(source="territory.name", read_only=True)
     parent = ScopedPrimaryKeyRelatedField(
         queryset=PartyOrganization.objects.all(),
@@ -85,6 +101,7 @@ class PartyOrganizationSerializer(ScopedWriteSerializerMixin, serializers.ModelS
         read_only_fields = ["depth", "full_member_count", "member_count"]
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         instance = self.instance or PartyOrganization()
         for key, value in attrs.items():
             if key != "parent":
@@ -113,8 +130,31 @@ class PartyOrganizationSerializer(ScopedWriteSerializerMixin, serializers.ModelS
         return super().update(instance, validated_data)
 
 
+class NormalizedCreditCodeField(serializers.CharField):
+    """The credit code normalised before any validator sees it, so the uniqueness check compares
+    like with like and a duplicate typed in lower case or full width gets a 400, not a 500."""
+
+    def to_internal_value(self, data):
+        from organizations.validators import normalize_credit_code
+
+        return normalize_credit_code(super().to_internal_value(data)) or None
+
+
 class UnitSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
     territory_name = serializers.CharField(source="territory.name", read_only=True)
+    credit_code = NormalizedCreditCodeField(
+        label="统一社会信用代码",
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=40,
+        validators=[
+            validate_credit_code_drf,
+            UniqueValidator(
+                queryset=Unit.objects.all(), message="该统一社会信用代码已登记（可能为大小写或全角输入的同一代码）"
+            ),
+        ],
+    )
     coverage = serializers.SerializerMethodField(help_text="组织覆盖：own 单独建 / joint 联合或区域覆盖 / none 未覆盖")
 
     class Meta:
@@ -201,6 +241,15 @@ class LifecycleRequestSerializer(serializers.Serializer):
     to_kind = serializers.ChoiceField(choices=PartyOrganization.Kind.choices, required=False, allow_blank=True)
     new_parent = ScopedPrimaryKeyRelatedField(queryset=PartyOrganization.objects.all(), required=False)
     counterpart = serializers.CharField(required=False, allow_blank=True, default="")
+    territory = ScopedPrimaryKeyRelatedField(
+        queryset=Territory.objects.all(), required=False, help_text="调整属地时的新属地"
+    )
+    industry_committee = ScopedPrimaryKeyRelatedField(
+        queryset=PartyOrganization.objects.filter(kind=PartyOrganization.Kind.INDUSTRY_COMMITTEE),
+        required=False,
+        help_text="调整双纳管时的新行业党委",
+    )
+    clear_industry = serializers.BooleanField(required=False, default=False, help_text="解除双纳管")
 
 
 class CoverageRowSerializer(serializers.Serializer):
@@ -249,6 +298,7 @@ class ViolationSerializer(serializers.ModelSerializer):
             "committee_size",
             "rules",
         ]
+        read_only_fields = fields
 
     def get_rules(self, obj) -> list[str]:
         from organizations.rules import ORGANIZATION_RULES

@@ -41,10 +41,14 @@ def unit_profile(request, pk: int):
         "can_change": request.user.has_perm("organizations.change_unit"),
         "history_url": reverse("admin:organizations_unit_auditlog", args=[unit.pk]),
     }
+    org_visible = org is not None and restrict(PartyOrganization.objects.filter(pk=org.pk), request.user).exists()
     if org is not None:
+        context["org_visible"] = org_visible
+    if org_visible:
+        # The organization's meetings, secretary and history are its own records: shown only to
+        # whoever may see the organization, not to everyone who may see one unit it covers.
         context |= {
             "org_chain": [a.name for a in PartyOrganization.objects.get_ancestors(org)],
-            "org_visible": restrict(PartyOrganization.objects.filter(pk=org.pk), request.user).exists(),
             "findings": R.findings_for(org),
             "cadence": S.meeting_compliance(org),
             "meetings": Meeting.objects.filter(organization=org).order_by("-held_on")[:8],

@@ -46,6 +46,7 @@ class EntrySerializer(serializers.ModelSerializer):
             "station",
             "created_at",
         ]
+        read_only_fields = fields  # ledger lines are written by points.services only
 
     def get_source_type(self, obj) -> str | None:
         return f"{obj.source_type.app_label}.{obj.source_type.model}" if obj.source_type_id else None

@@ -457,6 +457,10 @@ GRIEVANCES = {
 # --- portal ---------------------------------------------------------------------------------
 PORTAL_CITY_CODE = env_str("PORTAL_CITY_CODE", "320100")
 PORTAL_SITE_NAME = env_str("PORTAL_SITE_NAME", "南京市新兴领域党建工作平台")
+# The city's bounding box (min lng, min lat, max lng, max lat; GCJ-02 and WGS-84 differ by a few
+# hundred metres, well inside it): station coordinates outside it are refused as typos.
+PORTAL_CITY_NAME = env_str("PORTAL_CITY_NAME", "南京市")
+PORTAL_CITY_BOUNDS = tuple(float(x) for x in env_str("PORTAL_CITY_BOUNDS", "118.35,31.22,119.25,32.63").split(","))
 
 # django-import-export: escape =,+,-,@ at the start of exported cells (formula injection).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

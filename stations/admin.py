@@ -174,6 +174,11 @@ class InspectionAdmin(ScopedAdmin):
     inlines = [InspectionResultInline, InspectionPhotoInline]
     fields = ["station", "inspected_on", "inspector_name", "inspector", "notes", "is_compliant"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once recorded, which station and which day an inspection was is its history.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "station", "inspected_on"] if obj is not None else fields
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.inspector = request.user

@@ -5,6 +5,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from core.text import clean_code
+from core.validation import (
+    DateChecks,
+    contact_phone_error,
+    coordinates_error,
+    normalize_contact_phone,
+    url_code_error,
+)
 from organizations.scope import ScopedQuerySet, ScopeSpec
 from stations import geo
 
@@ -118,6 +126,8 @@ class Station(models.Model):
     compliant = models.BooleanField("六个一达标", null=True, blank=True, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    # Changed only by the service that records the event (tests/architecture/test_protected_fields.py).
+    EVENT_FIELDS = ("compliant", "last_inspected_on")
     objects = StationQuerySet.as_manager()
     scope = ScopeSpec(territory="territory", station_post="manager_post")
 
@@ -148,11 +158,26 @@ class Station(models.Model):
         if self.longitude is not None and not (-180 <= self.longitude <= 180):
             errors["longitude"] = f"经度 {self.longitude} 超出范围（-180 至 180）"
         if self.latitude is not None and not (-90 <= self.latitude <= 90):
-            errors["latitude"] = f"纬度 {self.latitude} 超出范围（-90 至 90）"
+            swapped = self.longitude is not None and -90 <= self.longitude <= 90
+            errors["latitude"] = f"纬度 {self.latitude} 超出范围（-90 至 90）" + (
+                "，经纬度是否填反？" if swapped else ""
+            )
+        if not errors and self.longitude is not None and self.latitude is not None:
+            error = coordinates_error(
+                float(self.longitude), float(self.latitude), settings.PORTAL_CITY_BOUNDS, settings.PORTAL_CITY_NAME
+            )
+            if error:
+                errors["longitude"] = error
         if self.code:
-            from core.text import clean_code
-
             self.code = clean_code(self.code)
+            error = url_code_error(self.code, "驿站编码")
+            if error:
+                errors["code"] = error
+        if self.contact_phone:
+            self.contact_phone = normalize_contact_phone(self.contact_phone)
+            error = contact_phone_error(self.contact_phone)
+            if error:
+                errors["contact_phone"] = error
         if errors:
             raise ValidationError(errors)
 
@@ -241,6 +266,8 @@ class Inspection(models.Model):
     is_compliant = models.BooleanField("达标", default=False, editable=False)
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
 
+    # Changed only by the service that records the event (tests/architecture/test_protected_fields.py).
+    EVENT_FIELDS = ("is_compliant", "inspected_on", "station")
     objects = ScopedQuerySet.as_manager()
     scope = ScopeSpec(territory="station__territory", station_post="station__manager_post")
 
@@ -252,6 +279,11 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station} {self.inspected_on}"
+
+    def clean(self):
+        super().clean()
+        # A future inspection would make a station compliant before anyone looked at it.
+        DateChecks().fact("inspected_on", self.inspected_on, "检查日期").raise_if_any()
 
 
 class InspectionResult(models.Model):
@@ -319,6 +351,10 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return f"{self.station} {self.day} {self.service}：{self.count}"
 
+    def clean(self):
+        super().clean()
+        DateChecks().fact("day", self.day, "服务日期").raise_if_any()
+
 
 class CareActivity(models.Model):
     """聚心行动 — a care activity held at a station (summer packs, free check-ups…)."""
@@ -357,5 +393,8 @@ class CareActivity(models.Model):
 
     def clean(self):
         super().clean()
+        errors = DateChecks().fact("held_on", self.held_on, "活动日期").errors
         if self.items_count and not self.items_given:
-            raise ValidationError({"items_given": "填写了发放数量，请注明发放的物品"})
+            errors["items_given"] = "填写了发放数量，请注明发放的物品"
+        if errors:
+            raise ValidationError(errors)

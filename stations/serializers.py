@@ -1,7 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from organizations.api_base import ScopedWriteSerializerMixin
+from organizations.api_base import ModelCleanSerializerMixin, ScopedWriteSerializerMixin
 from stations.hours import station_is_open
 from stations.models import CareActivity, Inspection, InspectionResult, OpeningHours, Service, Station, Visit
 from stations.selectors import OFFICER_ONLY_FIELDS, is_overdue, is_station_manager_only
@@ -94,6 +94,9 @@ class StationSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer)
             instance.clean()
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
+        for field in ("code", "contact_phone"):
+            if field in attrs:
+                attrs[field] = getattr(instance, field)
         return attrs
 
 
@@ -131,7 +134,7 @@ class NearbySerializer(serializers.Serializer):
         return reverse("station-phone", kwargs={"code": obj.station.code})
 
 
-class VisitSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
+class VisitSerializer(ModelCleanSerializerMixin, ScopedWriteSerializerMixin, serializers.ModelSerializer):
     # The catalogue is shared reference data (no scope), so not the scoped FK field.
     service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.filter(is_active=True))
     service_code = serializers.CharField(source="service.code", read_only=True)
@@ -157,6 +160,7 @@ class InspectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Inspection
         fields = ["id", "station", "inspected_on", "inspector_name", "notes", "is_compliant", "results", "photos"]
+        read_only_fields = fields  # recorded through stations.services.inspection_record
 
     def get_photos(self, obj) -> list[str]:
         # The scoped view, not the stored file's /media/ path: nothing serves MEDIA_URL.
@@ -165,7 +169,7 @@ class InspectionSerializer(serializers.ModelSerializer):
         return [request.build_absolute_uri(path) for path in paths] if request else paths
 
 
-class CareActivitySerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
+class CareActivitySerializer(ModelCleanSerializerMixin, ScopedWriteSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = CareActivity
         fields = [
@@ -181,6 +185,7 @@ class CareActivitySerializer(ScopedWriteSerializerMixin, serializers.ModelSerial
         ]
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         if attrs.get("items_count") and not attrs.get("items_given", getattr(self.instance, "items_given", "")):
             raise serializers.ValidationError({"items_given": "填写了发放数量，请注明发放的物品"})
         return attrs

@@ -7,17 +7,16 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from core.images import sanitize_photo
+from core.validation import DateChecks
 from stations.models import Inspection, InspectionItem, InspectionPhoto, InspectionResult, Service, Station, Visit
 
 MAX_PHOTOS_PER_INSPECTION = 12
 
 
 def _not_in_future(day: date, field: str, label: str) -> None:
-    if day > timezone.localdate():
-        raise ValidationError({field: f"{label} {day:%Y-%m-%d} 晚于今天"})
+    DateChecks().fact(field, day, label).raise_if_any()
 
 
 def inspection_is_compliant(inspection: Inspection) -> bool:

@@ -25,27 +25,6 @@ from organizations.models import Territory
 from organizations.scope import UserScope, scope_q
 
 
-class LensPrincipal:
-    """A stand-in user whose scope is a lens's scope, so the apps' selectors — which take a
-    ``user`` and read through ``restrict`` — compute a node's figures exactly as they compute a
-    signed-in user's. ``scope_for`` returns the scope cached on the object."""
-
-    is_authenticated = True
-    is_active = True
-    is_superuser = False
-    is_anonymous = False
-    is_staff = True
-    pk = id = None
-
-    def __init__(self, scope: UserScope):
-        self._portal_scope = scope
-
-    def has_perm(self, perm: str, obj=None) -> bool:
-        # Only handed to selectors that aggregate (counts and rates); rows shown to a person are
-        # always read with the real user, whose permissions the views check.
-        return True
-
-
 @dataclass(frozen=True)
 class Lens:
     """What a figure counts: records inside ``scope`` and, if given, under territory ``within``."""
@@ -70,8 +49,10 @@ class Lens:
         return Lens(self.scope, territory)
 
     @property
-    def principal(self) -> LensPrincipal:
-        return LensPrincipal(self.scope)
+    def principal(self) -> UserScope:
+        """What selectors that take a ``user`` get: the lens's scope itself (``scope_for`` accepts a
+        scope), never a stand-in user whose permission checks would all say yes."""
+        return self.scope
 
     @property
     def within_node(self) -> Territory | None:

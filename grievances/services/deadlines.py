@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.calendar import add_workdays
-from core.text import clean_text
+from core.text import clean_prose
 from grievances.models import OPEN_STATES, ExtensionRequest, Grievance, GrievanceEvent
 from grievances.services.base import notify, record_event, setting
 from grievances.services.triage import ancestor_paths
@@ -18,7 +18,7 @@ from organizations.roles import Role
 
 
 def extension_request(*, grievance, actor, days: int, reason: str) -> ExtensionRequest:
-    reason = clean_text(reason or "")
+    reason = clean_prose(reason or "")
     errors = {}
     if not reason:
         errors["reason"] = "请填写延期理由"

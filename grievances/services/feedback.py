@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.calendar import add_sla
-from core.text import clean_text
+from core.text import clean_prose
 from grievances.models import Grievance, GrievanceEvent
 from grievances.services.base import (
     IllegalTransition,
@@ -30,7 +30,7 @@ def grievance_rate(*, grievance, rating: int, comment: str = "") -> Grievance:
         if locked.rating is not None:
             raise ValidationError({"rating": "您已评价过该诉求"})
         locked.rating = rating
-        locked.rating_comment = clean_text(comment or "")[:200]
+        locked.rating_comment = clean_prose(comment or "")[:200]
         locked.save(update_fields=["rating", "rating_comment", "updated_at"])
         record_event(
             locked,
@@ -44,7 +44,7 @@ def grievance_rate(*, grievance, rating: int, comment: str = "") -> Grievance:
 
 def grievance_reopen(*, grievance, reason: str, actor=None) -> Grievance:
     """The submitter reopens within the window; the deadline restarts with the case's SLA."""
-    reason = clean_text(reason or "")
+    reason = clean_prose(reason or "")
     if not reason:
         raise ValidationError({"reason": "请说明需要重新办理的原因"})
     if grievance.state != S.RESOLVED:

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.text import clean_text
+from core.text import clean_prose
 from grievances.models import Category, Grievance, GrievanceEvent, Notice, Priority
 from grievances.services.base import IllegalTransition, S, notify, record_event, sms_submitter, transition
 from grievances.services.triage import (
@@ -40,7 +40,7 @@ def grievance_accept(*, grievance, actor) -> Grievance:
 
 def grievance_reply(*, grievance, actor, text: str) -> GrievanceEvent:
     """A reply the submitter sees on the status page (and gets by SMS); counts as a response."""
-    text = clean_text(text or "")
+    text = clean_prose(text or "")
     if not text:
         raise ValidationError({"text": "请填写答复内容"})
     with transaction.atomic():
@@ -56,7 +56,7 @@ def grievance_reply(*, grievance, actor, text: str) -> GrievanceEvent:
 
 
 def grievance_resolve(*, grievance, actor, resolution: str, expected=None) -> Grievance:
-    resolution = clean_text(resolution or "")
+    resolution = clean_prose(resolution or "")
     if not resolution:
         raise ValidationError({"resolution": "请填写办理结果"})
     now = timezone.now()
@@ -67,7 +67,7 @@ def grievance_resolve(*, grievance, actor, resolution: str, expected=None) -> Gr
 
 
 def grievance_reject(*, grievance, actor, reason: str) -> Grievance:
-    reason = clean_text(reason or "")
+    reason = clean_prose(reason or "")
     if not reason:
         raise ValidationError({"reason": "请填写不予受理的原因"})
     result = transition(grievance, S.REJECTED, actor=actor, note=reason, public=True, reject_reason=reason[:200])

@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.queue import enqueue_on_commit
-from core.text import clean_text
+from core.text import clean_line, clean_prose
 from grievances.models import Category, Channel, Grievance, GrievanceEvent, GrievancePhoto, Priority, TicketCounter
 from grievances.photos import clean_photos
 from grievances.services.base import MAX_TEXT, S, record_event
@@ -85,7 +85,7 @@ def grievance_create(
     errors: dict[str, str] = {}
     if channel not in Channel.values:
         errors["channel"] = f"未知渠道“{channel}”"
-    text = clean_text(text or "")
+    text = clean_prose(text or "")
     if not text:
         errors["text"] = "请填写诉求内容"
     elif len(text) > MAX_TEXT:
@@ -99,7 +99,7 @@ def grievance_create(
         category = Category.objects.filter(code=category_code.strip(), is_active=True).first()
         if category is None:
             errors["category"] = f"诉求分类“{category_code}”不存在或已停用"
-    contact_name = clean_text(contact_name or "")[:64]
+    contact_name = clean_line(contact_name or "")[:64]
     phone = normalize_phone(contact_phone)
     if phone:
         error = phone_error(phone)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.text import clean_text
+from core.text import clean_prose
 from grievances.models import OPEN_STATES, Category, GovernanceProject, Grievance, GrievanceEvent, Milestone
 from grievances.services.base import ALLOWED, S, record_event, setting
 from grievances.services.handling import grievance_resolve
@@ -70,7 +70,7 @@ def cluster_propose(*, now=None) -> list[GovernanceProject]:
 
 def project_close(*, project: GovernanceProject, actor, explanation: str) -> int:
     """Finish a project and resolve its open cases with one explanation; returns how many."""
-    explanation = clean_text(explanation or "")
+    explanation = clean_prose(explanation or "")
     if not explanation:
         raise ValidationError({"explanation": "请填写统一答复提交人的办结说明"})
     with transaction.atomic():

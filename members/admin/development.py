@@ -89,8 +89,11 @@ class DevelopmentRecordAdmin(ConfirmActionMixin, PersonSearchMixin, ScopedAdmin)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
-            return ["stage", "activist_on", "candidate_on", "admitted_on", "full_member_on", "quota"]
-        return [*self.readonly_fields, "person", "organization", "applied_on", "probation_extension_months"]
+            return ["stage", "activist_on", "candidate_on", "admitted_on", "full_member_on", "quota", "is_closed"]
+        # Closing is development_close (it needs the reason): typing 终止原因 on an open record asks
+        # for it; a closed record stays closed.
+        fields = [*self.readonly_fields, "person", "organization", "applied_on", "probation_extension_months"]
+        return [*fields, "is_closed", "closed_reason"] if obj.is_closed else [*fields, "is_closed"]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -100,7 +103,11 @@ class DevelopmentRecordAdmin(ConfirmActionMixin, PersonSearchMixin, ScopedAdmin)
 
     def save_model(self, request, obj, form, change):
         if change:
+            reason = (form.cleaned_data.get("closed_reason") or "").strip()
+            obj.closed_reason = DevelopmentRecord.objects.get(pk=obj.pk).closed_reason
             obj.save()
+            if reason and not obj.is_closed:
+                services.development_close(record=obj, reason=reason, actor=request.user)
 
     @admin.action(description="延长预备期", permissions=["change"])
     def extend_probation(self, request, queryset):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from core.validation import DateChecks
 from organizations.scope import ScopedQuerySet, ScopeSpec
 
 
@@ -32,3 +33,12 @@ class DuesPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period:%Y-%m} {self.amount}元"
+
+    def clean(self) -> None:
+        # Dues are owed from the month the person joined the Party, and paid on a real day.
+        joined = self.membership.joined_on if self.membership_id else None
+        month_joined = joined.replace(day=1) if joined else None
+        check = DateChecks()
+        check.fact("paid_on", self.paid_on, "交纳日期", not_before=joined, subject="入党日期")
+        check.fact("period", self.period, "所属月份", not_before=month_joined, subject="入党当月")
+        check.raise_if_any()

@@ -101,10 +101,19 @@ class Person(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True, null=True)
 
     objects = ScopedQuerySet.as_manager()
-    # A person is seen by the street they live/work in (块) and by the industry committee over
-    # their Party organization (条). The manager of their home station sees them too: that link
-    # lives on the floor above (points.HomeStation), which adds the path in its AppConfig.ready.
-    scope = ScopeSpec(territory="territory", organization="membership__organization")
+    # A person is seen by the street they live/work in (块), by the place of the organization
+    # their membership is registered in (so the receiving street of an accepted transfer sees
+    # them), by the industry committee over that organization or over the one co-managing a
+    # mobile member (条, 双纳管). The manager of their home station sees them too: that
+    # link lives on the floor above (points.HomeStation), which adds the path in its AppConfig.ready.
+    scope = ScopeSpec(
+        territory=(
+            "territory",
+            "membership__organization__territory",
+            "membership__co_managing_organization__territory",
+        ),
+        organization=("membership__organization", "membership__co_managing_organization"),
+    )
 
     class Meta:
         verbose_name = "人员"
@@ -233,7 +242,13 @@ class PartyMembership(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope = ScopeSpec(territory="person__territory", organization="organization")
+    # Seen from where the person lives, where the organization is, and — for a mobile member —
+    # from the co-managing organization where they work (双纳管); the home station's manager too.
+    scope = ScopeSpec(
+        territory=("person__territory", "organization__territory", "co_managing_organization__territory"),
+        organization=("organization", "co_managing_organization"),
+        station_post="person__home_station__manager_post",
+    )
 
     class Meta:
         verbose_name = "党员"

@@ -86,6 +86,8 @@ class DevelopmentRecord(models.Model):
     closed_reason = models.CharField("终止原因", max_length=200, blank=True)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
 
+    # Changed only by the service that records the event (tests/architecture/test_protected_fields.py).
+    EVENT_FIELDS = ("stage", "activist_on", "candidate_on", "admitted_on", "full_member_on", "is_closed")
     objects = ScopedQuerySet.as_manager()
     scope = ScopeSpec(territory="person__territory", organization="organization")
 

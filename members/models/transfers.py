@@ -65,6 +65,8 @@ class Transfer(models.Model):
     valid_until = models.DateField("介绍信有效期至")
     decided_at = models.DateTimeField("办结时间", null=True, blank=True)
 
+    # Changed only by the service that records the event (tests/architecture/test_protected_fields.py).
+    EVENT_FIELDS = ("status", "membership", "from_organization", "to_organization")
     objects = TransferQuerySet.as_manager()
     # The outgoing side; ``visible_to`` adds the receiving side (ScopedAdmin/API use visible_to).
     scope = _Outgoing.scope

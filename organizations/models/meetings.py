@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 
+from core.validation import DateChecks
 from organizations.scope import ScopedQuerySet, ScopeSpec
 
 
@@ -54,8 +54,13 @@ class Meeting(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if self.held_on and self.held_on > timezone.localdate():
-            errors["held_on"] = "召开日期不能晚于今天"
+        org = self.organization if self.organization_id else None
+        if org is not None and org.status == org.Status.DISSOLVED:
+            errors["organization"] = f"“{org.name}”已撤销，不能再记录会议"
+        check = DateChecks().fact(
+            "held_on", self.held_on, "召开日期", not_before=org.founded_on if org else None, subject="该组织成立日期"
+        )
+        errors.update(check.errors)
         if self.attended_count > self.expected_count:
             errors["attended_count"] = f"实到人数（{self.attended_count}）不能多于应到人数（{self.expected_count}）"
         if errors:

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from core.validation import DateChecks
 from organizations.scope import SELF, ScopedQuerySet, ScopeSpec
 
 
@@ -117,7 +118,7 @@ class PartyOrganization(MP_Node):
     formed_for_shortage = models.BooleanField(
         "因党员不足联合组建",
         default=False,
-        help_text="联合党支部因所属单位正式党员不足而联合组建时勾选，可不受“正式党员不少于3人”限制",
+        help_text="联合党支部因所属单位正式党员不足而联合组建时勾选（仅记录组建原因：联合党支部本身仍须有正式党员3人以上）",
     )
     over_limit_reason = models.TextField(
         "覆盖单位超限理由", blank=True, help_text="联合党支部覆盖单位超过规定家数时必须说明理由"
@@ -127,6 +128,11 @@ class PartyOrganization(MP_Node):
     full_member_count = models.PositiveIntegerField("正式党员数", default=0, editable=False)
     member_count = models.PositiveIntegerField("党员总数", default=0, editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    # State and placement change only through a lifecycle service (organizations.services), which
+    # checks the rule, asks for the reason and writes the dated event: never through a form,
+    # serializer, import or bulk action (tests/architecture/test_protected_fields.py holds this).
+    EVENT_FIELDS = ("status", "kind", "territory", "industry_committee")
 
     node_order_by = ["name"]
     objects = PartyOrganizationManager()
@@ -147,6 +153,7 @@ class PartyOrganization(MP_Node):
         return self.name
 
     def clean(self) -> None:
+        DateChecks().fact("founded_on", self.founded_on, "成立日期").raise_if_any()
         if self.industry_committee_id and self.industry_committee.kind != self.Kind.INDUSTRY_COMMITTEE:
             raise ValidationError({"industry_committee": "双纳管的上级必须是行业党委"})
         if self.area_type and self.kind != self.Kind.AREA_COMMITTEE:
@@ -209,6 +216,7 @@ class OrganizationEvent(models.Model):
         TRANSFERRED_OUT = "transferred_out", "转出"
         UPGRADED = "upgraded", "升格"
         DISSOLVED = "dissolved", "撤销"
+        RELOCATED = "relocated", "调整属地/双纳管"
 
     organization = models.ForeignKey(
         PartyOrganization, verbose_name="党组织", on_delete=models.PROTECT, related_name="events"

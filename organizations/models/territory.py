@@ -1,6 +1,7 @@
 from django.db import models
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from core.text import clean_code
 from organizations.scope import SELF, ScopedQuerySet, ScopeSpec
 
 
@@ -54,6 +55,19 @@ class Territory(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from organizations.validators import validate_territory_placement
+
+        self.code = clean_code(self.code)
+        # A node being added or moved learns its parent from the form or service that places it.
+        if hasattr(self, "_new_parent"):
+            parent = self._new_parent
+        elif self._state.adding:
+            return
+        else:
+            parent = Territory.objects.get_parent(self)
+        validate_territory_placement(code=self.code, level=self.level, parent=parent)
 
     @property
     def full_name(self) -> str:

@@ -119,6 +119,13 @@ class Unit(models.Model):
             self.credit_code = None
         super().save(*args, **kwargs)
 
+    def clean_fields(self, exclude=None):
+        # Normalise before the length and uniqueness checks: "91320104mа…" typed in lower case or
+        # full width is the same code as the stored one, and must meet the duplicate check as such
+        # (a Chinese form error) rather than slip past it into the database's unique index (a 500).
+        self.credit_code = normalize_credit_code(self.credit_code) or None
+        super().clean_fields(exclude=exclude)
+
     @property
     def is_key_target(self) -> bool:
         return self.is_private_top500 or self.is_internet_top100 or self.is_little_giant

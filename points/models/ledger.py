@@ -91,6 +91,8 @@ class PointEntry(models.Model):
     )
     created_at = models.DateTimeField("时间", default=timezone.now)
 
+    # Append-only (a database trigger refuses UPDATE/DELETE); every field is the event.
+    EVENT_FIELDS = ("account", "kind", "delta", "balance_after", "rule", "reverses", "territory", "station")
     objects = ScopedQuerySet.as_manager()
     scope = ScopeSpec(territory="territory", station_post="station__manager_post")
 

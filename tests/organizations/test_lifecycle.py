@@ -63,17 +63,52 @@ def test_transfer_out_needs_destination(preparing):
     assert preparing.events.get().counterpart == "上海市浦东新区某党委"
 
 
-def test_upgrade_follows_the_ladder(preparing):
-    services.organization_upgrade(organization=preparing, on=DAY, reason="党员超过50人")
+def test_upgrade_one_level_at_a_time_with_member_thresholds(preparing):
+    with pytest.raises(ValidationError, match="只有正常状态"):
+        services.organization_upgrade(organization=preparing, on=DAY)
+    PartyOrganization.objects.filter(pk=preparing.pk).update(status="active", member_count=49, full_member_count=40)
+    with pytest.raises(ValidationError, match="50人以上"):
+        services.organization_upgrade(organization=preparing, on=DAY, reason="党员增加")
+    PartyOrganization.objects.filter(pk=preparing.pk).update(member_count=50)
+    with pytest.raises(ValidationError, match="逐级"):
+        services.organization_upgrade(organization=preparing, on=DAY, to_kind=K.COMMITTEE)
+    services.organization_upgrade(organization=preparing, on=DAY, reason="党员达到50人")
     preparing.refresh_from_db()
     assert preparing.kind == K.GENERAL_BRANCH
     event = preparing.events.get()
     assert (event.from_kind, event.to_kind) == (K.BRANCH, K.GENERAL_BRANCH)
-    with pytest.raises(ValidationError):
-        services.organization_upgrade(organization=preparing, on=DAY, to_kind=K.BRANCH)
+    with pytest.raises(ValidationError, match="100人以上"):
+        services.organization_upgrade(organization=preparing, on=DAY, to_kind=K.COMMITTEE)
+    PartyOrganization.objects.filter(pk=preparing.pk).update(member_count=100)
     services.organization_upgrade(organization=preparing, on=DAY, to_kind=K.COMMITTEE)
     preparing.refresh_from_db()
     assert preparing.kind == K.COMMITTEE
+
+
+def test_dissolve_refused_while_members_remain(preparing):
+    PartyOrganization.objects.filter(pk=preparing.pk).update(member_count=2)
+    with pytest.raises(ValidationError, match="组织关系转接"):
+        services.organization_dissolve(organization=preparing, on=DAY, reason="单位注销")
+    assert not preparing.events.exists()
+
+
+def test_future_and_pre_founding_event_dates_refused(preparing):
+    with pytest.raises(ValidationError, match="不能晚于今天"):
+        services.organization_establish(organization=preparing, on=dt.date(2099, 1, 1))
+    PartyOrganization.objects.filter(pk=preparing.pk).update(full_member_count=3)
+    services.organization_establish(organization=preparing, on=DAY)
+    with pytest.raises(ValidationError, match="不能早于该组织成立日期"):
+        services.organization_transfer_out(organization=preparing, on=DAY - dt.timedelta(days=1), counterpart="外区")
+
+
+def test_relocate_needs_reason_and_records_both_sides(world, preparing):
+    with pytest.raises(ValidationError, match="原因"):
+        services.organization_relocate(organization=preparing, on=DAY, reason=" ", territory=world.xinjiekou)
+    services.organization_relocate(organization=preparing, on=DAY, reason="单位迁址", territory=world.xinjiekou)
+    preparing.refresh_from_db()
+    assert preparing.territory == world.xinjiekou
+    event = preparing.events.get()
+    assert event.kind == "relocated" and "夫子庙街道 → 新街口街道" in event.reason
 
 
 def test_dissolve_needs_reason_no_live_children_and_releases_units(world, preparing):
@@ -109,8 +144,25 @@ def test_api_events(api_client, qinhuai_organizer, industry_officer, preparing, 
     url = f"/api/v1/organizations/{preparing.pk}/events/"
     response = api_client.post(url, {"kind": "established", "occurred_on": "2025-03-01"}, format="json")
     assert response.status_code == 400 and "不足3人" in str(response.json())
+    PartyOrganization.objects.filter(pk=preparing.pk).update(full_member_count=3, member_count=3)
+    response = api_client.post(url, {"kind": "established", "occurred_on": "2025-03-01"}, format="json")
+    assert response.status_code == 201
     response = api_client.post(url, {"kind": "upgraded", "occurred_on": "2025-03-01"}, format="json")
-    assert response.status_code == 201 and response.json()["to_kind"] == K.GENERAL_BRANCH
-    assert [e["kind"] for e in api_client.get(url).json()] == ["upgraded"]
+    assert response.status_code == 400 and "50人以上" in str(response.json())
+    # State and placement are not fields to PATCH: the API says where to go instead.
+    detail = f"/api/v1/organizations/{preparing.pk}/"
+    for change in ({"status": "dissolved"}, {"kind": "committee"}, {"territory": world.zhonghuamen.pk}):
+        response = api_client.patch(detail, change, format="json")
+        assert response.status_code == 400 and "events" in str(response.json()), change
+    preparing.refresh_from_db()
+    assert (preparing.status, preparing.kind, preparing.territory) == ("active", K.BRANCH, world.fuzimiao)
+    assert api_client.patch(detail, {"name": "筹建支部（更名）"}, format="json").status_code == 200
+    response = api_client.post(
+        url,
+        {"kind": "relocated", "occurred_on": "2025-03-02", "territory": world.zhonghuamen.pk, "reason": "迁址"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert [e["kind"] for e in api_client.get(url).json()] == ["relocated", "established"]
     api_client.force_authenticate(industry_officer)
     assert api_client.get(url).status_code == 404

@@ -102,7 +102,7 @@ def test_admin_add_organization_under_parent(client, qinhuai_organizer, world):
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert PartyOrganization.objects.get(name="新建支部").get_parent() == world.fuzimiao_org
+    assert PartyOrganization.objects.get_parent(PartyOrganization.objects.get(name="新建支部")) == world.fuzimiao_org
 
 
 def test_export_neutralises_formulas(world, municipal, settings):

@@ -34,7 +34,9 @@ def test_activating_a_branch_needs_three_full_members(world):
     branch.full_clean()
 
 
-def test_joint_branch_formed_for_shortage_is_exempt(world):
+def test_joint_branch_formed_for_shortage_still_needs_three_full_members(world):
+    """The regulation lets short-handed units form a joint branch; the joint branch itself still
+    needs 3 full members, so a 0- or 2-member joint branch is neither activated nor compliant."""
     joint = org(
         world.fuzimiao_org,
         name="联合党支部",
@@ -45,11 +47,9 @@ def test_joint_branch_formed_for_shortage_is_exempt(world):
         formed_for_shortage=True,
     )
     joint.status = "active"
-    joint.full_clean()
-    joint.save()
-    assert R.BRANCH_MIN_FULL not in _codes(joint)
-    joint.formed_for_shortage = False
-    joint.save()
+    with pytest.raises(ValidationError, match="联合党支部同样须有"):
+        joint.full_clean()
+    PartyOrganization.objects.filter(pk=joint.pk).update(status="active")
     assert R.BRANCH_MIN_FULL in _codes(joint)
 
 

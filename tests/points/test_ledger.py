@@ -81,6 +81,22 @@ def test_entries_are_immutable(catalogue, worker, station_manager):
     assert entry.delta == 10
 
 
+def test_the_database_itself_refuses_to_edit_or_delete_a_ledger_line(catalogue, worker, station_manager):
+    # save()/delete() are not the only doors: a queryset update, a bulk delete or raw SQL reach
+    # the table directly, and the trigger from points/migrations/0002 refuses them there.
+    from django.db import DatabaseError, connection
+
+    entry = award(worker, catalogue["volunteer"], station_manager, "k").entry
+    with pytest.raises(DatabaseError, match="积分流水不可修改"), transaction.atomic():
+        PointEntry.objects.filter(pk=entry.pk).update(delta=1000)
+    with pytest.raises(DatabaseError, match="积分流水不可修改"), transaction.atomic():
+        PointEntry.objects.filter(pk=entry.pk)._raw_delete(PointEntry.objects.db)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE points_pointentry SET note = 'x' WHERE id = %s", [entry.pk])
+    entry.refresh_from_db()
+    assert (entry.delta, entry.note) == (10, entry.note)
+
+
 def test_balance_check_constraint_holds_in_the_database(catalogue, worker, station_manager):
     award(worker, catalogue["volunteer"], station_manager, "k")
     with pytest.raises(IntegrityError), transaction.atomic():
