@@ -83,7 +83,9 @@ if importlib.util.find_spec("devtools") is not None:
     INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
+    "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -205,6 +207,11 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Non-file form fields and JSON bodies; files are capped by the whole-body limit below.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+# Any request body (core.middleware.RequestBodyLimitMiddleware → 413); the proxy's
+# client_max_body_size should say the same.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 25 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- REST API -------------------------------------------------------------------------------
@@ -432,6 +439,10 @@ PORTAL_SITE_NAME = env_str("PORTAL_SITE_NAME", "南京市新兴领域党建工�
 # django-import-export: escape =,+,-,@ at the start of exported cells (formula injection).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Import needs the change permission (each new row also needs add: organizations.resources);
+# export needs view — without these any staff user could import into any model.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 AXES_VERBOSE = False
 
 # --- SMS (core.sms) ----------------------------------------------------------------------
