@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.masking import DUPLICATE_ELSEWHERE
 from members import counts
 from members.models import (
     DevelopmentQuota,
@@ -48,10 +49,12 @@ def _today() -> date:
 
 
 @transaction.atomic
-def person_save(*, person: Person) -> Person:
+def person_save(*, person: Person, actor=None) -> Person:
     """Create or update a person after normalising and validating every field.
 
-    One person per ID number: a second record with the same number is refused by name.
+    One person per ID number: a second record with the same number is refused — by name only
+    when ``actor`` may see the other record; otherwise "registered in another jurisdiction",
+    so the error cannot be used to look people up outside one's scope (core.masking).
     """
     previous_employer_id = (
         Person.objects.filter(pk=person.pk).values_list("employer_id", flat=True).first() if person.pk else None
@@ -60,7 +63,11 @@ def person_save(*, person: Person) -> Person:
     if person.id_number:
         clash = Person.objects.filter(id_number=person.id_number).exclude(pk=person.pk).first()
         if clash is not None:
-            raise ValidationError({"id_number": f"该身份证号已登记为“{clash.name}”，一人只能登记一次"})
+            if actor is not None and can_see(actor, clash):
+                message = f"该身份证号已登记为“{clash.name}”，一人只能登记一次"
+            else:
+                message = DUPLICATE_ELSEWHERE
+            raise ValidationError({"id_number": message})
     person.save()
     if previous_employer_id != person.employer_id and PartyMembership.objects.filter(person=person).exists():
         counts.refresh_for_units({previous_employer_id, person.employer_id})

@@ -441,6 +441,8 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Import needs the change permission (each new row also needs add: organizations.resources);
 # export needs view — without these any staff user could import into any model.
+# The audit trail masks ID numbers, phones and birth dates by the lists' policy (core.masking).
+AUDITLOG_MASK_CALLABLE = "core.masking.mask_for_audit"
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 AXES_VERBOSE = False
