@@ -344,6 +344,15 @@ def transfer_accept(*, transfer: Transfer, actor=None, note: str = "") -> Transf
     """The receiving organization accepts: only now does the member's organization change."""
     _require_side(actor, transfer.to_organization, "转入党组织")
     _expire_if_due(transfer)
+    # Separation of duties: the letter's two ends are checked by two people, even when one
+    # officer's posts reach both organizations (an industry committee co-managing both).
+    if (
+        actor is not None
+        and TransferEvent.objects.filter(
+            transfer=transfer, action=TransferEvent.Action.APPROVE, actor_id=actor.pk
+        ).exists()
+    ):
+        raise ValidationError("审批转出和接收转入须由不同的人员办理：您已审批转出，请由转入党组织的其他人员接收")
     transfer = _claim(
         transfer, expected=(Transfer.Status.APPROVED,), new_status=Transfer.Status.ACCEPTED, decided_at=timezone.now()
     )

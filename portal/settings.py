@@ -215,10 +215,13 @@ REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 25 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- REST API -------------------------------------------------------------------------------
+# API tokens expire (core.authentication); revoke with DELETE /api/v1/auth/token/, the admin's
+# 令牌 page or `manage.py revoke_api_tokens`.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24 * 7)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "core.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.StaffModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
