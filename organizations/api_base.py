@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from auditlog.context import auditlog_value
 from django.db import transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import Model, ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import APIException
@@ -34,6 +34,32 @@ def attach_audit_actor(request) -> None:
         context["actor"] = user
 
 
+def _conflict(exc) -> Conflict:
+    blockers = sorted({str(obj._meta.verbose_name) for obj in list(exc.args[1])[:50]})
+    return Conflict(f"该记录仍被其他记录（{'、'.join(blockers)}）引用，不能删除")
+
+
+def _placed(action):
+    """Wrap a viewset's create/update/destroy: one transaction, rolled back when the record
+    after the write lies outside the writer's scope; a protected delete answers 409."""
+
+    def wrapped(self, request, *args, **kwargs):
+        try:
+            with transaction.atomic():
+                response = action(self, request, *args, **kwargs)
+                instance = getattr(self._write_serializer, "instance", None)
+                if response.status_code < 300 and isinstance(instance, Model):
+                    assert_placed(request.user, instance)
+                return response
+        except (ProtectedError, RestrictedError) as exc:
+            raise _conflict(exc) from exc
+
+    wrapped.__name__ = action.__name__
+    wrapped.__doc__ = action.__doc__
+    wrapped._placed = True
+    return wrapped
+
+
 class ScopedViewSetMixin:
     """``get_queryset`` runs ``queryset`` (with its select_related) through the scope rule, and
     every create/update/destroy runs in one transaction that is rolled back when the record,
@@ -44,6 +70,15 @@ class ScopedViewSetMixin:
     """
 
     _write_serializer = None
+
+    def __init_subclass__(cls, **kwargs):
+        # Wrap whichever write actions the concrete class has (from DRF's mixins or its own),
+        # without giving read-only viewsets a create/update the router would then route.
+        super().__init_subclass__(**kwargs)
+        for name in ("create", "update", "partial_update", "destroy"):
+            action = cls.__dict__.get(name) or getattr(cls, name, None)
+            if action is not None and not getattr(action, "_placed", False):
+                setattr(cls, name, _placed(action))
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -56,28 +91,6 @@ class ScopedViewSetMixin:
         serializer = super().get_serializer(*args, **kwargs)
         self._write_serializer = serializer
         return serializer
-
-    def _placed_write(self, action, request, *args, **kwargs):
-        with transaction.atomic():
-            response = action(request, *args, **kwargs)
-            instance = getattr(self._write_serializer, "instance", None)
-            if response.status_code < 300 and instance is not None and not isinstance(instance, list | tuple):
-                assert_placed(request.user, instance)
-            return response
-
-    def create(self, request, *args, **kwargs):
-        return self._placed_write(super().create, request, *args, **kwargs)
-
-    def update(self, request, *args, **kwargs):
-        return self._placed_write(super().update, request, *args, **kwargs)
-
-    def destroy(self, request, *args, **kwargs):
-        try:
-            with transaction.atomic():
-                return super().destroy(request, *args, **kwargs)
-        except (ProtectedError, RestrictedError) as exc:
-            blockers = sorted({obj._meta.verbose_name for obj in list(exc.args[1])[:50]})
-            raise Conflict(f"该记录仍被其他记录（{'、'.join(map(str, blockers))}）引用，不能删除") from exc
 
     def permission_denied(self, request, message=None, code=None):
         # A signed-in user asking for one record they may not use learns nothing: 404, as
