@@ -264,10 +264,11 @@ def test_station_import_matrix(client, world, users, role):
     client.force_login(user)
     may_import = user.has_perm("stations.change_station")
     assert (client.get("/admin/stations/station/import/").status_code == 200) == may_import
-    outside = outside_territory(world, user) or world.huaqiaolu
-    result = _import(StationResource, _station_row("ZZ-OUT-1", outside), user)
-    assert result.has_errors() or result.has_validation_errors()
-    assert not Station.objects.filter(code="ZZ-OUT-1").exists()
+    outside = outside_territory(world, user)
+    if outside is not None:
+        result = _import(StationResource, _station_row("ZZ-OUT-1", outside), user)
+        assert result.has_errors() or result.has_validation_errors()
+        assert not Station.objects.filter(code="ZZ-OUT-1").exists()
     inside = inside_territory(world, user)
     result = _import(StationResource, _station_row("ZZ-IN-1", inside), user)
     created = Station.objects.filter(code="ZZ-IN-1").exists()
