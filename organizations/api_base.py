@@ -7,10 +7,19 @@ from auditlog.context import auditlog_value
 from django.db import transaction
 from django.db.models import Model, ProtectedError, RestrictedError
 from django.http import Http404
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import APIException
 
 from organizations.scope import OutOfScope, assert_placed, placeable, restrict
+
+
+class ObjectResponseSchema(AutoSchema):
+    """For a viewset whose ``list`` answers one report object, not a page of rows: without this
+    drf-spectacular documents every ``list`` as an array (and the schema then lies)."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
 
 
 class Conflict(APIException):
@@ -130,6 +139,7 @@ class ScopedWriteSerializerMixin:
 
 __all__ = [
     "Conflict",
+    "ObjectResponseSchema",
     "OutOfScope",
     "ScopedModelViewSet",
     "ScopedPrimaryKeyRelatedField",
