@@ -69,7 +69,7 @@ def _fuzz(user) -> Counter:
                 case.validate_response(response, checks=CHECKS, headers=headers)
             except (Exception, BaseExceptionGroup) as exc:  # collected: one run reports every broken operation
                 kinds = [type(e).__name__ for e in getattr(exc, "exceptions", [exc])]
-                failures.append(f"{operation.label}: {response.status_code} {','.join(kinds)}")
+                failures.append(f"{case.operation.label}: {response.status_code} {','.join(kinds)}")
 
         run()
     figures["failures"] = len(failures)
