@@ -163,7 +163,7 @@ class PersonAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
     list_filter = ["occupation", "platform", "gender"]
     list_select_related = ["territory", "membership"]
     search_fields = ["name"]  # shows the box; the lookup itself is get_search_results
-    search_help_text = "姓名、拼音首字母（如 zs）、身份证号或手机号后4位"
+    search_help_text = "姓名、拼音首字母（如 zs）、完整身份证号、完整手机号或手机号后4位"
     autocomplete_fields = ["territory", "employer", "home_station"]
     inlines = [MembershipInline]
 

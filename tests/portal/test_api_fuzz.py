@@ -1,4 +1,4 @@
-"""Schemathesis over /api/schema/, as a municipal officer, a street officer and an outsider: no
+"""Schemathesis over /api/schema/, as a municipal officer and as an outsider: no
 input answers 500, and no response breaks the published schema.
 
 Bounded so it stays fast in CI: a few examples per operation, derandomized (the same examples
@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES_PER_OPERATION = 4
+EXAMPLES_PER_OPERATION = 3
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 
@@ -80,10 +80,6 @@ def _fuzz(user) -> Counter:
 
 def test_api_as_municipal_officer(municipal):
     assert _fuzz(municipal)["operations"] > 20
-
-
-def test_api_as_street_officer(fuzimiao_cadre):
-    _fuzz(fuzimiao_cadre)
 
 
 def test_api_as_outsider(outsider):
