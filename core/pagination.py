@@ -16,12 +16,15 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 class PortalPagination(BasePagination):
     page_size = 50
     max_page_size = 500
+    # Past this a page is simply empty: an offset beyond PostgreSQL's bigint would otherwise
+    # fail the query (a 500 from ?page=99999999999999999999).
+    max_page = 1_000_000
     page_query_param = "page"
     page_size_query_param = "page_size"
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        self.page = self._positive_int(request.query_params.get(self.page_query_param), 1)
+        self.page = min(self._positive_int(request.query_params.get(self.page_query_param), 1), self.max_page)
         self.size = min(
             self._positive_int(request.query_params.get(self.page_size_query_param), self.page_size),
             self.max_page_size,
@@ -76,8 +79,20 @@ class PortalPagination(BasePagination):
 
     def get_schema_operation_parameters(self, view):
         return [
-            {"name": "page", "required": False, "in": "query", "schema": {"type": "integer"}},
-            {"name": "page_size", "required": False, "in": "query", "schema": {"type": "integer"}},
+            {
+                "name": "page",
+                "required": False,
+                "in": "query",
+                "description": f"1–{self.max_page}; out of range values are clamped",
+                "schema": {"type": "integer"},
+            },
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "description": f"1–{self.max_page_size}",
+                "schema": {"type": "integer"},
+            },
             {
                 "name": "count",
                 "required": False,

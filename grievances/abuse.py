@@ -17,6 +17,9 @@ DEFAULT_LIMITS = {
     "submit_ip": (10, 3600),  # ten cases an hour from one address
     "submit_phone": (5, 86400),  # five a day from one phone
     "lookup_ip": (30, 600),  # status look-ups: guessing tickets is slow
+    # Per ticket too: from many addresses, the 10,000 phone tails of one ticket would
+    # otherwise be guessed in 334 rounds of 30.
+    "lookup_ticket": (10, 3600),
 }
 
 
@@ -72,6 +75,9 @@ def check_submit(request, phone: str) -> None:
         raise Refused("该手机号今日提交次数已达上限，请明天再试或拨打暖新热线")
 
 
-def check_lookup(request) -> None:
+def check_lookup(request, ticket: str = "") -> None:
     if not hit("lookup_ip", client_ip(request)):
         raise Refused("查询过于频繁，请十分钟后再试")
+    ticket = ticket.strip().upper()
+    if ticket and not hit("lookup_ticket", ticket):
+        raise Refused("该受理编号查询次数过多，请一小时后再试或拨打暖新热线")

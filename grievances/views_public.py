@@ -104,7 +104,7 @@ def status_lookup(request):
     refused = None
     if request.method == "POST" and form.is_valid():
         try:
-            abuse.check_lookup(request)
+            abuse.check_lookup(request, form.cleaned_data["ticket"])
         except abuse.Refused as exc:
             refused = str(exc)
         else:

@@ -31,7 +31,7 @@ class PersonSearchMixin:
 class PersonViewSet(PersonSearchMixin, ScopedModelViewSet):
     """人员（新就业群体劳动者、党员）。身份证号和手机号一律脱敏返回；写入时可提交完整值。
 
-    ``?q=`` 按姓名、拼音首字母（zs）、身份证号或手机号后4位查找。"""
+    ``?q=`` 按姓名、拼音首字母（zs）、完整身份证号、完整手机号或手机号后4位（恰好4位）查找。"""
 
     queryset = Person.objects.select_related("territory", "membership").order_by("id")
     serializer_class = PersonSerializer

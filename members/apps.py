@@ -12,7 +12,9 @@ class MembersConfig(AppConfig):
         from organizations.roles import EDIT, MANAGE, VIEW, Role, grant, grant_codename
 
         # The trail proves that an ID number or phone changed without repeating it.
-        auditlog.register(models.Person, mask_fields=["id_number", "phone"], exclude_fields=["name_initials"])
+        auditlog.register(
+            models.Person, mask_fields=["id_number", "phone", "birth_date"], exclude_fields=["name_initials"]
+        )
         auditlog.register(models.PartyMembership)
         auditlog.register(models.DevelopmentRecord)
         auditlog.register(models.DevelopmentQuota)

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from core.dates import add_months
+from core.masking import is_phone_tail
 from members.models import (
     NEW_EMPLOYMENT_OCCUPATIONS,
     DevelopmentQuota,
@@ -36,14 +37,17 @@ def can_view_full_identity(user) -> bool:
 # --- search -------------------------------------------------------------------------------
 
 _INITIALS = re.compile(r"^[a-zA-Z]{1,16}$")
-_TAIL = re.compile(r"^[0-9xX]{4,6}$")
+_FULL_ID = re.compile(r"^[0-9]{17}[0-9xX]$")
+_FULL_PHONE = re.compile(r"^1[0-9]{10}$")
 
 
 def person_search_q(term: str) -> Q:
-    """Name (or its pinyin initials: "zs" finds 张三), or the tail of an ID number or phone.
+    """Name (or its pinyin initials: "zs" finds 张三), a full ID number, a full phone, or the
+    last four digits of a phone.
 
-    Tails only: the masked lists show the last four characters, so that is what people type,
-    and nobody can probe for a full number by prefix.
+    By the masking policy (core.masking) a search may not reveal a hidden character: an ID number
+    is matched only whole, a phone by exactly the 4 digits its mask shows (a 5- or 6-digit
+    tail would tell the hidden digits one search at a time).
     """
     term = term.strip()
     if not term:
@@ -51,10 +55,12 @@ def person_search_q(term: str) -> Q:
     q = Q(name__startswith=term)
     if _INITIALS.match(term):
         q |= Q(name_initials__startswith=term.lower())
-    if _TAIL.match(term):
-        q |= Q(id_number__endswith=term.upper())
-        if term.isdigit():
-            q |= Q(phone__endswith=term)
+    if _FULL_ID.match(term):
+        q |= Q(id_number=term.upper())
+    elif _FULL_PHONE.match(term):
+        q |= Q(phone=term)
+    elif is_phone_tail(term):
+        q |= Q(phone__endswith=term)
     return q
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from core.masking import mask_id_number, mask_phone
+from core.masking import birth_year, mask_id_number, mask_phone
 from members import services
 from members.models import PartyMembership, Person, Transfer, TransferEvent
 from organizations.api_base import ScopedPrimaryKeyRelatedField, ScopedWriteSerializerMixin
@@ -26,6 +26,7 @@ class PersonSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
     phone = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=32)
     id_number_masked = serializers.SerializerMethodField()
     phone_masked = serializers.SerializerMethodField()
+    birth_year = serializers.SerializerMethodField()
     territory_name = serializers.CharField(source="territory.name", read_only=True)
     is_member = serializers.SerializerMethodField()
 
@@ -39,7 +40,7 @@ class PersonSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
             "phone",
             "phone_masked",
             "gender",
-            "birth_date",
+            "birth_year",
             "occupation",
             "platform",
             "territory",
@@ -47,10 +48,13 @@ class PersonSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
             "employer",
             "is_member",
         ]
-        read_only_fields = ["birth_date"]
 
     def get_id_number_masked(self, obj) -> str:
         return mask_id_number(obj.id_number)
+
+    def get_birth_year(self, obj) -> int | None:
+        # Never the full birth date beside the masked ID number (core.masking).
+        return birth_year(obj.birth_date)
 
     def get_phone_masked(self, obj) -> str:
         return mask_phone(obj.phone)
@@ -71,7 +75,8 @@ class PersonSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
 
     def create(self, validated_data):
         try:
-            return services.person_save(person=self._prepared)
+            request = self.context.get("request")
+            return services.person_save(person=self._prepared, actor=request.user if request else None)
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.dates import add_months
+from core.masking import DUPLICATE_ELSEWHERE
 from members import counts
 from members.models import (
     DevelopmentQuota,
@@ -48,10 +49,12 @@ def _today() -> date:
 
 
 @transaction.atomic
-def person_save(*, person: Person) -> Person:
+def person_save(*, person: Person, actor=None) -> Person:
     """Create or update a person after normalising and validating every field.
 
-    One person per ID number: a second record with the same number is refused by name.
+    One person per ID number: a second record with the same number is refused — by name only
+    when ``actor`` may see the other record; otherwise "registered in another jurisdiction",
+    so the error cannot be used to look people up outside one's scope (core.masking).
     """
     previous_employer_id = (
         Person.objects.filter(pk=person.pk).values_list("employer_id", flat=True).first() if person.pk else None
@@ -60,7 +63,11 @@ def person_save(*, person: Person) -> Person:
     if person.id_number:
         clash = Person.objects.filter(id_number=person.id_number).exclude(pk=person.pk).first()
         if clash is not None:
-            raise ValidationError({"id_number": f"该身份证号已登记为“{clash.name}”，一人只能登记一次"})
+            if actor is not None and can_see(actor, clash):
+                message = f"该身份证号已登记为“{clash.name}”，一人只能登记一次"
+            else:
+                message = DUPLICATE_ELSEWHERE
+            raise ValidationError({"id_number": message})
     person.save()
     if previous_employer_id != person.employer_id and PartyMembership.objects.filter(person=person).exists():
         counts.refresh_for_units({previous_employer_id, person.employer_id})
@@ -337,6 +344,15 @@ def transfer_accept(*, transfer: Transfer, actor=None, note: str = "") -> Transf
     """The receiving organization accepts: only now does the member's organization change."""
     _require_side(actor, transfer.to_organization, "转入党组织")
     _expire_if_due(transfer)
+    # Separation of duties: the letter's two ends are checked by two people, even when one
+    # officer's posts reach both organizations (an industry committee co-managing both).
+    if (
+        actor is not None
+        and TransferEvent.objects.filter(
+            transfer=transfer, action=TransferEvent.Action.APPROVE, actor_id=actor.pk
+        ).exists()
+    ):
+        raise ValidationError("审批转出和接收转入须由不同的人员办理：您已审批转出，请由转入党组织的其他人员接收")
     transfer = _claim(
         transfer, expected=(Transfer.Status.APPROVED,), new_status=Transfer.Status.ACCEPTED, decided_at=timezone.now()
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 
@@ -95,6 +96,8 @@ def id_number_error(value) -> str | None:
         return "身份证号前17位应为数字，末位为数字或X"
     if text[:2] not in _PROVINCE_CODES:
         return f"身份证号前两位“{text[:2]}”不是有效的省级行政区划代码"
+    if not is_known_county(text[:6]):
+        return f"身份证号前六位“{text[:6]}”不是有效的县级行政区划代码"
     try:
         birth = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
@@ -131,11 +134,31 @@ def validate_id_number(value) -> None:
         raise ValidationError(error, code="id_number")
 
 
+# Residence permits for Hong Kong, Macao and Taiwan residents (港澳台居民居住证, 2018) use
+# 810000 / 820000 / 830000 as their address code; 71 is Taiwan's own province code.
+PERMIT_ADDRESS_CODES = frozenset({"810000", "820000", "830000", "710000"})
+
+
+@lru_cache(maxsize=4096)
+def is_known_county(code: str) -> bool:
+    """GB 11643's address code: a county-level code from the GB/T 2260 table — any period's,
+    since a code keeps being valid on the numbers issued while it existed (python-stdnum's
+    bundled table; stdnum itself also demands the county existed in the birth year, which is
+    wrong for people registered after their county was created)."""
+    if code in PERMIT_ADDRESS_CODES:
+        return True
+    if code.endswith("0000"):
+        return False  # a province is not an address code
+    from stdnum import numdb
+
+    return any("county" in props for _part, props in numdb.get("cn/loc").info(code)[1:])
+
+
 _PROVINCE_CODES = frozenset(
     {
         *("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37"),
         *("41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64"),
-        *("65", "71", "81", "82"),
+        *("65", "71", "81", "82", "83"),
     }
 )
 

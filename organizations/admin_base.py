@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, HttpResponseRedirect
 from django.utils.functional import cached_property
 
 from core.excel import neutralize_formula
-from organizations.scope import restrict
+from organizations.scope import OutOfScope, assert_placed, placeable, restrict
 
 
 class CappedCountPaginator(Paginator):
@@ -43,12 +46,15 @@ class CappedCountPaginator(Paginator):
 class ScopedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
     """ModelAdmin whose rows, FK choices and object pages are limited to the user's scope.
 
-    * changelists: ``get_queryset`` → ``restrict``; no full-table COUNT on big tables (neither
-      the unfiltered total nor an unbounded count of the page's rows: ``CappedCountPaginator``);
-    * forms: FK/M2M choices of scoped models are restricted the same way, so nothing can be
-      placed outside the user's scope;
-    * object pages of records outside the scope answer 404, like a missing id;
-    * each object has an audit-history page (django-auditlog).
+        * changelists: ``get_queryset`` → ``restrict``; no full-table COUNT on big tables (neither
+          the unfiltered total nor an unbounded count of the page's rows: ``CappedCountPaginator``);
+        * forms: FK/M2M choices of scoped models are the *placeable* nodes (``placeable``: territory
+          is not shared reference data for writers), and after the save — before the commit — the
+          record must still lie inside the writer's scope (``assert_placed``), else the whole change
+          is rolled back and the form says why (THE write rule, shared with the API and imports);
+    * bulk actions run in one transaction and are held to the same rule for every selected row;
+        * object pages of records outside the scope answer 404, like a missing id;
+        * each object has an audit-history page (django-auditlog).
     """
 
     show_full_result_count = False
@@ -72,8 +78,44 @@ class ScopedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
             limit = db_field.get_limit_choices_to()
             if limit:
                 base = base.complex_filter(limit)
-            kwargs["queryset"] = restrict(base, request.user)
+            kwargs["queryset"] = placeable(base, request.user)
         return kwargs
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The last step of the admin's save, inside changeform_view's transaction.
+        assert_placed(request.user, form.instance)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except OutOfScope as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(request.get_full_path())
+        except (ProtectedError, RestrictedError):
+            messages.error(request, "该记录仍被其他记录引用，不能执行此操作")
+            return HttpResponseRedirect(request.get_full_path())
+
+    def response_action(self, request, queryset):
+        # A bulk action is one write: all selected rows or none, and none may leave the scope.
+        # The changelist queryset is re-filtered lazily, so a row an action moved out of scope
+        # would vanish from it: the selected keys are taken before the action runs.
+        if request.POST.get("select_across", "0") == "1":
+            selected = list(queryset.values_list("pk", flat=True))
+        else:
+            selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        try:
+            with transaction.atomic():
+                response = super().response_action(request, queryset)
+                after = queryset.model._default_manager.filter(pk__in=selected)
+                for obj in after.exclude(pk__in=placeable(after, request.user).values("pk"))[:1]:
+                    assert_placed(request.user, obj)
+                return response
+        except OutOfScope as exc:
+            messages.error(request, exc.message)
+        except (ProtectedError, RestrictedError):
+            messages.error(request, "所选记录中有仍被其他记录引用的，不能执行此操作，未作任何改动")
+        return HttpResponseRedirect(request.get_full_path())
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs = self._scoped_choices(db_field, request, kwargs)

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from core.permissions import perm_required
 from organizations import rules as R
 from organizations import selectors as S
-from organizations.api_base import ScopedModelViewSet, ScopedReadOnlyViewSet
+from organizations.api_base import ObjectResponseSchema, ScopedModelViewSet, ScopedReadOnlyViewSet
 from organizations.filters import MeetingFilter, PartyOrganizationFilter, UnitFilter
 from organizations.models import Body, Meeting, PartyOrganization, Responsibility, Territory, Unit
 from organizations.scope import restrict
@@ -155,6 +155,7 @@ def _territory_or_404(request):
 class CoverageViewSet(viewsets.ViewSet):
     """组织覆盖（单独建/联合或区域覆盖/未覆盖）与工作覆盖（指导员）按区、街道或行业汇总，含应建未建数。"""
 
+    schema = ObjectResponseSchema()
     permission_classes = [IsAuthenticated, perm_required("organizations.view_unit")]
 
     @extend_schema(parameters=[GROUPING_PARAM, TERRITORY_PARAM], responses=CoverageReportSerializer)
@@ -207,6 +208,7 @@ class ViolationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class OrganizationScoreViewSet(viewsets.ViewSet):
     """组织力评分：后 10% 为软弱涣散候选，前 15% 为先进候选（评分办法见 ``method``）。"""
 
+    schema = ObjectResponseSchema()
     permission_classes = [IsAuthenticated, perm_required("organizations.view_partyorganization")]
 
     @extend_schema(parameters=[TERRITORY_PARAM], responses=ScoreRankingSerializer)

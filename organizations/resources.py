@@ -11,18 +11,20 @@ of django-import-export's own ``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT``, which
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from import_export import fields, resources, widgets
 
 from core.excel import neutralize_formula
 from core.text import clean_line, clean_text
 from organizations.models import Instructor, PartyOrganization, Territory, Unit
-from organizations.scope import restrict
+from organizations.scope import can_place, placeable, restrict
 from organizations.validators import normalize_credit_code
 
 
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
     def get_queryset(self, value, row, *args, **kwargs):
-        return restrict(super().get_queryset(value, row, *args, **kwargs), kwargs.get("user"))
+        # Placing a row: territory is not shared reference data for an importer (THE write rule).
+        return placeable(super().get_queryset(value, row, *args, **kwargs), kwargs.get("user"))
 
     def clean(self, value, row=None, **kwargs):
         try:
@@ -56,13 +58,65 @@ class ChoiceWidget(widgets.Widget):
 
 
 class ScopedResource(resources.ModelResource):
-    """Existing rows are looked up only among those the importing user may see."""
+    """Existing rows are looked up only among those the importing user may see, and every row is
+    held to THE write rule, as an admin form is: the role must hold the model permission (add
+    for a new row, change for an existing one), may not change a field the admin shows it
+    read-only, and the record after the row's save must lie inside the importer's scope. A row
+    failing any of these is an error of that row, and its save is rolled back (a savepoint per
+    row; the admin then rolls back the whole import, as for any invalid row)."""
 
     _user = None
+    _request = None
 
     def before_import(self, dataset, **kwargs):
         self._user = kwargs.get("user")
+        self._request = kwargs.get("request")
         super().before_import(dataset, **kwargs)
+
+    def _readonly_attnames(self, instance) -> set[str]:
+        from django.contrib import admin
+
+        model_admin = admin.site._registry.get(self._meta.model)
+        if model_admin is None or self._request is None:
+            return set()
+        names = set(model_admin.get_readonly_fields(self._request, instance))
+        attnames = set()
+        for field in self._meta.model._meta.concrete_fields:
+            if field.name in names or field.attname in names:
+                attnames.add(field.attname)
+        return attnames
+
+    def _check_row_write(self, instance, is_create: bool) -> None:
+        user = self._user
+        if user is None:
+            return  # a command or a test using the resource directly: no importing user
+        opts = self._meta.model._meta
+        action = "add" if is_create else "change"
+        if not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+            verb = "新增" if is_create else "修改"
+            raise ValidationError(f"您没有{verb}{opts.verbose_name}的权限")
+        if is_create:
+            return
+        locked = self._readonly_attnames(instance)
+        if locked:
+            stored = self._meta.model._default_manager.filter(pk=instance.pk).values(*locked).first() or {}
+            changed = [a for a in sorted(locked) if a in stored and stored[a] != getattr(instance, a)]
+            if changed:
+                labels = "、".join(str(f.verbose_name) for f in opts.concrete_fields if f.attname in changed)
+                raise ValidationError(f"您无权修改字段：{labels}")
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        self._check_row_write(instance, is_create)
+        with transaction.atomic():
+            super().save_instance(instance, is_create, row, **kwargs)
+            if self._user is not None and not can_place(self._user, instance):
+                raise ValidationError("该行保存后的记录不在您的管辖范围内（辖区、党组织、领导机构或站点），未导入")
+
+    def delete_instance(self, instance, row, **kwargs):
+        opts = self._meta.model._meta
+        if self._user is not None and not self._user.has_perm(f"{opts.app_label}.delete_{opts.model_name}"):
+            raise ValidationError(f"您没有删除{opts.verbose_name}的权限")
+        super().delete_instance(instance, row, **kwargs)
 
     def get_queryset(self):
         queryset = super().get_queryset()

@@ -20,6 +20,7 @@ import operator
 from dataclasses import dataclass, field, replace
 from functools import reduce
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -59,6 +60,9 @@ class UserScope:
     organization_paths: frozenset[str] = field(default_factory=frozenset)
     body_ids: frozenset[int] = field(default_factory=frozenset)
     station_post_ids: frozenset[int] = field(default_factory=frozenset)
+    # Where a line post (station, industry committee, member unit) sits on the territorial tree:
+    # the only territories it may *place* records in. Reading territory names stays shared.
+    anchor_territory_paths: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def is_empty(self) -> bool:
@@ -117,17 +121,26 @@ def _compute_scope(user) -> UserScope:
     organization_paths: set[str] = set()
     body_ids: set[int] = set()
     station_post_ids: set[int] = set()
-    posts = StaffPost.objects.filter(user=user, is_active=True).select_related("territory", "organization", "body")
+    anchors: set[str] = set()
+    posts = StaffPost.objects.filter(user=user, is_active=True).select_related(
+        "territory", "organization__territory", "body__territory"
+    )
     for post in posts:
         role = post.role
         if role == StaffPost.Role.STATION:
             station_post_ids.add(post.pk)
+            if post.territory_id:
+                anchors.add(post.territory.path)
         elif role == StaffPost.Role.MUNICIPAL:
             return EVERYTHING
         elif role == StaffPost.Role.INDUSTRY and post.organization_id:
             organization_paths.add(post.organization.path)
+            if post.organization.territory_id:
+                anchors.add(post.organization.territory.path)
         elif role == StaffPost.Role.MEMBER_UNIT and post.body_id:
             body_ids.add(post.body_id)
+            if post.body.territory_id:
+                anchors.add(post.body.territory.path)
         elif post.territory_id:
             if post.territory.depth == 1:  # a territorial post at the city root
                 return EVERYTHING
@@ -137,6 +150,7 @@ def _compute_scope(user) -> UserScope:
         organization_paths=_minimal_prefixes(organization_paths),
         body_ids=frozenset(body_ids),
         station_post_ids=frozenset(station_post_ids),
+        anchor_territory_paths=_minimal_prefixes(anchors | territory_paths),
     )
 
 
@@ -178,14 +192,18 @@ def _paths(spec_value: str | tuple[str, ...]) -> tuple[str, ...]:
     return (spec_value,) if isinstance(spec_value, str) else tuple(spec_value)
 
 
-def scope_q(model: type[models.Model], scope: UserScope) -> Q | None:
-    """The filter for ``model`` under ``scope``; ``None`` means no restriction."""
+def scope_q(model: type[models.Model], scope: UserScope, *, for_write: bool = False) -> Q | None:
+    """The filter for ``model`` under ``scope``; ``None`` means no restriction.
+
+    ``for_write``: shared reference data is no longer shared — a record may be written (and a
+    reference row offered as a placement) only where the writer's own posts reach.
+    """
     if scope.everything:
         return None
     spec: ScopeSpec | None = getattr(model, "scope", None)
     if spec is None:
         raise TypeError(f"{model.__name__} has no ScopeSpec; it cannot be shown through a door")
-    if spec.reference_data and scope.has_line_posts and not scope.territory_paths:
+    if spec.reference_data and scope.has_line_posts and not scope.territory_paths and not for_write:
         return None
     branches: list[Q] = []
     if spec.territory and scope.territory_paths:
@@ -212,6 +230,50 @@ def restrict(queryset: models.QuerySet, user) -> models.QuerySet:
     """THE door: ``queryset`` narrowed to what ``user`` may see."""
     q = scope_q(queryset.model, scope_for(user))
     return queryset if q is None else queryset.filter(q)
+
+
+def placeable(queryset: models.QuerySet, user) -> models.QuerySet:
+    """THE write door for pickers: the rows a user may place a record under.
+
+    Like ``restrict``, but territory is not shared reference data for writers: a line post
+    (station, industry committee, member unit) is offered the subtree its post sits in, a
+    territorial post its own subtree, nobody the whole city but the city."""
+    model = queryset.model
+    scope = scope_for(user)
+    spec: ScopeSpec | None = getattr(model, "scope", None)
+    if scope.everything:
+        return queryset
+    if spec is not None and spec.territory == SELF and spec.reference_data:
+        if not scope.anchor_territory_paths:
+            return queryset.none()
+        return queryset.filter(_any_prefix("path", scope.anchor_territory_paths))
+    q = scope_q(model, scope, for_write=True)
+    return queryset if q is None else queryset.filter(q)
+
+
+class OutOfScope(PermissionDenied):
+    """A write would leave (or reach) a record outside the writer's scope."""
+
+    def __init__(self, message: str = "保存后的记录不在您的管辖范围内，未保存"):
+        super().__init__(message)
+        self.message = message
+
+
+def can_place(user, obj: models.Model) -> bool:
+    """After a write (inside its transaction): does the record still lie in the writer's scope?"""
+    model = type(obj)
+    q = scope_q(model, scope_for(user), for_write=True)
+    if q is None:
+        return True
+    return model._default_manager.filter(q, pk=obj.pk).exists()
+
+
+def assert_placed(user, obj: models.Model) -> None:
+    """THE write rule, called after the save and before the commit: raising rolls it back."""
+    if obj is None or obj.pk is None:
+        return
+    if not can_place(user, obj):
+        raise OutOfScope(f"保存后的{obj._meta.verbose_name}不在您的管辖范围内，未保存")
 
 
 def get_visible_or_404(queryset_or_model, user, **lookup):

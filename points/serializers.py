@@ -90,6 +90,11 @@ class TaskSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["territory", "status", "created_at"]
+        # task_publish takes these as required keywords; fields with a model default would
+        # otherwise be optional here and a missing one a TypeError (a 500) in the service.
+        extra_kwargs = {
+            name: {"required": True} for name in ("kind", "title", "place", "starts_at", "ends_at", "slots", "points")
+        }
 
     def get_taken(self, obj) -> int:
         return getattr(obj, "taken", 0)

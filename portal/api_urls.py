@@ -5,10 +5,13 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.urls import path
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
+from core.authentication import ExpiringTokenAuthentication, token_expired, token_lifetime
 from organizations.api import MeView
 
 
@@ -29,10 +32,30 @@ OUR_PACKAGES = {"core", "organizations", "members", "stations", "grievances", "p
 
 
 class ThrottledObtainAuthToken(ObtainAuthToken):
-    """POST username+password → token. Throttled, and django-axes locks repeated failures."""
+    """POST username+password → token (a fresh one once the old has expired); DELETE with the
+    token → revoked. Throttled, and django-axes locks repeated failures."""
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token = Token.objects.filter(user=user).first()
+        if token is not None and token_expired(token):
+            token.delete()
+            token = None
+        if token is None:
+            token = Token.objects.create(user=user)
+        return Response({"token": token.key, "expires_at": token.created + token_lifetime()})
+
+    def delete(self, request, *args, **kwargs):
+        auth = ExpiringTokenAuthentication().authenticate(request)
+        if auth is None:
+            return Response({"detail": "请在 Authorization 头中携带要吊销的令牌"}, status=400)
+        auth[1].delete()
+        return Response(status=204)
 
 
 def build_router() -> DefaultRouter:

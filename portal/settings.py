@@ -83,7 +83,9 @@ if importlib.util.find_spec("devtools") is not None:
     INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
+    "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -213,13 +215,21 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Non-file form fields and JSON bodies; files are capped by the whole-body limit below.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+# Any request body (core.middleware.RequestBodyLimitMiddleware → 413); the proxy's
+# client_max_body_size should say the same.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 25 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- REST API -------------------------------------------------------------------------------
+# API tokens expire (core.authentication); revoke with DELETE /api/v1/auth/token/, the admin's
+# 令牌 page or `manage.py revoke_api_tokens`.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24 * 7)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "core.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.StaffModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -465,6 +475,12 @@ PORTAL_CITY_BOUNDS = tuple(float(x) for x in env_str("PORTAL_CITY_BOUNDS", "118.
 # django-import-export: escape =,+,-,@ at the start of exported cells (formula injection).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Import needs the change permission (each new row also needs add: organizations.resources);
+# export needs view — without these any staff user could import into any model.
+# The audit trail masks ID numbers, phones and birth dates by the lists' policy (core.masking).
+AUDITLOG_MASK_CALLABLE = "core.masking.mask_for_audit"
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 AXES_VERBOSE = False
 
 # --- SMS (core.sms) ----------------------------------------------------------------------

@@ -2,7 +2,8 @@ import django_filters
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers as drf_serializers
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -73,7 +74,14 @@ class StationViewSet(ScopedModelViewSet):
             OpenApiParameter("open_now", OpenApiTypes.BOOL, description="1 = 只要此刻开放的驿站"),
             OpenApiParameter("limit", OpenApiTypes.INT, description="最多返回条数（1–50，默认 10）"),
         ],
-        responses=NearbySerializer(many=True),
+        responses=inline_serializer(
+            "NearbyResponse",
+            {
+                "coord": drf_serializers.CharField(),
+                "at": drf_serializers.DateTimeField(),
+                "results": NearbySerializer(many=True),
+            },
+        ),
     )
     @action(
         detail=False,

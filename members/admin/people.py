@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from import_export.admin import ImportExportMixin
 
-from core.masking import mask_id_number, mask_phone
+from core.masking import birth_year, mask_id_number, mask_phone
 from members import services
 from members.admin.common import PersonSearchMixin
 from members.models import PartyMembership, Person
@@ -57,7 +57,7 @@ class PersonAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
     list_filter = ["occupation", "platform", "gender"]
     list_select_related = ["territory", "membership"]
     search_fields = ["name"]  # shows the box; the lookup itself is get_search_results
-    search_help_text = "姓名、拼音首字母（如 zs）、身份证号或手机号后4位"
+    search_help_text = "姓名、拼音首字母（如 zs）、完整身份证号、完整手机号或手机号后4位"
     autocomplete_fields = ["territory", "employer"]
     inlines = [MembershipInline]
 
@@ -82,13 +82,16 @@ class PersonAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
     def get_fields(self, request, obj=None):
         if can_view_full_identity(request.user) or obj is None:
             identity = ["id_number", "phone"]
+            birth = "birth_date"
         else:
+            # The birth year, never the full date beside the masked ID (core.masking).
             identity = ["masked_id", "masked_phone"]
+            birth = "masked_birth"
         return [
             "name",
             *identity,
             "gender",
-            "birth_date",
+            birth,
             "occupation",
             "platform",
             "territory",
@@ -105,8 +108,13 @@ class PersonAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not can_view_full_identity(request.user):
             # Without the full value there is nothing to correct it against.
-            return ["masked_id", "masked_phone"]
+            return ["masked_id", "masked_phone", "masked_birth"]
         return []
+
+    @admin.display(description="出生年份")
+    def masked_birth(self, obj):
+        year = birth_year(obj.birth_date)
+        return f"{year}年" if year else "—"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -117,4 +125,4 @@ class PersonAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
         return response
 
     def save_model(self, request, obj, form, change):
-        services.person_save(person=obj)
+        services.person_save(person=obj, actor=request.user)
