@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.functional import cached_property
 
+from core.admin_export import ExportAdminMixin
 from core.excel import neutralize_formula
 from organizations.scope import restrict
 
@@ -40,7 +41,7 @@ class CappedCountPaginator(Paginator):
         return self._bounded_count > self.cap
 
 
-class ScopedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
+class ScopedAdmin(ExportAdminMixin, AuditlogHistoryAdminMixin, admin.ModelAdmin):
     """ModelAdmin whose rows, FK choices and object pages are limited to the user's scope.
 
     * changelists: ``get_queryset`` → ``restrict``; no full-table COUNT on big tables (neither
@@ -48,7 +49,8 @@ class ScopedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
     * forms: FK/M2M choices of scoped models are restricted the same way, so nothing can be
       placed outside the user's scope;
     * object pages of records outside the scope answer 404, like a missing id;
-    * each object has an audit-history page (django-auditlog).
+    * each object has an audit-history page (django-auditlog);
+    * the changelist exports what it shows (``?export=xlsx``/``csv``, ``core.admin_export``).
     """
 
     show_full_result_count = False
