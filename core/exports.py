@@ -53,10 +53,13 @@ class Export:
     scope: str = ""
 
     def count(self, limit: int | None = None) -> int:
+        """Rows to write; with ``limit``, counting stops just past it (a cheap "too many?")."""
         rows = self.rows
         if isinstance(rows, models.QuerySet):
             return rows[: limit + 1].count() if limit is not None else rows.count()
-        return len(rows)
+        if hasattr(rows, "__len__"):
+            return len(rows)
+        return rows.count()  # a lazy row source over a queryset
 
     def iterate(self):
         rows = self.rows
@@ -139,12 +142,9 @@ def export_sync(*, user, key: str, params: dict, fmt: str = "xlsx") -> tuple[str
     """(filename, content, content type) when the list is small enough to write now; ``None``
     means it is big and must run as a job."""
     export = export_build(user=user, key=key, params=params)
-    rows = export.rows
-    if isinstance(rows, models.QuerySet):
-        rows = list(rows[: sync_limit() + 1])
-    if len(rows) > sync_limit():
+    if export.count(limit=sync_limit()) > sync_limit():
         return None
-    return _write(export, fmt, user, rows=rows)
+    return _write(export, fmt, user)
 
 
 def export_job_start(*, owner, key: str, params: dict, fmt: str = "xlsx") -> ExportJob:
