@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
-from import_export.admin import ImportExportMixin
+from import_export.admin import ImportMixin
 
 from core.masking import mask_id_number, mask_phone
 from members import services
@@ -27,7 +27,7 @@ from members.models import (
     Transfer,
     TransferEvent,
 )
-from members.resources import MembershipExportResource, MembershipResource, PersonExportResource, PersonResource
+from members.resources import MembershipResource, PersonResource
 from members.selectors import can_view_full_identity, person_search_q
 from organizations.admin_base import ScopedAdmin
 from organizations.audit import record_access
@@ -157,7 +157,7 @@ class PersonIdentityForm(forms.ModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
+class PersonAdmin(PersonSearchMixin, ImportMixin, ScopedAdmin):
     resource_classes = [PersonResource]
     list_display = ["name", "masked_id", "masked_phone", "gender", "occupation", "platform", "territory", "is_member"]
     list_filter = ["occupation", "platform", "gender"]
@@ -169,9 +169,6 @@ class PersonAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
 
     def get_import_resource_classes(self, request):
         return [PersonResource]
-
-    def get_export_resource_classes(self, request):
-        return [PersonExportResource]
 
     @admin.display(description="身份证号")
     def masked_id(self, obj):
@@ -248,7 +245,7 @@ class MembershipForm(forms.ModelForm):
 
 
 @admin.register(PartyMembership)
-class PartyMembershipAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
+class PartyMembershipAdmin(PersonSearchMixin, ImportMixin, ScopedAdmin):
     person_path = "person"
     form = MembershipForm
     resource_classes = [MembershipResource]
@@ -274,8 +271,17 @@ class PartyMembershipAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
     def get_import_resource_classes(self, request):
         return [MembershipResource]
 
-    def get_export_resource_classes(self, request):
-        return [MembershipExportResource]
+    # Exports go the one path (core.admin_export): the list's columns, masked as on screen.
+    export_extra = ("co_managing_organization", "origin_organization_name", "full_member_on", "last_contact_on")
+    export_units = {"dues_monthly": "元"}
+    export_totals = ("dues_monthly",)
+
+    def export_columns(self, request):
+        columns = super().export_columns(request)
+        for column in columns:
+            if column.header == "人员":
+                column.header = "姓名"  # the person column shows the name: say so in the file
+        return columns
 
     @admin.display(description="身份证号")
     def masked_id(self, obj):
@@ -653,6 +659,8 @@ class TransferAdmin(PersonSearchMixin, ScopedAdmin):
 class DuesPaymentAdmin(PersonSearchMixin, ScopedAdmin):
     person_path = "membership__person"
     list_display = ["member", "period", "amount", "paid_on", "recorded_by"]
+    export_units = {"amount": "元"}
+    export_totals = ("amount",)
     list_filter = ["period"]
     list_select_related = ["membership__person", "recorded_by"]
     search_fields = ["membership__person__name"]

@@ -182,7 +182,7 @@ class PartyOrganizationAdmin(ImportMixin, ScopedAdmin):
 
     @admin.display(description="上级党组织")
     def parent_name(self, obj):
-        parent = obj.get_parent()
+        parent = PartyOrganization.objects.get_parent(obj)
         return parent.name if parent else ""
 
     @admin.display(description="违反的组织设置规则")

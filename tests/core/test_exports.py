@@ -44,7 +44,7 @@ def data(world, managed_station, settings):
 
     from grievances import taxonomy
     from grievances.models import Campaign
-    from grievances.services import grievance_submit
+    from grievances.services import grievance_create
 
     settings.SMS_BACKEND = "core.sms.MemoryBackend"
     taxonomy.install(apps)
@@ -72,7 +72,7 @@ def data(world, managed_station, settings):
         starts_on=dt.date(2026, 7, 1),
         ends_on=dt.date(2026, 9, 30),
     )
-    grievance_submit(
+    grievance_create(
         text="+86 电话打不通",
         territory=world.chaokujie,
         channel="web",
