@@ -10,5 +10,7 @@ class CadenceConfig(AppConfig):
         from cadence import audit, metrics, roles
 
         metrics.autodiscover()
+        from cadence.services import exports  # noqa: F401 - registers the cadence's lists
+
         roles.grant_permissions()
         audit.register_models()

@@ -1,5 +1,5 @@
-"""Demo data of the cadence: the 2025–2027 plan with this year's key tasks, a few weeks of
-weekly reports of Qinhuai's and Xuanwu's demo streets, a rectification list, secretary projects,
+"""Demo data of the cadence: the 2025–2027 plan with this year's 24 key tasks, a season of
+weekly reports from most streets (some late, one in twenty silent), a rectification list, secretary projects,
 a scoring scheme, and today's inventory and this month's dispatch. Idempotent: rows are found by
 their natural keys, snapshots are upserts."""
 
@@ -29,6 +29,8 @@ from cadence.nodes import Node
 from cadence.services import dispatch, snapshots, weekly
 from organizations.models import Body, PartyOrganization, Territory
 
+# Nanjing's 24 numbered key tasks of the year (seed 002: "24项重点任务"), each led by a body of
+# "1+9+27" with its supporters, in every state a year of work leaves them in.
 KEY_TASKS = [
     ("推进新就业群体党建“扩面提质”，新建快递、外卖站点党组织", "SJ-YZGL", ["SJ-JTYS"], "on_track", 70),
     ("开展“双线摸排”，实现应建未建单位动态清零", "SJ-SCJG", ["SJ-RSJ"], "on_track", 60),
@@ -38,6 +40,22 @@ KEY_TASKS = [
     ("建立诉求“征集—汇总—处理—反馈”闭环，办结率不低于 90%", "SJ-JTYS", ["SJ-SCJG"], "on_track", 65),
     ("推行“服务—积分—激励”机制，发展流动网格员", "SJ-TSW", ["SJ-FL"], "not_started", 10),
     ("开展“聚心行动”关爱活动，送清凉、送体检", "SJ-FL", ["SJ-ZGH"], "done", 100),
+    ("健全行业党委“双纳管”机制，快递、外卖、网约车行业全覆盖", "SJ-ZZB", ["SJ-YZGL", "SJ-JTYS"], "on_track", 55),
+    ("推动平台企业总部党组织与属地街道结对共建", "SJ-GXJ", ["SJ-SWJ"], "on_track", 50),
+    ("建设商务楼宇、产业园区区域党委，实现重点楼宇园区覆盖", "SJ-SWJ", ["SJ-GXJ"], "at_risk", 40),
+    ("开展产业链党建，组建软件和信息服务产业链党委", "SJ-GXJ", ["SJ-KJJ"], "done", 100),
+    ("实施新兴领域党组织书记“头雁”培训，全年轮训一遍", "SJ-ZZB", [], "on_track", 75),
+    ("整顿软弱涣散党组织，后 10% 党组织逐一销号", "SJ-LXGW", ["SJ-ZZB"], "at_risk", 30),
+    ("评选先进党组织（前 15%），选树新就业群体先进典型", "SJ-XCB", ["SJ-ZGH"], "not_started", 5),
+    ("发展新就业群体党员，用好新兴领域专项发展指标", "SJ-ZZB", [], "on_track", 60),
+    ("排查登记流动党员、“隐形党员”，纳入属地管理", "SJ-LXGW", ["SJ-GAJ"], "on_track", 58),
+    ("推进新就业形态劳动者入会，建设工会驿站", "SJ-ZGH", [], "on_track", 72),
+    ("破解快递员“进门难”，推动住宅小区开放快递通道", "SJ-FCJ", ["SJ-YZGL", "SJ-CGJ"], "at_risk", 25),
+    ("建设“小蜂公寓”，解决新就业群体阶段性住房需求", "SJ-FCJ", ["SJ-ZGH"], "on_track", 45),
+    ("落实随迁子女入学政策，保障新就业群体子女入学", "SJ-JYJ", ["SJ-FL"], "done", 100),
+    ("建设友好地图，上线 500 个以上友好点位和“宁新码”", "SJ-SJJ", ["SJ-WXB"], "on_track", 68),
+    ("开展新就业群体职业技能培训和权益保障专项行动", "SJ-RSJ", ["SJ-SFJ"], "not_started", 0),
+    ("开展覆盖质量年度考核，考核结果纳入各区党建述职评议", "SJ-LXGW", [], "on_track", 40),
 ]
 
 WEEKLY_TEXT = {
@@ -128,28 +146,51 @@ def seed_plans(city: Territory, today) -> None:
             Milestone.objects.create(task=task, title="年终验收", due_date=today.replace(month=12, day=20))
 
 
+WEEKS_IN_SEASON = 13
+# Of every twenty streets: one never files (a silent street), and every seventh report is late.
+SILENT_EVERY = 20
+LATE_EVERY = 7
+
+
 def seed_weekly(today) -> None:
+    """A season (13 weeks) of weekly reports from most streets: most on time, some late, one in
+    twenty streets silent and the latest week still open for a few, so the grid, the reminders
+    and the dispatch's overdue list all have something true to show."""
     User = get_user_model()
     cadres = {u.username: u for u in User.objects.filter(username__in=["fuzimiao", "xinjiekou", "qinhuai"])}
-    streets = list(
-        Territory.objects.filter(level=Territory.Level.STREET, name__in=["夫子庙街道", "中华门街道", "新街口街道"])
-    )
-    for back in range(4, 0, -1):
+    streets = list(Territory.objects.filter(level=Territory.Level.STREET).order_by("path"))
+    # The figures are computed once per street (about a third of a second each) and stored with
+    # the date they are as of; computing them for every week would make the seed minutes long.
+    prefilled: dict[int, tuple[dict, object]] = {}
+    for back in range(WEEKS_IN_SEASON, 0, -1):
         iso_year, iso_week, _ = (today - timedelta(weeks=back)).isocalendar()
+        done = set(
+            WeeklyReport.objects.filter(iso_year=iso_year, iso_week=iso_week).values_list("street_id", flat=True)
+        )
         for index, street in enumerate(streets):
-            if WeeklyReport.objects.filter(street=street, iso_year=iso_year, iso_week=iso_week).exists():
+            if street.pk in done:
                 continue
-            report = weekly.weekly_report_open(street=street, iso_year=iso_year, iso_week=iso_week)
-            # 中华门街道 misses the last two weeks so the grid and reminders have a late street.
-            if street.name == "中华门街道" and back <= 2:
-                continue
+            if street.pk not in prefilled:
+                prefilled[street.pk] = weekly.prefill_figures(street, iso_year, iso_week)
+            figures, as_of = prefilled[street.pk]
+            report = WeeklyReport.objects.create(
+                street=street,
+                iso_year=iso_year,
+                iso_week=iso_week,
+                due_at=weekly.due_at_for(iso_year, iso_week),
+                figures=figures,
+                figures_as_of=as_of,
+            )
+            WeeklyReportEvent.objects.create(report=report, action=WeeklyReportEvent.Action.CREATED)
+            silent = index % SILENT_EVERY == SILENT_EVERY - 1
+            if silent or (back == 1 and index % 4 == 1):
+                continue  # not filed: a silent street, or this week still open
             actor = cadres.get("fuzimiao" if street.name == "夫子庙街道" else "xinjiekou")
             for name, text in WEEKLY_TEXT.items():
                 setattr(report, name, text)
-            report.status = WeeklyReport.Status.REVIEWED if back > 1 else WeeklyReport.Status.SUBMITTED
-            report.submitted_at = (
-                report.due_at - timedelta(hours=3) if (back + index) % 3 else report.due_at + timedelta(hours=20)
-            )
+            late = (back * 3 + index) % LATE_EVERY == 0
+            report.status = WeeklyReport.Status.REVIEWED if back > 2 else WeeklyReport.Status.SUBMITTED
+            report.submitted_at = report.due_at + timedelta(hours=20) if late else report.due_at - timedelta(hours=3)
             report.submitted_by = actor
             if report.status == WeeklyReport.Status.REVIEWED:
                 report.reviewed_by = cadres.get("qinhuai")

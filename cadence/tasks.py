@@ -1,5 +1,5 @@
 """Celery tasks of the cadence. Each is idempotent: periodic results are upserted by
-(kind, date, node), reminders are unique per (report, day), export jobs are claimed atomically."""
+(kind, date, node), reminders are unique per (report, day)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from celery.signals import worker_ready
 from django.conf import settings
 from django.utils import timezone
 
-from cadence.services import catchup, dispatch, exports, snapshots, weekly
+from cadence.services import catchup, dispatch, snapshots, weekly
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +58,6 @@ def monthly_dispatch(day_iso: str | None = None, force: bool = False) -> int:
     for node in nodes:
         dispatch.monthly_dispatch_build(node=node, day=day)
     return len(nodes)
-
-
-@shared_task(name="cadence.export_job_run", ignore_result=True, soft_time_limit=900, time_limit=960)
-def export_job_run(job_id: int) -> None:
-    exports.export_job_run(job_id=job_id)
 
 
 @shared_task(name="cadence.catch_up", ignore_result=True, soft_time_limit=1100, time_limit=1200)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from cadence.api import DashboardFiguresView
-from cadence.views import dashboard, dispatch, exports, keytasks, weekly
+from cadence.views import dashboard, dispatch, keytasks, weekly
 
 app_name = "cadence"
 
@@ -10,10 +10,6 @@ urlpatterns = [
     path("dashboard/figures.json", DashboardFiguresView.as_view(), name="dashboard-figures"),
     path("dashboard/drill/<slug:provider>/<slug:figure>/", dashboard.drill, name="drill"),
     path("dashboard/notifications/", dashboard.notifications, name="notifications"),
-    path("exports/", exports.export_list, name="exports"),
-    path("exports/start/", exports.export_start, name="export-start"),
-    path("exports/<int:pk>/", exports.export_status, name="export-status"),
-    path("exports/<int:pk>/download/", exports.export_download, name="export-download"),
     path("cadence/weekly/", weekly.weekly_list, name="weekly-list"),
     path("cadence/weekly/open/", weekly.weekly_open, name="weekly-open"),
     path("cadence/weekly/<int:pk>/", weekly.weekly_detail, name="weekly-detail"),

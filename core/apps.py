@@ -13,3 +13,9 @@ class CoreConfig(AppConfig):
         from core.models import Holiday
 
         auditlog.register(Holiday)
+
+        from django.utils.module_loading import autodiscover_modules
+
+        # Each app's ``exports`` module registers its staff lists on the one export path; found
+        # by name, so the ground floor imports none of them.
+        autodiscover_modules("exports")

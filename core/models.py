@@ -1,7 +1,8 @@
-"""The ground floor's models: the working-day calendar and the task outbox."""
+"""The ground floor's models: the working-day calendar, the task outbox and export jobs."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -48,3 +49,53 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{self.args}"
+
+
+class ExportJob(models.Model):
+    """导出任务 — a big export running in Celery, with progress and a download link.
+
+    Only its owner sees it; the rows it writes are read through the owner's scope when it runs
+    (a post revoked meanwhile no longer counts). ``source`` names a registered export (see
+    ``core.exports``) and ``params`` the filters the owner was looking at.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel"
+        CSV = "csv", "CSV"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    dataset = models.CharField("数据集", max_length=96)
+    params = models.JSONField("条件", default=dict, blank=True)
+    format = models.CharField("格式", max_length=8, choices=Format.choices, default=Format.XLSX)
+    title = models.CharField("标题", max_length=150)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
+    done_rows = models.PositiveIntegerField("已写行数", default=0)
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    file = models.FileField("文件", upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导出任务"
+        verbose_name_plural = "导出任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, self.done_rows * 100 // self.total_rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from celery.signals import worker_ready
 
+from core import exports
 from core.queue import relay_pending
 from core.sms import send_sms
 
@@ -19,6 +20,12 @@ def relay_outbox() -> dict:
 def send_sms_task(phone: str, text: str) -> None:
     """Short messages leave from the worker: a slow gateway never holds up a request."""
     send_sms(phone=phone, text=text)
+
+
+@shared_task(name="core.export_job_run", ignore_result=True, soft_time_limit=900, time_limit=960)
+def export_job_run(job_id: int) -> None:
+    """A big export (claimed atomically, so a retried or duplicated message writes once)."""
+    exports.export_job_run(job_id=job_id)
 
 
 @worker_ready.connect

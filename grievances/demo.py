@@ -289,7 +289,7 @@ def _play(grievance: Grievance, rng: random.Random, now: datetime, handler, days
     """Walk a case forward to a state that fits its age."""
     submitted = grievance.submitted_at
     roll = rng.random()
-    if days_ago < 3 and roll < 0.6:
+    if days_ago < 5 and roll < 0.6:
         return  # assigned, not yet accepted
     if roll < 0.04:
         services.grievance_reject(grievance=grievance, actor=handler, reason="不属于受理范围，已告知通过12345热线反映")

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from core.exports import export_response, list_export
 from core.images import photo_response
 from grievances import services
 from grievances.forms import (
@@ -47,6 +48,8 @@ def _viewer(view):
 
 @_viewer
 def inbox_view(request):
+    if (exported := list_export(request, "grievances.inbox")) is not None:
+        return exported
     tab = request.GET.get("tab", "mine")
     if tab not in dict(TABS):
         tab = "mine"
@@ -252,6 +255,8 @@ def staff_new_view(request):
 
 @_viewer
 def metrics_view(request):
+    if (exported := list_export(request, "grievances.metrics")) is not None:
+        return exported
     territory = None
     code = request.GET.get("territory")
     if code:
@@ -281,6 +286,8 @@ def _projects_for(user):
 @login_required
 @permission_required("grievances.view_governanceproject", raise_exception=True)
 def projects_view(request):
+    if (exported := list_export(request, "grievances.projects")) is not None:
+        return exported
     projects = _projects_for(request.user).annotate(cases=Count("grievances"))[:200]
     return render(request, "grievances/projects.html", {"projects": projects})
 
@@ -346,6 +353,9 @@ def project_view(request, pk: int):
 
 @_viewer
 def campaign_summary_view(request, code: str):
+    if request.GET.get("export"):
+        fmt = request.GET["export"]
+        return export_response(request, key="grievances.campaign", params={"code": code}, fmt=fmt)
     campaign = get_visible_or_404(Campaign.objects.select_related("territory"), request.user, code=code)
     cases = grievances_for(request.user).filter(campaign=campaign)
     return render(

@@ -12,6 +12,7 @@ first, so a second run adds nothing. Inserts are bulk, in batches.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from django.utils import timezone
 from core.dates import add_months
 from core.tree import add_node
 from members import counts, services
+from members import demo_staff as staff
 from members.models import (
     DevelopmentQuota,
     DevelopmentRecord,
@@ -64,6 +66,8 @@ GIG_MIX = [
 INDUSTRY_FOR = {Occupation.COURIER: "HY-KD", Occupation.RIDER: "HY-WYPS", Occupation.RIDE_HAILING: "HY-WYC"}
 BRANCH_NAMES = {"HY-KD": "快递行业联合党支部", "HY-WYPS": "网约配送行业联合党支部", "HY-WYC": "网约车行业联合党支部"}
 BATCH = 1000
+INDUSTRY_BRANCH_MIN_FULL = 4
+INDUSTRY_BRANCH_CAP = 30  # beyond this a branch should split (总支 at 50): the rest stay with the street
 
 
 class _Names:
@@ -131,6 +135,10 @@ def _industry_branches(districts: dict[str, Territory]) -> dict[tuple[str, str],
                 kind=PartyOrganization.Kind.JOINT_BRANCH,
                 territory=district,
                 industry_committee=committee,
+                # The smallest size a branch may have: staffed up to it (``demo_staff``) where the
+                # surveys found fewer members than that.
+                full_member_count=INDUSTRY_BRANCH_MIN_FULL,
+                member_count=INDUSTRY_BRANCH_MIN_FULL,
             )
             branches[(district_code, committee_code)] = branch
     return branches
@@ -196,7 +204,9 @@ def seed_memberships(rng: random.Random, today: date) -> None:
     street_orgs = _street_orgs()
     steplen = Territory.steplen
     street_by_path = {t.path: t for t in Territory.objects.filter(level=Territory.Level.STREET)}
+    committees = {c.code: c for c in PartyOrganization.objects.filter(kind=PartyOrganization.Kind.INDUSTRY_COMMITTEE)}
     memberships: list[PartyMembership] = []
+    placed: Counter = Counter()
     for code in sorted(districts):
         persons = list(
             Person.objects.filter(territory__path__startswith=districts[code].path)
@@ -209,11 +219,13 @@ def seed_memberships(rng: random.Random, today: date) -> None:
         chosen = rng.sample(gig, min(n_gig, len(gig))) + office
         for index, person in enumerate(chosen):
             street = street_by_path.get(person.territory.path[: 3 * steplen])
-            organization = branches.get((code, INDUSTRY_FOR.get(person.occupation, ""))) or (
-                street_orgs.get(street.pk) if street else None
-            )
+            branch = branches.get((code, INDUSTRY_FOR.get(person.occupation, "")))
+            if branch is not None and placed[branch.pk] >= INDUSTRY_BRANCH_CAP:
+                branch = None
+            organization = branch or (street_orgs.get(street.pk) if street else None)
             if organization is None:
                 continue
+            placed[organization.pk] += 1
             probationary = rng.random() < 0.12
             joined = today - timedelta(days=rng.randint(120, 330) if probationary else rng.randint(800, 9000))
             invisible = person.occupation != Occupation.OFFICE and index % 11 == 5
@@ -238,7 +250,11 @@ def seed_memberships(rng: random.Random, today: date) -> None:
                     origin_organization_name=f"{rng.choice(['安徽省', '河南省', '江苏省盐城市', '山东省'])}某村党支部"
                     if mobile
                     else "",
-                    co_managing_organization=organization if mobile else None,
+                    co_managing_organization=_co_manager(
+                        organization, street, street_orgs, committees, person.occupation
+                    )
+                    if mobile
+                    else None,
                     is_invisible=invisible,
                     found_by_survey_on=today - timedelta(days=rng.randint(10, 120)) if invisible else None,
                     last_contact_on=last_contact,
@@ -252,6 +268,16 @@ def seed_memberships(rng: random.Random, today: date) -> None:
             )
     PartyMembership.objects.bulk_create(memberships, batch_size=BATCH)
     _seed_dues(rng, today)
+
+
+def _co_manager(organization, street, street_orgs, committees, occupation) -> PartyOrganization | None:
+    """Where a mobile member is co-managed: never their own organization. A member of an
+    industry branch is co-managed by the street where they work (块); a member of a street's
+    committee by the industry committee of that branch's trade (条)."""
+    local = street_orgs.get(street.pk) if street else None
+    if local is not None and local.pk != organization.pk:
+        return local
+    return committees.get(INDUSTRY_FOR.get(occupation, "HY-WYPS"))
 
 
 def _seed_dues(rng: random.Random, today: date) -> None:
@@ -411,7 +437,9 @@ def seed(stdout=None) -> None:
     quotas = seed_quotas(today)
     seed_pipeline(rng, today, quotas)
     seed_transfers(rng, today)
+    staff.seed_staff(rng, today)
     counts.recount_all()
+    staff.seed_committees()
     if stdout is not None:
         stdout.write(
             f"人员：新增 {len(created)} 人，共 {Person.objects.count()} 人；党员 {PartyMembership.objects.count()} 名\n"

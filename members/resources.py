@@ -1,9 +1,9 @@
-"""Admin import/export of persons and members (django-import-export).
+"""Admin import of persons and members (django-import-export).
 
-Exports mask ID numbers and phones: a spreadsheet leaves the portal and nobody downstream needs
-the full value. Imports take full values, validate every row with the model's own rules (GB 11643
-checksum, birth date/gender cross-check, numbers that lost digits in Excel) and resolve codes
-only inside the importing user's scope. Survey files (双线摸排) go through the portal's import
+Exports are the changelists' own (``core.admin_export``), masked as on screen. Imports take
+full values, validate every row with the model's own rules (GB 11643 checksum, birth
+date/gender cross-check, numbers that lost digits in Excel) and resolve codes only inside the
+importing user's scope. Survey files (双线摸排) go through the portal's import
 pipeline instead, which calls the same validators.
 """
 
@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from import_export import fields, widgets
 
-from core.excel import neutralize_formula
-from core.masking import mask_id_number, mask_phone
 from members import counts
 from members.models import Occupation, PartyMembership, Person, Platform
 from members.validators import normalize_id_number, normalize_phone
@@ -85,25 +83,6 @@ class PersonResource(_UserAwareResource):
             counts.refresh_for_units({instance.employer_id})
 
 
-class PersonExportResource(PersonResource):
-    """The same columns with the sensitive ones masked and formulas neutralised."""
-
-    def dehydrate_id_number(self, person):
-        return mask_id_number(person.id_number)
-
-    def dehydrate_phone(self, person):
-        return mask_phone(person.phone)
-
-    def dehydrate_name(self, person):
-        return neutralize_formula(person.name)
-
-    def dehydrate_occupation(self, person):
-        return person.get_occupation_display()
-
-    def dehydrate_platform(self, person):
-        return person.get_platform_display()
-
-
 class BooleanCellWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         return str(value or "").strip().upper() in _YES
@@ -169,11 +148,3 @@ class MembershipResource(_UserAwareResource):
         super().after_import(dataset, result, **kwargs)
         if not kwargs.get("dry_run"):
             counts.refresh_for_organizations(getattr(self, "_touched_orgs", set()))
-
-
-class MembershipExportResource(MembershipResource):
-    def dehydrate_person(self, membership):
-        return mask_id_number(membership.person.id_number)
-
-    def dehydrate_status(self, membership):
-        return membership.get_status_display()

@@ -3,12 +3,13 @@ from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import BooleanField, Case, Value, When
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from import_export.admin import ImportExportMixin
+from import_export.admin import ImportMixin
 from treebeard.forms import movenodeform_factory
 
 from organizations import rules as R
@@ -147,7 +148,7 @@ class OrganizationEventInline(ScopedInline, admin.TabularInline):
 
 
 @admin.register(PartyOrganization)
-class PartyOrganizationAdmin(ImportExportMixin, ScopedAdmin):
+class PartyOrganizationAdmin(ImportMixin, ScopedAdmin):
     resource_classes = [PartyOrganizationResource]
     form = PartyOrganizationForm
     list_display = [
@@ -176,6 +177,30 @@ class PartyOrganizationAdmin(ImportExportMixin, ScopedAdmin):
     autocomplete_fields = ["territory", "industry_committee", "instructor"]
     readonly_fields = ["parent_display", "full_member_count", "member_count", "findings_display", "cadence_display"]
     inlines = [CommitteeMemberInline, VanguardPostInline, OrganizationEventInline]
+    # The file carries what a clerk needs to act on a row, not the screen's navigation.
+    export_extra = ("code", "parent_name", "establishment_mode", "founded_on", "founding_document_no", "rule_breaches")
+    export_units = {"full_member_count": "人", "member_count": "人"}
+    export_totals = ("full_member_count", "member_count")
+
+    def export_columns(self, request):
+        return [c for c in super().export_columns(request) if c.header != "下级"]
+
+    def export_queryset(self, request):
+        # Read once per export; kept on the admin only for the rows of this export (rules
+        # change rarely, and a concurrent export reads the same table).
+        self._export_rules = R.rules()
+        return R.with_violation_flags(super().export_queryset(request), self._export_rules)
+
+    @admin.display(description="上级党组织")
+    def parent_name(self, obj):
+        parent = PartyOrganization.objects.get_parent(obj)
+        return parent.name if parent else ""
+
+    @admin.display(description="违反的组织设置规则")
+    def rule_breaches(self, obj):
+        current = getattr(self, "_export_rules", None) or R.rules()
+        findings = R.flagged_findings(obj, current) if hasattr(obj, "v_" + R.BRANCH_MIN_FULL) else R.findings_for(obj)
+        return "；".join(f"【{f.severity_label}】{f.text}" for f in findings)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -345,6 +370,8 @@ class MeetingForm(forms.ModelForm):
 class MeetingAdmin(ScopedAdmin):
     form = MeetingForm
     list_display = ["held_on", "organization", "kind", "topic", "attendance"]
+    export_extra = ("expected_count", "attended_count")
+    export_units = {"expected_count": "人", "attended_count": "人"}
     list_filter = ["kind", OrganizationDistrictFilter]
     list_select_related = ["organization"]
     search_fields = ["topic", "organization__name"]
@@ -379,7 +406,7 @@ class BranchRuleAdmin(ScopedAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(ImportExportMixin, ScopedAdmin):
+class UnitAdmin(ImportMixin, ScopedAdmin):
     resource_classes = [UnitResource]
     list_display = [
         "name",
@@ -407,6 +434,36 @@ class UnitAdmin(ImportExportMixin, ScopedAdmin):
     autocomplete_fields = ["territory", "organization", "instructor"]
     ordering = ["-id"]
     readonly_fields = ["full_member_count", "member_count", "profile_link"]
+    export_extra = (
+        "size",
+        "employee_count",
+        "new_employment_worker_count",
+        "member_count",
+        "is_private_top500",
+        "is_internet_top100",
+        "is_little_giant",
+        "instructor",
+        "should_build",
+    )
+    export_units = {
+        "employee_count": "人",
+        "new_employment_worker_count": "人",
+        "full_member_count": "人",
+        "member_count": "人",
+    }
+    export_totals = ("employee_count", "new_employment_worker_count", "full_member_count", "member_count")
+
+    def export_columns(self, request):
+        return [c for c in super().export_columns(request) if c.header != "一主体一档"]
+
+    def export_queryset(self, request):
+        flag = Case(When(S.should_build_q(), then=Value(True)), default=Value(False), output_field=BooleanField())
+        return super().export_queryset(request).select_related("instructor").annotate(export_should_build=flag)
+
+    @admin.display(description="应建未建", boolean=True)
+    def should_build(self, obj):
+        return getattr(obj, "export_should_build", None)
+
     fieldsets = [
         (None, {"fields": ["name", "credit_code", "kind", "industry", "size", "territory", "address"]}),
         ("规模与人员", {"fields": ["legal_representative", "employee_count", "new_employment_worker_count"]}),

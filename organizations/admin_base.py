@@ -13,6 +13,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponseRedirect
 from django.utils.functional import cached_property
 
+from core.admin_export import ExportAdminMixin
 from core.excel import neutralize_formula
 from organizations.scope import OutOfScope, assert_placed, placeable, restrict
 
@@ -43,7 +44,7 @@ class CappedCountPaginator(Paginator):
         return self._bounded_count > self.cap
 
 
-class ScopedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
+class ScopedAdmin(ExportAdminMixin, AuditlogHistoryAdminMixin, admin.ModelAdmin):
     """ModelAdmin whose rows, FK choices and object pages are limited to the user's scope.
 
         * changelists: ``get_queryset`` → ``restrict``; no full-table COUNT on big tables (neither
@@ -54,7 +55,8 @@ class ScopedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
           is rolled back and the form says why (THE write rule, shared with the API and imports);
     * bulk actions run in one transaction and are held to the same rule for every selected row;
         * object pages of records outside the scope answer 404, like a missing id;
-        * each object has an audit-history page (django-auditlog).
+        * each object has an audit-history page (django-auditlog);
+        * the changelist exports what it shows (``?export=xlsx``/``csv``, ``core.admin_export``).
     """
 
     show_full_result_count = False

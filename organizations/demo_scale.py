@@ -148,6 +148,17 @@ STREET_INDUSTRIES = [
     I.RIDE_HAILING,
     I.EDUCATION,
 ]
+# Which industry committee co-manages (双纳管) a branch of a unit of this industry.
+INDUSTRY_COMMITTEE_FOR = {
+    I.EXPRESS: "HY-KD",
+    I.DELIVERY: "HY-WYPS",
+    I.RIDE_HAILING: "HY-WYC",
+    I.LAW: "HY-LS",
+    I.EDUCATION: "HY-MBJY",
+    I.SOFTWARE: "HY-HLW",
+    I.LIVE_STREAMING: "HY-HLW",
+    I.PROPERTY: "HY-WY",
+}
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["建国", "志强", "秀英", "海燕", "明", "静", "伟", "磊", "婷", "晓东", "文华", "玉兰"]
 
@@ -263,7 +274,9 @@ def seed_scale(city: Territory, stdout=None) -> None:
     today = timezone.localdate()
     seed_bodies_full(city)
     root = PartyOrganization.objects.get(code="SW-LXGW")
-    kuaidi = PartyOrganization.objects.get(code="HY-KD")
+    committees = {
+        industry: PartyOrganization.objects.get(code=code) for industry, code in INDUSTRY_COMMITTEE_FOR.items()
+    }
     batch = _Batch()
     created_orgs = 0
 
@@ -371,7 +384,10 @@ def seed_scale(city: Territory, stdout=None) -> None:
         communities = list(Territory.objects.get_children(street).order_by("code")) or [street]
         prefix = street.name.removesuffix("街道")
         units_here = []
-        for ui, industry in enumerate(STREET_INDUSTRIES):
+        # Rotated street by street, so every industry has its own branches somewhere and every
+        # industry committee co-manages (双纳管) organizations in several districts.
+        rotation = si % len(STREET_INDUSTRIES)
+        for ui, industry in enumerate(STREET_INDUSTRIES[rotation:] + STREET_INDUSTRIES[:rotation]):
             serial += 1
             brand_list = BRANDS[industry]
             suffix, kind = UNIT_SUFFIX[industry]
@@ -408,7 +424,7 @@ def seed_scale(city: Territory, stdout=None) -> None:
                 comp,
                 founded_on=founded,
                 founding_document_no=f"{prefix}党工委〔{founded.year}〕{10 + ui}号",
-                industry_committee=kuaidi if industry == I.EXPRESS else None,
+                industry_committee=committees.get(industry),
                 instructor=instructor if ui != 2 else None,
                 full_member_count=full,
                 member_count=full + 1,
@@ -465,6 +481,9 @@ def seed_scale(city: Territory, stdout=None) -> None:
             )
     batch.flush()
     _seed_violations(today)
+    from organizations.demo_hubs import seed_hub_members
+
+    seed_hub_members(today)
     if stdout is not None:
         stdout.write(
             f"    组织体系：新增党组织 {created_orgs} 个；共 {PartyOrganization.objects.count()} 个党组织、"

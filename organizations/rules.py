@@ -231,6 +231,33 @@ def any_violation_q(current: dict[str, Rule] | None = None, severities=("error",
     return q
 
 
+def with_violation_flags(queryset: QuerySet, current: dict[str, Rule] | None = None) -> QuerySet:
+    """Annotate ``v_<code>`` (True when the row breaks that rule) for each organization rule:
+    a list can say *which* rule each row breaks without a query per row."""
+    from django.db.models import BooleanField, Case, Value, When
+
+    current = current or rules()
+    if "covered_unit_total" not in queryset.query.annotations:
+        queryset = with_rule_figures(queryset)
+    return queryset.annotate(
+        **{
+            f"v_{code}": Case(
+                When(rule_q(code, current[code]), then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+            for code in ORGANIZATION_RULES
+        }
+    )
+
+
+def flagged_findings(org, current: dict[str, Rule]) -> list[Finding]:
+    """The findings of a row annotated by ``with_violation_flags``."""
+    return [
+        Finding(code, current[code].severity, current[code].text)
+        for code in ORGANIZATION_RULES
+        if getattr(org, f"v_{code}", False)
+    ]
+
+
 # --- one object --------------------------------------------------------------------------------
 
 

@@ -292,3 +292,16 @@ def can_see(user, obj: models.Model) -> bool:
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user) -> models.QuerySet:
         return restrict(self, user)
+
+
+def scope_label(user) -> str:
+    """Where an export's rows come from, for its subtitle: 全市, or the nodes of the user's posts."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    scope = scope_for(user)
+    if scope.everything:
+        return "全市"
+    from organizations.models import StaffPost
+
+    posts = StaffPost.objects.filter(user=user, is_active=True).select_related("territory", "organization", "body")
+    return "、".join(dict.fromkeys(str(post.node) for post in posts if post.node is not None)) or "无管辖范围"

@@ -30,6 +30,7 @@ from points.services import (
     task_claim,
     task_confirm,
 )
+from points.services.home import home_stations_set
 from stations.models import Station
 
 ALL = ["municipal", "district", "street", "station"]
@@ -345,10 +346,38 @@ def seed_activity(rules: dict[str, PointRule], today, rng: random.Random) -> int
     return count
 
 
+HOME_STATION_SHARE = 4  # of every 5 gig workers in a street with stations, 4 use one as home
+
+
+def link_home_stations() -> int:
+    """People linked to stations (常驻驿站): most gig workers of a street that has stations
+    have one of them as their home station; office staff have none. Here, on the floor that
+    sees both people and stations. Idempotent: only people without a home station are touched."""
+    by_street: dict[str, list[int]] = {}
+    for station_id, path in (
+        Station.objects.filter(status=Station.Status.OPEN).order_by("pk").values_list("pk", "territory__path")
+    ):
+        by_street.setdefault(path[: 3 * Territory.steplen], []).append(station_id)
+    linked = 0
+    for street_path, stations in sorted(by_street.items()):
+        workers = list(
+            Person.objects.filter(territory__path__startswith=street_path, home_station_link__isnull=True)
+            .exclude(occupation="office")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        chosen = [pk for i, pk in enumerate(workers) if i % 5 < HOME_STATION_SHARE]
+        pairs = [(pk, stations[i % len(stations)]) for i, pk in enumerate(chosen)]
+        home_stations_set(pairs)
+        linked += len(pairs)
+    return linked
+
+
 def seed(stdout=None) -> None:
     if not Territory.objects.filter(depth=1).exists():
         return
     today = timezone.localdate()
+    link_home_stations()
     rules = seed_catalogue()
     seed_rewards(today)
     written = 0

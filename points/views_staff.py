@@ -3,27 +3,26 @@ leaderboards. Each page parses input, checks the permission, and calls a service
 
 from __future__ import annotations
 
-import csv
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from core.excel import neutralize_formula
+from core.exports import export_response, list_export
 from core.images import photo_response
 from core.masking import mask_phone
 from members.models import Person
-from organizations.models import Body, Territory
+from organizations.models import Body
 from organizations.scope import get_visible_or_404, restrict
-from points import selectors
+from points import exports, selectors
 from points.forms import AwardForm, ReasonForm, TaskForm
-from points.models import HomeStation, PhotoReport, PointAccount, PointEntry, Redemption, TaskClaim, VolunteerTask
+from points.models import PhotoReport, PointAccount, PointEntry, Redemption, TaskClaim, VolunteerTask
 from points.services import (
     PointsError,
     account_for,
@@ -111,10 +110,10 @@ def award(request):
 
 @permission_required("points.view_pointaccount", raise_exception=True)
 def accounts(request):
+    if (exported := list_export(request, "points.accounts")) is not None:
+        return exported
     q = (request.GET.get("q") or "").strip()
-    qs = PointAccount.objects.visible_to(request.user).select_related("person").order_by("-balance", "id")
-    if q:
-        qs = qs.filter(person__name__contains=q)
+    qs = exports.accounts_rows(request.user, request.GET)
     return render(request, "points/accounts.html", {"q": q, **_page(request, qs)})
 
 
@@ -169,17 +168,10 @@ def _task_form(request, data=None):
 
 @permission_required("points.view_volunteertask", raise_exception=True)
 def tasks(request):
+    if (exported := list_export(request, "points.tasks")) is not None:
+        return exported
     status = request.GET.get("status") or VolunteerTask.Status.OPEN
-    qs = (
-        VolunteerTask.objects.visible_to(request.user)
-        .filter(status=status)
-        .select_related("station", "publisher_body")
-        .annotate(
-            taken=Count("claims", filter=Q(claims__status__in=TaskClaim.HOLDING_SLOT)),
-            waiting=Count("claims", filter=Q(claims__status=TaskClaim.Status.CLAIMED)),
-        )
-        .order_by("-starts_at", "-id")
-    )
+    qs = exports.tasks_rows(request.user, request.GET)
     return render(
         request, "points/tasks.html", {"status": status, "statuses": VolunteerTask.Status.choices, **_page(request, qs)}
     )
@@ -265,8 +257,10 @@ def claim_confirm(request, pk: int):
 
 @permission_required("points.view_photoreport", raise_exception=True)
 def reports(request):
+    if (exported := list_export(request, "points.reports")) is not None:
+        return exported
     status = request.GET.get("status") or PhotoReport.Status.SUBMITTED
-    qs = PhotoReport.objects.visible_to(request.user).filter(status=status).select_related("station", "person")
+    qs = exports.reports_rows(request.user, request.GET)
     return render(
         request, "points/reports.html", {"status": status, "statuses": PhotoReport.Status.choices, **_page(request, qs)}
     )
@@ -310,8 +304,10 @@ def report_photo(request, pk: int):
 
 @permission_required("points.view_redemption", raise_exception=True)
 def redemptions(request):
+    if (exported := list_export(request, "points.redemptions")) is not None:
+        return exported
     status = request.GET.get("status") or Redemption.Status.REQUESTED
-    qs = Redemption.objects.visible_to(request.user).filter(status=status).select_related("person", "reward", "night")
+    qs = exports.redemptions_rows(request.user, request.GET)
     return render(
         request,
         "points/redemptions.html",
@@ -341,26 +337,16 @@ def redemption_decide(request, pk: int):
 @permission_required("points.view_pointentry", raise_exception=True)
 def leaderboard(request):
     """One page, one selector: group by person/station/street/district, within a node, over a period."""
+    if request.GET.get("format") == "csv":  # the old shortlist link: now the one export path
+        params = {k: v for k, v in request.GET.items() if k != "format"}
+        return export_response(request, key="points.shortlist", params=params, fmt="csv")
+    if (exported := list_export(request, "points.leaderboard")) is not None:
+        return exported
     user = request.user
-    group_by = request.GET.get("group") if request.GET.get("group") in selectors.GROUPS else "person"
-    period = request.GET.get("period") if request.GET.get("period") in selectors.PERIODS else "month"
-    error = ""
-    try:
-        start_date = _date(request.GET.get("start"))
-        end_date = _date(request.GET.get("end"))
-        start, end = selectors.period_bounds(period, start=start_date, end=end_date)
-    except ValueError as exc:
-        error = str(exc)
-        start, end = selectors.period_bounds("month")
-    nodes = list(
-        Territory.objects.visible_to(user).filter(level__in=["city", "district", "street"]).order_by("path")[:300]
-    )
-    within = next((n for n in nodes if n.code == request.GET.get("within")), None)
-    stations = list(Station.objects.visible_to(user).order_by("name")[:300])
-    station = next((s for s in stations if str(s.pk) == request.GET.get("station")), None)
+    f = exports.leaderboard_filters(user, request.GET)
+    group_by, period, start, end = f["group_by"], f["period"], f["start"], f["end"]
+    nodes, within, stations, station, error = f["nodes"], f["within"], f["stations"], f["station"], f["error"]
     rows = selectors.leaderboard(user=user, group_by=group_by, start=start, end=end, within=within, station=station)
-    if request.GET.get("format") == "csv" and group_by == "person":
-        return _shortlist_csv(user, start, end, within)
     return render(
         request,
         "points/leaderboard.html",
@@ -379,42 +365,3 @@ def leaderboard(request):
             "error": error,
         },
     )
-
-
-def _date(value):
-    if not value:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError as exc:
-        raise ValueError(f"日期“{value}”格式应为 年-月-日") from exc
-
-
-def _station_name(person) -> str:
-    station = HomeStation.station_of(person) if person else None
-    return station.name if station else ""
-
-
-def _shortlist_csv(user, start, end, within):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="commendation-shortlist.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(["名次", "姓名", "手机号", "属地", "常驻驿站", "所在单位", "期间获得积分", "记分次数"])
-    for row, person in selectors.commendation_shortlist(user=user, start=start, end=end, within=within):
-        writer.writerow(
-            [
-                neutralize_formula(v)
-                for v in (
-                    row.rank,
-                    row.name,
-                    mask_phone(person.phone) if person else "",
-                    person.territory.full_name if person else "",
-                    _station_name(person),
-                    person.employer.name if person and person.employer else "",
-                    row.points,
-                    row.entries,
-                )
-            ]
-        )
-    return response

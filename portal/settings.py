@@ -274,7 +274,7 @@ CADENCE_DASHBOARD_CACHE_SECONDS = env_int("CADENCE_DASHBOARD_CACHE_SECONDS", 300
 # Nodes computed per task by the nightly inventory (日盘点), so one task stays short.
 CADENCE_SNAPSHOT_BATCH = env_int("CADENCE_SNAPSHOT_BATCH", 50)
 # Exports up to this many rows are built in the request; larger ones become a background job.
-CADENCE_EXPORT_SYNC_LIMIT = env_int("CADENCE_EXPORT_SYNC_LIMIT", 2000)
+EXPORT_SYNC_LIMIT = env_int("EXPORT_SYNC_LIMIT", 2000)
 # The weekly report (周例会) is due on this ISO weekday (1 = Monday … 5 = Friday) at this time.
 CADENCE_WEEKLY_DUE_WEEKDAY = env_int("CADENCE_WEEKLY_DUE_WEEKDAY", 5)
 CADENCE_WEEKLY_DUE_TIME = env_str("CADENCE_WEEKLY_DUE_TIME", "17:00")

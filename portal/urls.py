@@ -35,6 +35,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("", include("grievances.urls")),
     path("", include("cadence.urls")),
+    path("exports/", include("core.urls")),
     path("surveys/", include("surveys.urls")),
     path("s/", include(station_public_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

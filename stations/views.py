@@ -17,15 +17,17 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from core.exports import list_export
 from core.images import photo_response
 from core.text import clean_code
 from organizations.scope import get_visible_or_404
 from stations import geo, qr
+from stations.exports import station_rows
 from stations.hours import spans_of, station_is_open, week_table
 from stations.models import InspectionPhoto, Service, Station, Visit
 from stations.outlines import station_outlines
 from stations.phone_actions import phone_actions_for
-from stations.selectors import is_overdue, map_point, map_stations, overdue_q, visit_totals
+from stations.selectors import is_overdue, map_point, map_stations, visit_totals
 from stations.services import visits_record
 
 PUBLIC_STATUSES = (Station.Status.OPEN, Station.Status.SUSPENDED, Station.Status.CLOSED)
@@ -129,15 +131,11 @@ def map_points(request):
 @login_required
 @permission_required("stations.view_station", raise_exception=True)
 def station_list(request):
-    qs = Station.objects.visible_to(request.user).select_related("territory").order_by("territory__path", "code")
+    if (exported := list_export(request, "stations.list")) is not None:
+        return exported
+    qs = station_rows(request.user, request.GET)
     tier = request.GET.get("tier", "")
-    if tier in Station.Tier.values:
-        qs = qs.filter(tier=tier)
-    if request.GET.get("overdue") == "1":
-        qs = qs.filter(overdue_q())
     query = request.GET.get("q", "").strip()
-    if query:
-        qs = qs.filter(name__icontains=query) | qs.filter(code=query.upper())
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     since = timezone.localdate() - timedelta(days=29)
     totals = visit_totals([s.pk for s in page.object_list], since=since)

@@ -1,50 +1,20 @@
 """The downloadable error report: each flagged row as it was in the file, with the Excel row
-number and a reason column. openpyxl (write-only, streamed) because formatting matters here:
-a bold header, the reason in red, widths a clerk can read. Every text cell is escaped against
-formula injection (=, +, -, @, TAB, CR)."""
+number and a reason column, written by the one export path (``core.excel``): title, header,
+widths a clerk can read, and every text cell escaped against formula injection."""
 
 from __future__ import annotations
 
 import tempfile
 
 from django.db.models import Q
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 
-from core.excel import neutralize_formula
+from core.excel import Column, Sheet, subtitle_for, write_xlsx
 from surveys.models import ImportBatch, RowStatus, StagedRow
 
 SEVERITY = {"error": "错误", "duplicate": "重复", "warning": "提示"}
 
 
-def error_report(batch: ImportBatch) -> tempfile.SpooledTemporaryFile:
-    """An .xlsx of every row with an error, a duplicate or a warning; returned rewound."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("问题清单")
-    width = max((c["index"] for c in batch.columns), default=-1) + 1
-    by_index = {c["index"]: c["title"] for c in batch.columns}
-    headers = ["Excel行号", "问题类别", "问题列", "原因", *[by_index.get(i, "") for i in range(width)]]
-    sheet.column_dimensions["A"].width = 10
-    sheet.column_dimensions["B"].width = 10
-    sheet.column_dimensions["C"].width = 18
-    sheet.column_dimensions["D"].width = 48
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="FFF2CC")
-    red = Font(color="C00000")
-    wrap = Alignment(wrap_text=True, vertical="top")
-
-    def styled(value, font=None, fill_=None, align=None):
-        cell = WriteOnlyCell(sheet, value=neutralize_formula(value))
-        if font:
-            cell.font = font
-        if fill_:
-            cell.fill = fill_
-        if align:
-            cell.alignment = align
-        return cell
-
-    sheet.append([styled(h, bold, fill) for h in headers])
+def _flagged(batch: ImportBatch, width: int):
     rows = (
         StagedRow.objects.filter(batch=batch)
         .filter(Q(status__in=[RowStatus.ERROR, RowStatus.DUPLICATE]) | Q(has_warning=True))
@@ -59,16 +29,30 @@ def error_report(batch: ImportBatch) -> tempfile.SpooledTemporaryFile:
             for i in issues
         )
         cells = list(raw) + [""] * max(0, width - len(raw))
-        sheet.append(
-            [
-                styled(row_number),
-                styled(kinds),
-                styled(columns),
-                styled(reasons, red, None, wrap),
-                *[styled(v) for v in cells[:width]],
-            ]
+        yield [row_number, kinds, columns, reasons, *[v if v != "" else None for v in cells[:width]]]
+
+
+def error_report(batch: ImportBatch, user=None) -> tempfile.SpooledTemporaryFile:
+    """An .xlsx of every row with an error, a duplicate or a warning; returned rewound."""
+    width = max((c["index"] for c in batch.columns), default=-1) + 1
+    by_index = {c["index"]: c["title"] for c in batch.columns}
+    fixed = [
+        Column("Excel行号", lambda r: r[0], width=10),
+        Column("问题类别", lambda r: r[1], width=10),
+        Column("问题列", lambda r: r[2], width=18),
+        Column("原因", lambda r: r[3], width=48, wrap=True),
+    ]
+    raw = [Column(by_index.get(i, ""), lambda r, i=i: r[4 + i]) for i in range(width)]
+    content = write_xlsx(
+        Sheet(
+            name="问题清单",
+            title=f"导入问题清单：{batch.file_name}",
+            subtitle=subtitle_for(scope=f"批次{batch.pk}", user=user),
+            columns=[*fixed, *raw],
+            rows=_flagged(batch, width),
         )
+    )
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the response closes it
-    workbook.save(out)
+    out.write(content)
     out.seek(0)
     return out

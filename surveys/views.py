@@ -17,9 +17,11 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.exports import list_export
 from core.queue import enqueue_on_commit
 from organizations.scope import get_visible_or_404, restrict
 from surveys import pipeline, selectors
+from surveys.exports import TASK_FILTERS, task_rows
 from surveys.forms import CorrectionForm, UploadForm
 from surveys.models import ImportBatch, RowStatus, StagedRow, VerificationTask
 from surveys.reports import error_report
@@ -141,7 +143,7 @@ def batch_errors(request, pk):
     batch = _batch_for(request, pk)
     stem = Path(batch.file_name).stem
     return FileResponse(
-        error_report(batch),
+        error_report(batch, request.user),
         as_attachment=True,
         filename=f"{stem}_问题清单_批次{batch.pk}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -168,24 +170,14 @@ def batch_apply_view(request, pk):
 
 # --- the street's inbox (铁脚板) ---------------------------------------------------------------
 
-TASK_FILTERS = {
-    "pending": ("待核实", {"status": VerificationTask.Status.PENDING}),
-    "done": ("已处理", {"status__in": [s for s in VerificationTask.Status.values if s != "pending"]}),
-    "all": ("全部", {}),
-}
-
 
 @login_required
 @permission_required("surveys.view_verificationtask", raise_exception=True)
 def task_list(request):
+    if (exported := list_export(request, "surveys.tasks")) is not None:
+        return exported
     show = request.GET.get("show", "pending")
-    _label, lookup = TASK_FILTERS.get(show, TASK_FILTERS["pending"])
-    tasks = (
-        VerificationTask.objects.visible_to(request.user)
-        .filter(**lookup)
-        .select_related("batch", "row", "territory")
-        .order_by("-batch_id", "row__row_number")
-    )
+    tasks = task_rows(request.user, show)
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     items = [{"task": task, "row": selectors.row_view(task.batch, task.row)} for task in page.object_list]
     return render(

@@ -21,6 +21,7 @@ from importlib.util import find_spec
 
 from django.db import models
 
+from core.excel import Column
 from organizations.models import Territory
 from organizations.scope import UserScope, scope_q
 
@@ -72,12 +73,6 @@ class Figure:
     drill: Callable[[Lens], models.QuerySet] | None = None
     watch: str | None = None
     rate: bool = False
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    value: Callable[[models.Model], object]
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Cadence (日盘点·周例会·月调度), key tasks and assessment, dashboards' export jobs."""
+"""Cadence (日盘点·周例会·月调度), key tasks and assessment."""
 
 from cadence.models.assessment import (
     AssessmentResult,
@@ -8,7 +8,6 @@ from cadence.models.assessment import (
     ScoringScheme,
     SecretaryProject,
 )
-from cadence.models.exports import ExportJob
 from cadence.models.keytasks import KeyTask, KeyTaskUpdate, Milestone, WorkPlan
 from cadence.models.notifications import Notification
 from cadence.models.snapshots import DailySnapshot
@@ -17,7 +16,6 @@ from cadence.models.weekly import WeeklyReport, WeeklyReportAttachment, WeeklyRe
 __all__ = [
     "AssessmentResult",
     "DailySnapshot",
-    "ExportJob",
     "KeyTask",
     "KeyTaskUpdate",
     "Milestone",

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from cadence.kpis import available_kpis
 from cadence.models import DailySnapshot
-from cadence.views.exports import xlsx_response
-from core.excel import neutralize_formula
+from core.excel import XLSX_CONTENT_TYPE, Column, Sheet, subtitle_for, write_xlsx
+from core.exports import file_response
 from organizations.scope import get_visible_or_404, restrict
-
-THIN = Side(style="thin", color="808080")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEAD = PatternFill("solid", fgColor="F2DCDB")
 
 
 def _dispatches(user):
@@ -73,72 +64,66 @@ def dispatch_detail(request, pk: int):
     )
 
 
-def dispatch_workbook(snapshot: DailySnapshot) -> bytes:
+def _indexed(headers: list[str], wide: int | None = None) -> list[Column]:
+    return [Column(h, (lambda row, i=i: row[i]), width=(wide if i and wide else None)) for i, h in enumerate(headers)]
+
+
+def dispatch_workbook(snapshot: DailySnapshot, user=None) -> bytes:
+    """Rankings (with the stored totals row), the KPI definitions, overdue items and key tasks,
+    one sheet each, written by the one export path."""
     figures = snapshot.figures
     headers, rows, totals = _table(snapshot)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "排名"
-    title = f"{figures.get('node_label', '')}新兴领域党建工作月调度（{figures.get('period', '')}）"
-    ws.append([title])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    ws["A1"].font = Font(size=16, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([f"单位：%（排名为并列排名，样本不足不参与排名）    数据截至：{figures.get('period_end', '')}"])
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
-    ws.append(headers)
-    for row in rows:
-        ws.append([neutralize_formula(v) for v in row])
-    ws.append(totals)
-    last = ws.max_row
-    for r in range(3, last + 1):
-        for c in range(1, len(headers) + 1):
-            cell = ws.cell(row=r, column=c)
-            cell.border = BORDER
-            if r == 3:
-                cell.font = Font(bold=True)
-                cell.fill = HEAD
-                cell.alignment = Alignment(horizontal="center", wrap_text=True)
-            if r == last:
-                cell.font = Font(bold=True)
-    for c in range(1, len(headers) + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 16 if c == 1 else 11
-    ws.freeze_panes = "B4"
-
-    kpi_sheet = wb.create_sheet("指标口径")
-    kpi_sheet.append(["指标", "口径", "最小样本"])
-    for block in figures.get("rankings", []):
-        kpi_sheet.append([block["label"], block["definition"], block["min_sample"]])
-
+    node = figures.get("node_label", "")
+    stamp = subtitle_for(scope=node, user=user)
     overdue = figures.get("overdue", {})
-    ws2 = wb.create_sheet("逾期事项")
-    ws2.append(["类别", "对象", "事项", "时限/状态"])
-    for r in overdue.get("weekly_reports", []):
-        ws2.append(["周例会未报", r["street"], r["week"], r["status"]])
-    for t in overdue.get("key_tasks", []):
-        ws2.append(["重点任务超期", t["lead"], f"{t['number']}. {t['title']}", t["due"]])
-    for m in overdue.get("milestones", []):
-        ws2.append(["里程碑超期", m["task"], m["title"], m["due"]])
-    for i in overdue.get("rectification", []):
-        ws2.append(["整改事项超期", i["territory"], neutralize_formula(i["problem"]), i["due"]])
-
-    ws3 = wb.create_sheet("重点任务")
-    ws3.append(["序号", "任务", "牵头单位", "状态", "进度（%）", "完成时限"])
-    for t in figures.get("key_tasks", []):
-        ws3.append([t["number"], neutralize_formula(t["title"]), t["lead"], t["status"], t["progress"], t["due"]])
-    for sheet in (ws2, ws3, kpi_sheet):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.fill = HEAD
-        sheet.column_dimensions["B"].width = 40
-        sheet.column_dimensions["C"].width = 30
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    late = [
+        *(["周例会未报", r["street"], r["week"], r["status"]] for r in overdue.get("weekly_reports", [])),
+        *(["重点任务超期", t["lead"], f"{t['number']}. {t['title']}", t["due"]] for t in overdue.get("key_tasks", [])),
+        *(["里程碑超期", m["task"], m["title"], m["due"]] for m in overdue.get("milestones", [])),
+        *(["整改事项超期", i["territory"], i["problem"], i["due"]] for i in overdue.get("rectification", [])),
+    ]
+    tasks = [
+        [t["number"], t["title"], t["lead"], t["status"], t["progress"], t["due"]] for t in figures.get("key_tasks", [])
+    ]
+    kpis = [[b["label"], b["definition"], b["min_sample"]] for b in figures.get("rankings", [])]
+    return write_xlsx(
+        [
+            Sheet(
+                name="排名",
+                title=f"{node}新兴领域党建工作月调度（{figures.get('period', '')}）",
+                subtitle=f"单位：%（排名为并列排名，样本不足不参与排名）    数据截至：{figures.get('period_end', '')}"
+                f"    {stamp}",
+                columns=_indexed(headers),
+                rows=[*rows, totals],
+                freeze_first_column=True,
+            ),
+            Sheet(
+                name="指标口径",
+                title="指标口径",
+                subtitle=stamp,
+                columns=_indexed(["指标", "口径", "最小样本"], 40),
+                rows=kpis,
+            ),
+            Sheet(
+                name="逾期事项",
+                title="逾期事项",
+                subtitle=stamp,
+                columns=_indexed(["类别", "对象", "事项", "时限/状态"], 30),
+                rows=late,
+            ),
+            Sheet(
+                name="重点任务",
+                title="重点任务进度",
+                subtitle=stamp,
+                columns=_indexed(["序号", "任务", "牵头单位", "状态", "进度（%）", "完成时限"], 30),
+                rows=tasks,
+            ),
+        ]
+    )
 
 
 @login_required
 def dispatch_xlsx(request, pk: int):
     snapshot = get_visible_or_404(_dispatches(request.user), request.user, pk=pk)
     name = f"月调度-{snapshot.figures.get('node_label', '')}-{snapshot.figures.get('period', '')}.xlsx"
-    return xlsx_response(name, dispatch_workbook(snapshot))
+    return file_response(name, dispatch_workbook(snapshot, request.user), XLSX_CONTENT_TYPE)

@@ -26,6 +26,8 @@ class DuesPayMixin:
 class DuesPaymentAdmin(PersonSearchMixin, ScopedAdmin):
     person_path = "membership__person"
     list_display = ["member", "period", "amount", "paid_on", "recorded_by"]
+    export_units = {"amount": "元"}
+    export_totals = ("amount",)
     list_filter = ["period"]
     list_select_related = ["membership__person", "recorded_by"]
     search_fields = ["membership__person__name"]

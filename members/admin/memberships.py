@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
+from import_export.admin import ImportMixin
 
 from core.admin import ConfirmActionMixin
 from core.masking import mask_id_number
 from members import services
 from members.admin.common import PersonSearchMixin
 from members.models import PartyMembership
-from members.resources import MembershipExportResource, MembershipResource
+from members.resources import MembershipResource
 from organizations.admin_base import ScopedAdmin
 from organizations.models import PartyOrganization
 from organizations.scope import restrict
@@ -38,7 +38,7 @@ class MembershipForm(forms.ModelForm):
 
 
 @admin.register(PartyMembership)
-class PartyMembershipAdmin(ConfirmActionMixin, PersonSearchMixin, ImportExportMixin, ScopedAdmin):
+class PartyMembershipAdmin(ConfirmActionMixin, PersonSearchMixin, ImportMixin, ScopedAdmin):
     person_path = "person"
     form = MembershipForm
     resource_classes = [MembershipResource]
@@ -64,8 +64,17 @@ class PartyMembershipAdmin(ConfirmActionMixin, PersonSearchMixin, ImportExportMi
     def get_import_resource_classes(self, request):
         return [MembershipResource]
 
-    def get_export_resource_classes(self, request):
-        return [MembershipExportResource]
+    # Exports go the one path (core.admin_export): the list's columns, masked as on screen.
+    export_extra = ("co_managing_organization", "origin_organization_name", "full_member_on", "last_contact_on")
+    export_units = {"dues_monthly": "元"}
+    export_totals = ("dues_monthly",)
+
+    def export_columns(self, request):
+        columns = super().export_columns(request)
+        for column in columns:
+            if column.header == "人员":
+                column.header = "姓名"  # the person column shows the name: say so in the file
+        return columns
 
     @admin.display(description="身份证号")
     def masked_id(self, obj):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
+from import_export.admin import ImportMixin
 
 from core.masking import birth_year, mask_id_number, mask_phone
 from members import services
 from members.admin.common import PersonSearchMixin
 from members.models import PartyMembership, Person
-from members.resources import PersonExportResource, PersonResource
+from members.resources import PersonResource
 from members.selectors import can_view_full_identity
 from organizations.admin_base import ScopedAdmin
 from organizations.audit import record_access
@@ -51,7 +51,7 @@ class PersonIdentityForm(forms.ModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
+class PersonAdmin(PersonSearchMixin, ImportMixin, ScopedAdmin):
     resource_classes = [PersonResource]
     list_display = ["name", "masked_id", "masked_phone", "gender", "occupation", "platform", "territory", "is_member"]
     list_filter = ["occupation", "platform", "gender"]
@@ -63,9 +63,6 @@ class PersonAdmin(PersonSearchMixin, ImportExportMixin, ScopedAdmin):
 
     def get_import_resource_classes(self, request):
         return [PersonResource]
-
-    def get_export_resource_classes(self, request):
-        return [PersonExportResource]
 
     @admin.display(description="身份证号")
     def masked_id(self, obj):

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from cadence.models import ExportJob
+from core.models import ExportJob
 from organizations.models import Territory
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,7 @@ def test_member_drill_needs_member_permission(client, data, member_unit_officer)
 def test_export_small_list_is_scoped_xlsx(client, data, xinjiekou_cadre):
     client.force_login(xinjiekou_cadre)
     response = client.post(
-        reverse("cadence:export-start"), {"dataset": "drill", "provider": "organizations", "figure": "units"}
+        reverse("exports:start"), {"dataset": "drill", "provider": "organizations", "figure": "units"}
     )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(BytesIO(response.content)).active
@@ -95,7 +95,7 @@ def test_export_small_list_is_scoped_xlsx(client, data, xinjiekou_cadre):
 def test_export_node_outside_scope_refused(client, data, xinjiekou_cadre):
     client.force_login(xinjiekou_cadre)
     response = client.post(
-        reverse("cadence:export-start"),
+        reverse("exports:start"),
         {"dataset": "drill", "provider": "organizations", "figure": "units", "node": "T:320104"},
         follow=True,
     )
@@ -106,26 +106,26 @@ def test_export_node_outside_scope_refused(client, data, xinjiekou_cadre):
 def test_big_export_runs_as_job(
     client, data, settings, qinhuai_organizer, xinjiekou_cadre, django_capture_on_commit_callbacks
 ):
-    settings.CADENCE_EXPORT_SYNC_LIMIT = 2
+    settings.EXPORT_SYNC_LIMIT = 2
     client.force_login(qinhuai_organizer)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("cadence:export-start"), {"dataset": "drill", "provider": "organizations", "figure": "units"}
+            reverse("exports:start"), {"dataset": "drill", "provider": "organizations", "figure": "units"}
         )
     job = ExportJob.objects.get()
-    assert response.status_code == 302 and response.url == reverse("cadence:export-status", args=[job.pk])
+    assert response.status_code == 302 and response.url == reverse("exports:status", args=[job.pk])
     job.refresh_from_db()
     assert job.status == "done" and job.total_rows == 5 and job.percent == 100
-    status = client.get(reverse("cadence:export-status", args=[job.pk]) + "?format=json").json()
+    status = client.get(reverse("exports:status", args=[job.pk]) + "?format=json").json()
     assert status["done"] is True
     ws = load_workbook(
-        BytesIO(b"".join(client.get(reverse("cadence:export-download", args=[job.pk])).streaming_content))
+        BytesIO(b"".join(client.get(reverse("exports:download", args=[job.pk])).streaming_content))
     ).active
     assert ws.max_row == 3 + 5
     # Someone else's job is invisible.
     client.force_login(xinjiekou_cadre)
-    assert client.get(reverse("cadence:export-status", args=[job.pk])).status_code == 404
-    assert client.get(reverse("cadence:export-download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("exports:status", args=[job.pk])).status_code == 404
+    assert client.get(reverse("exports:download", args=[job.pk])).status_code == 404
 
 
 def test_dashboard_query_count_is_bounded(client, data, qinhuai_organizer, django_assert_max_num_queries):
@@ -163,17 +163,13 @@ def test_list_exports_are_scoped(client, data, world, qinhuai_organizer, xinjiek
     for street in (world.fuzimiao, world.zhonghuamen, world.xinjiekou):
         weekly_report_open(street=street, iso_year=2026, iso_week=47)
     client.force_login(qinhuai_organizer)
-    ws = load_workbook(
-        BytesIO(client.post(reverse("cadence:export-start"), {"dataset": "weekly_reports"}).content)
-    ).active
+    ws = load_workbook(BytesIO(client.post(reverse("exports:start"), {"dataset": "weekly_reports"}).content)).active
     streets = sorted(ws.cell(row=r, column=1).value for r in range(4, ws.max_row + 1))
     assert streets == ["秦淮区 / 中华门街道", "秦淮区 / 夫子庙街道"]
     client.force_login(xinjiekou_cadre)
-    ws = load_workbook(
-        BytesIO(client.post(reverse("cadence:export-start"), {"dataset": "weekly_reports"}).content)
-    ).active
+    ws = load_workbook(BytesIO(client.post(reverse("exports:start"), {"dataset": "weekly_reports"}).content)).active
     assert [ws.cell(row=r, column=1).value for r in range(4, ws.max_row + 1)] == ["玄武区 / 新街口街道"]
-    response = client.post(reverse("cadence:export-start"), {"dataset": "nope"}, follow=True)
+    response = client.post(reverse("exports:start"), {"dataset": "nope"}, follow=True)
     assert "未知的导出数据集" in response.content.decode()
 
 

@@ -124,7 +124,7 @@ def test_assessment_scores_districts(client, data, municipal, qinhuai_organizer)
 
     from openpyxl import load_workbook
 
-    export = client.post(reverse("cadence:export-start"), {"dataset": "assessment_results"})
+    export = client.post(reverse("exports:start"), {"dataset": "assessment_results"})
     ws = load_workbook(BytesIO(export.content)).active
     assert [ws.cell(row=r, column=2).value for r in range(4, ws.max_row + 1)] == ["秦淮区"]
 

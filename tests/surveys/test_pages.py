@@ -63,10 +63,11 @@ def test_error_report_escapes_formulas(client, municipal, tmp_path):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("Excel行号", "问题类别", "问题列", "原因")
-    assert rows[1][0] == 4 and rows[1][2] == "统一社会信用代码"
-    assert "应为18位" in rows[1][3]
-    assert rows[1][4] == '\'=HYPERLINK("http://x","点我")'  # the original row, neutralised
+    assert rows[0][0].startswith("导入问题清单") and rows[1][0].startswith("范围：批次")
+    assert rows[2][:4] == ("Excel行号", "问题类别", "问题列", "原因")
+    assert rows[3][0] == 4 and rows[3][2] == "统一社会信用代码"
+    assert "应为18位" in rows[3][3]
+    assert rows[3][4] == '\'=HYPERLINK("http://x","点我")'  # the original row, neutralised
 
 
 def test_street_sees_only_its_tasks(client, municipal, fuzimiao_cadre, xinjiekou_cadre, outsider, tmp_path):
