@@ -20,6 +20,7 @@ from cadence.models import DailySnapshot, KeyTask, Notification, WeeklyReport
 from cadence.nodes import Node, home_nodes, node_visible
 from cadence.services.snapshots import EXCEPTIONS_KEY, inventory_figures
 from cadence.services.weekly import due_at_for, iso_week_of
+from core.db_router import replica_reads
 from organizations.models import Territory
 from organizations.scope import restrict, scope_for
 
@@ -200,8 +201,10 @@ def dashboard(request):
         by_key.update(children_figures(lens, [c for c in children if c.key not in by_key], today))
     else:
         as_of = None
-        totals = _cached(user, node, "totals", lambda: compute_all(lens, today))
-        by_key = _cached(user, node, "children", lambda: children_figures(lens, children, today))
+        # Live figures are reads only: on the replica when one is configured (core.db_router).
+        with replica_reads():
+            totals = _cached(user, node, "totals", lambda: compute_all(lens, today))
+            by_key = _cached(user, node, "children", lambda: children_figures(lens, children, today))
     children_with = [(c, by_key.get(c.key, {})) for c in children]
     tables = [t for t in (child_table(user, children_with, name) for name in CHILD_PROVIDERS) if t]
     key_tasks = list(
