@@ -320,10 +320,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "grievances.*": {"queue": "intake"},
+    "core.send_sms": {"queue": "intake"},
     "cadence.*": {"queue": "reports"},
     "surveys.*": {"queue": "imports"},
 }
-CELERY_QUEUE_NAMES = ("celery", "intake", "reports", "imports")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The one place where periodic work is scheduled; django-celery-beat copies it into its tables
 # at start-up so staff can see (and pause) each entry in the admin.
