@@ -11,7 +11,7 @@ BEGIN
     RETURN nextval(seq);
 EXCEPTION WHEN undefined_table THEN
     BEGIN
-        EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %I', seq);
+        EXECUTE 'CREATE SEQUENCE IF NOT EXISTS ' || quote_ident(seq);
     EXCEPTION WHEN unique_violation OR duplicate_table THEN
         NULL;  -- the day's first intakes raced to create it: one did
     END;
