@@ -6,6 +6,7 @@ import pytest
 from cadence.metrics import Lens, compute_all, compute_children
 from cadence.nodes import Node
 from cadence.views.dashboard import CHILD_PROVIDERS
+from core.tree import add_node
 from organizations.scope import UserScope
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,6 @@ def test_live_dashboard_queries_do_not_grow_with_children(client, data, world, m
     city = Territory.objects.get(code="320100")
     for i in range(3):
         city.refresh_from_db()
-        city.add_child(code=f"3201{90 + i}", name=f"新区{i}", level=Territory.Level.DISTRICT)
+        add_node(Territory, city, code=f"3201{90 + i}", name=f"新区{i}", level=Territory.Level.DISTRICT)
     with django_assert_num_queries(len(first)):
         assert client.get("/dashboard/?live=1").status_code == 200
