@@ -251,7 +251,11 @@ def dues_arrears(user, *, today: date | None = None, months: int = ARREARS_ALERT
 def months_in_arrears(membership: PartyMembership, *, today: date | None = None) -> int:
     """Whole months before the current one without a payment, since the last one paid."""
     today = today or timezone.localdate()
-    last = membership.dues_payments.order_by("-period").values_list("period", flat=True).first()
+    # ``dues_arrears`` rows carry ``last_paid`` already: a list of them asks nothing more.
+    if hasattr(membership, "last_paid"):
+        last = membership.last_paid
+    else:
+        last = membership.dues_payments.order_by("-period").values_list("period", flat=True).first()
     if last is not None:
         start = add_months(last, 1)
     elif membership.joined_on is not None:

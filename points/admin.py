@@ -106,7 +106,12 @@ class PointEntryAdmin(ReadOnlyMixin, ScopedAdmin):
     list_filter = ["kind"]
     list_select_related = ["account__person", "rule", "actor"]
     search_fields = ["account__person__name", "=idempotency_key"]
-    date_hierarchy = "created_at"
+    # No date_hierarchy: its year links are a DISTINCT DATE_TRUNC over the whole scoped ledger
+    # (millions of rows) on every page view.
+
+    def get_queryset(self, request):
+        # The actor is shown by name: never read password hashes into a list page.
+        return super().get_queryset(request).defer("actor__password")
 
 
 class TaskClaimInline(ScopedInline, ReadOnlyMixin, admin.TabularInline):

@@ -49,8 +49,11 @@ class AccountViewSet(ScopedReadOnlyViewSet):
 class EntryViewSet(ScopedReadOnlyViewSet):
     """积分流水（只增不改；更正以冲正流水进行）。"""
 
-    queryset = PointEntry.objects.select_related("account", "rule", "actor", "source_type").order_by(
-        "-created_at", "-id"
+    # Only the actor's username is shown: its password hash is not read (defer).
+    queryset = (
+        PointEntry.objects.select_related("account", "rule", "actor", "source_type")
+        .defer("actor__password")
+        .order_by("-created_at", "-id")
     )
     serializer_class = s.EntrySerializer
     filterset_fields = ["account", "kind", "rule", "station"]

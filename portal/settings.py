@@ -136,6 +136,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# A read replica for dashboards and reports (off by default): with DATABASE_REPLICA_URL set, the
+# reads of cadence's dashboards, reports and exports go to it (core.db_router); every write and
+# everything else stays on the primary. Figures may then lag the primary by the replication delay.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0), conn_health_checks=True
+    )
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache ----------------------------------------------------------------------------------
@@ -326,6 +338,16 @@ SURVEY_LEASE_SECONDS = env_int("SURVEY_LEASE_SECONDS", 600)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Separate queues so one kind of work cannot starve another: a month-end report or a 300k-row
+# import must not hold up the triage of a worker's grievance. docker-compose.yml runs one worker
+# per queue; a single worker (run-dev.sh) consumes them all with -Q. Everything else: "celery".
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "grievances.*": {"queue": "intake"},
+    "core.send_sms": {"queue": "intake"},
+    "cadence.*": {"queue": "reports"},
+    "surveys.*": {"queue": "imports"},
+}
 # django-celery-beat's DatabaseScheduler, plus a heartbeat beat writes itself (see portal/beat.py).
 CELERY_BEAT_SCHEDULER = "portal.beat:HeartbeatScheduler"
 # The one place where periodic work is scheduled; django-celery-beat copies it into its tables

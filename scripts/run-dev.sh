@@ -36,7 +36,7 @@ trap 'exit 143' TERM
 # Background jobs of a script ignore Ctrl-C, so the worker and beat don't each start their own
 # shutdown; stop() sends them TERM (a warm shutdown for the worker). The schedule file would
 # otherwise land in the repo root.
-"$bin/celery" -A portal worker --pool=solo --loglevel=INFO >>var/log/worker.log 2>&1 &
+"$bin/celery" -A portal worker -Q celery,intake,reports,imports --pool=solo --loglevel=INFO >>var/log/worker.log 2>&1 &
 pids+=($!)
 "$bin/celery" -A portal beat --loglevel=INFO --schedule=var/celerybeat-schedule \
     >>var/log/beat.log 2>&1 &

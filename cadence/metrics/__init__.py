@@ -20,6 +20,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.db import models
+from django.db.models.functions import Substr
 
 from core.excel import Column
 from organizations.models import Territory
@@ -86,6 +87,10 @@ class Provider:
     order: int = 100
     # A model permission the viewer needs to open the drill-down lists (sensitive rows).
     perm: str | None = None
+    # The same figures for many territories at once (``{territory pk: figures}``), one grouped
+    # pass instead of one pass per child; registered with ``@grouped``. Must equal ``compute``
+    # of each child's narrowed lens (tests/cadence/test_grouped.py holds them to it).
+    grouped: Callable[[Lens, list[Territory], date], dict[int, dict]] | None = None
 
     def figure(self, key: str) -> Figure | None:
         return next((f for f in self.figures if f.key == key), None)
@@ -111,6 +116,68 @@ def provider(
         return func
 
     return decorate
+
+
+def grouped(name: str):
+    """Register the grouped form of provider ``name`` (defined just above it)."""
+
+    def decorate(func):
+        PROVIDERS[name].grouped = func
+        return func
+
+    return decorate
+
+
+def by_child(queryset: models.QuerySet, path: str, children: list[Territory], aggregates: dict) -> dict[int, dict]:
+    """``aggregates`` of ``queryset`` per child territory, in one ``GROUP BY`` the first
+    ``len(child.path)`` characters of ``path`` (a record's territory path). Siblings share a
+    depth, so one prefix length serves them all; a child without rows gets ``None`` for every
+    aggregate, as ``aggregate()`` gives over nothing (callers map that as they map the total)."""
+    if not children:
+        return {}
+    by_path = {c.path: c.pk for c in children}
+    length = len(children[0].path)
+    if any(len(p) != length for p in by_path):
+        raise ValueError("by_child groups siblings of one depth")
+    rows = (
+        queryset.order_by()
+        .annotate(_child=Substr(path, 1, length))
+        .filter(_child__in=list(by_path))
+        .values("_child")
+        .annotate(**aggregates)
+    )
+    empty = {key: 0 if isinstance(agg, models.Count) else None for key, agg in aggregates.items()}
+    result = {pk: dict(empty) for pk in by_path.values()}
+    for row in rows:
+        result[by_path[row.pop("_child")]] = row
+    return result
+
+
+def scope_path(model: type[models.Model]) -> str:
+    """The territory path a record of ``model`` is placed by, as the scope rule reads it."""
+    from organizations.scope import SELF
+
+    field = model.scope.territory
+    return "path" if field == SELF else f"{field}__path"
+
+
+def compute_children(
+    lens: Lens, children: list[Territory], day: date, only: list[str] | None = None
+) -> dict[int, dict]:
+    """Every provider's figures for each child territory (``{pk: {provider: figures}}``), as
+    ``compute_all(lens.narrowed(child))`` would give them: one grouped pass per provider that
+    has one."""
+    result: dict[int, dict] = {c.pk: {} for c in children}
+    for prov in providers():
+        if only is not None and prov.name not in only:
+            continue
+        if prov.grouped is not None and children:
+            for pk, figures in prov.grouped(lens, children, day).items():
+                result[pk][prov.name] = figures
+        else:
+            for child in children:
+                result[child.pk][prov.name] = prov.compute(lens.narrowed(child), day)
+    return result
 
 
 def autodiscover() -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from cadence.metrics import Column, Figure, Lens, percent, provider
+from django.db.models import Count, Q
+
+from cadence.metrics import Column, Figure, Lens, by_child, grouped, percent, provider, scope_path
 from members.models import PartyMembership, Person
 from members.models.people import NEW_EMPLOYMENT_OCCUPATIONS
 from members.selectors import member_distribution
@@ -53,15 +55,43 @@ def workers(lens: Lens):
 )
 def member_figures(lens: Lens, day: date) -> dict:
     dist = member_distribution(lens.principal, territory=lens.within_node, today=day)
-    worker_count = workers(lens).count()
-    return {
-        "members": dist.total,
-        "full": dist.full,
-        "probationary": dist.probationary,
-        "mobile": dist.mobile,
-        "invisible": dist.invisible,
-        "lost_contact": dist.lost_contact,
-        "new_employment": dist.new_employment,
-        "workers": worker_count,
-        "worker_member_rate": percent(dist.new_employment, worker_count),
-    }
+    counts = {key: getattr(dist, attr) for key, attr in FIELDS.items()}
+    return _figures(counts, workers(lens).count())
+
+
+# Figure key → attribute of ``members.selectors.Distribution``.
+FIELDS = {
+    "members": "total",
+    "full": "full",
+    "probationary": "probationary",
+    "mobile": "mobile",
+    "invisible": "invisible",
+    "lost_contact": "lost_contact",
+    "new_employment": "new_employment",
+}
+
+
+def _figures(counts: dict, worker_count: int) -> dict:
+    return {**counts, "workers": worker_count, "worker_member_rate": percent(counts["new_employment"], worker_count)}
+
+
+@grouped("members")
+def member_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]:
+    # As member_distribution counts them: memberships placed by the person's territory.
+    S = PartyMembership.Status
+    counts = by_child(
+        lens.apply(PartyMembership.objects.all()),
+        "person__territory__path",
+        children,
+        {
+            "members": Count("id"),
+            "full": Count("id", filter=Q(status=S.FULL)),
+            "probationary": Count("id", filter=Q(status=S.PROBATIONARY)),
+            "mobile": Count("id", filter=Q(is_mobile=True)),
+            "invisible": Count("id", filter=Q(is_invisible=True)),
+            "lost_contact": Count("id", filter=Q(lost_contact=True)),
+            "new_employment": Count("id", filter=Q(is_new_employment=True)),
+        },
+    )
+    worker_counts = by_child(workers(lens), scope_path(Person), children, {"n": Count("pk")})
+    return {pk: _figures(counts[pk], worker_counts[pk]["n"]) for pk in counts}

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from cadence.metrics import Column, Figure, Lens, percent, provider
+from django.db.models import Count
+
+from cadence.metrics import Column, Figure, Lens, by_child, grouped, percent, provider, scope_path
 from organizations import selectors as org_selectors
 from organizations.models import PartyOrganization, Unit
 
@@ -81,16 +83,56 @@ def _units_where(q):
 )
 def organization_figures(lens: Lens, day: date) -> dict:
     total = org_selectors.coverage_rates(lens.principal, by="district", territory=lens.within_node).total
-    covered = total.own + total.joint
+    return _figures(
+        grassroots_orgs(lens).count(),
+        {
+            "units": total.units,
+            "own": total.own,
+            "joint": total.joint,
+            "uncovered": total.uncovered,
+            "work": total.work_covered,
+            "should_build": total.should_build,
+        },
+        violating(lens).count(),
+    )
+
+
+def _figures(orgs: int, u: dict, violations: int) -> dict:
+    covered = u["own"] + u["joint"]
     return {
-        "orgs": grassroots_orgs(lens).count(),
-        "units": total.units,
+        "orgs": orgs,
+        "units": u["units"],
         "units_covered": covered,
-        "units_own": total.own,
-        "units_uncovered": total.uncovered,
-        "coverage_rate": percent(covered, total.units),
-        "work_covered": total.work_covered,
-        "work_rate": percent(total.work_covered, total.units),
-        "should_build": total.should_build,
-        "violations": violating(lens).count(),
+        "units_own": u["own"],
+        "units_uncovered": u["uncovered"],
+        "coverage_rate": percent(covered, u["units"]),
+        "work_covered": u["work"],
+        "work_rate": percent(u["work"], u["units"]),
+        "should_build": u["should_build"],
+        "violations": violations,
     }
+
+
+@grouped("organizations")
+def organization_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]:
+    """Three grouped passes: units (coverage as ``coverage_rates`` counts it), grassroots
+    organizations, and organizations breaking a rule."""
+    units = by_child(
+        lens.apply(Unit.objects.all()),
+        "territory__path",
+        children,
+        {
+            "units": Count("pk"),
+            "own": Count("pk", filter=org_selectors.OWN_Q),
+            "joint": Count("pk", filter=org_selectors.JOINT_Q),
+            "uncovered": Count("pk", filter=org_selectors.NONE_Q),
+            "work": Count("pk", filter=org_selectors.WORK_Q),
+            "should_build": Count("pk", filter=org_selectors.should_build_q()),
+        },
+    )
+    orgs = by_child(grassroots_orgs(lens), scope_path(PartyOrganization), children, {"n": Count("pk")})
+    broken = org_selectors.violating_organizations(lens.principal)
+    if lens.within_node is not None:
+        broken = broken.filter(territory__path__startswith=lens.within_node.path)
+    violations = by_child(broken, "territory__path", children, {"n": Count("pk")})
+    return {pk: _figures(orgs[pk]["n"], units[pk], violations[pk]["n"]) for pk in units}

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
-from cadence.metrics import Column, Figure, Lens, percent, provider
+from cadence.metrics import Column, Figure, Lens, by_child, grouped, percent, provider, scope_path
 from points.models import PointAccount, PointEntry
 from points.selectors import earned_entries, period_bounds
 
@@ -52,10 +52,36 @@ def points_figures(lens: Lens, day: date) -> dict:
         .aggregate(total=Sum("delta"))
         .get("total")
     )
-    registered = accounts(lens).count()
-    earners = agg["earners"] or 0
+    return _figures(agg["issued"], agg["earners"], redeemed, accounts(lens).count())
+
+
+@grouped("points")
+def points_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]:
+    """One pass over the month's entries (placed by where they were earned) and one over the
+    accounts (placed by the person)."""
+    start, end = period_bounds("month", today=day)
+    entries = lens.apply(PointEntry.objects.filter(created_at__gte=start, created_at__lt=end))
+    earning = Q(kind__in=PointEntry.EARNING_KINDS)
+    sums = by_child(
+        entries,
+        "territory__path",
+        children,
+        {
+            "issued": Sum("delta", filter=earning),
+            "earners": Count("account", distinct=True, filter=earning),
+            "redeemed": Sum("delta", filter=Q(kind=PointEntry.Kind.REDEMPTION)),
+        },
+    )
+    registered = by_child(
+        lens.apply(PointAccount.objects.all()), scope_path(PointAccount), children, {"n": Count("pk")}
+    )
+    return {pk: _figures(s["issued"], s["earners"], s["redeemed"], registered[pk]["n"]) for pk, s in sums.items()}
+
+
+def _figures(issued, earners, redeemed, registered: int) -> dict:
+    earners = earners or 0
     return {
-        "issued": agg["issued"] or 0,
+        "issued": issued or 0,
         "active_earners": earners,
         "redeemed": abs(redeemed or 0),
         "registered": registered,

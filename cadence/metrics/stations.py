@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Count, Q
 
-from cadence.metrics import Column, Figure, Lens, provider
+from cadence.metrics import Column, Figure, Lens, by_child, grouped, provider, scope_path
 from stations.models import Station
 from stations.selectors import overdue_q
 
@@ -57,11 +57,20 @@ def stations(lens: Lens):
     ],
 )
 def station_figures(lens: Lens, day: date) -> dict:
-    return lens.apply(Station.objects.all()).aggregate(
-        stations=Count("pk"),
-        open=Count("pk", filter=Q(status=Station.Status.OPEN)),
-        compliant=Count("pk", filter=Q(status=Station.Status.OPEN, compliant=True)),
-        inspection_overdue=Count("pk", filter=overdue_q(day)),
-        closed=Count("pk", filter=Q(status__in=CLOSED)),
-        flagship_or_key=Count("pk", filter=Q(tier__in=[Station.Tier.FLAGSHIP, Station.Tier.KEY])),
-    )
+    return lens.apply(Station.objects.all()).aggregate(**_aggregates(day))
+
+
+@grouped("stations")
+def station_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]:
+    return by_child(lens.apply(Station.objects.all()), scope_path(Station), children, _aggregates(day))
+
+
+def _aggregates(day: date) -> dict:
+    return {
+        "stations": Count("pk"),
+        "open": Count("pk", filter=Q(status=Station.Status.OPEN)),
+        "compliant": Count("pk", filter=Q(status=Station.Status.OPEN, compliant=True)),
+        "inspection_overdue": Count("pk", filter=overdue_q(day)),
+        "closed": Count("pk", filter=Q(status__in=CLOSED)),
+        "flagship_or_key": Count("pk", filter=Q(tier__in=[Station.Tier.FLAGSHIP, Station.Tier.KEY])),
+    }

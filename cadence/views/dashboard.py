@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cadence.metrics import PROVIDERS, Lens, compute_all, drill_queryset, providers
+from cadence.metrics import PROVIDERS, Lens, compute_all, compute_children, drill_queryset, providers
 from cadence.models import DailySnapshot, KeyTask, Notification, WeeklyReport
 from cadence.nodes import Node, home_nodes, node_visible
 from cadence.services.snapshots import EXCEPTIONS_KEY, inventory_figures
 from cadence.services.weekly import due_at_for, iso_week_of
+from core.db_router import replica_reads
 from organizations.models import Territory
 from organizations.scope import restrict, scope_for
 
@@ -65,6 +66,14 @@ def _cached(user, node, part, compute):
         value = compute()
         cache.set(key, value, seconds)
     return value
+
+
+def children_figures(lens: Lens, children: list[Node], today) -> dict[str, dict]:
+    """The child table's figures, ``{node key: {provider: figures}}``, each provider's for every
+    child in one grouped pass (``compute_children``), not one pass per child."""
+    territories = [c.territory for c in children]
+    by_pk = compute_children(lens, territories, today, only=CHILD_PROVIDERS)
+    return {c.key: by_pk[c.territory.pk] for c in children}
 
 
 def figure_cards(user, lens_figures: dict, node: Node | None) -> list[dict]:
@@ -188,19 +197,14 @@ def dashboard(request):
     inventory = None if live else inventory_figures(node, children, today)
     if inventory is not None:
         totals, by_key, as_of = inventory
-        for child in children:
-            if child.key not in by_key:
-                by_key[child.key] = compute_all(lens.narrowed(child.territory), today, only=CHILD_PROVIDERS)
+        # Levels the inventory does not keep (communities, say): one grouped pass for them all.
+        by_key.update(children_figures(lens, [c for c in children if c.key not in by_key], today))
     else:
         as_of = None
-        totals = _cached(user, node, "totals", lambda: compute_all(lens, today))
-        child_figures = _cached(
-            user,
-            node,
-            "children",
-            lambda: [(c.key, compute_all(lens.narrowed(c.territory), today, only=CHILD_PROVIDERS)) for c in children],
-        )
-        by_key = dict(child_figures)
+        # Live figures are reads only: on the replica when one is configured (core.db_router).
+        with replica_reads():
+            totals = _cached(user, node, "totals", lambda: compute_all(lens, today))
+            by_key = _cached(user, node, "children", lambda: children_figures(lens, children, today))
     children_with = [(c, by_key.get(c.key, {})) for c in children]
     tables = [t for t in (child_table(user, children_with, name) for name in CHILD_PROVIDERS) if t]
     key_tasks = list(

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from devtools.bench.harness import Result, Throughput, main_query_of, measure, run_sql
+from devtools.bench import floors
+from devtools.bench.harness import Result, Throughput, main_query_of, measure, measure_pair, run_sql
 from devtools.bench.imports import import_cases
 from devtools.bench.intake import intake_cases
 
@@ -57,21 +58,38 @@ def replay(statements: list[str]) -> Callable[[], None]:
     return floor
 
 
-def timed_case(ctx: Context, name: str, fn: Callable[[], object], table: str | None, note: str = "", **kw) -> Result:
+def timed_case(
+    ctx: Context,
+    name: str,
+    fn: Callable[[], object],
+    table: str | None,
+    note: str = "",
+    *,
+    floor: Callable[[], object] | None = None,
+    **kw,
+) -> Result:
+    """``fn`` against its floor, interleaved. The floor is ``floor`` when given (the same figures
+    computed the cheapest way, see ``floors``), else the page's main query against ``table``, else
+    its own statements replayed. With an explicit floor the replay is timed too, for reference."""
     fn()  # once first, so the captured statements are those of the steady state that is timed
     statements = captured(fn)
-    floor = run_sql(main_query_of(fn, table)) if table else replay(statements)
+    replay_ms = None
+    if floor is not None:
+        replay_ms = measure(replay(statements), iterations=max(1, kw.get("iterations", ctx.iterations) // 3)).median_ms
+    elif table:
+        floor = run_sql(main_query_of(fn, table))
+    else:
+        floor = replay(statements)
     iterations = kw.get("iterations", ctx.iterations)
+    page_stats, floor_stats = measure_pair(fn, floor, iterations=iterations, warmup=kw.get("warmup", 2))
     return Result(
-        name=name,
-        page=measure(fn, iterations=iterations, warmup=kw.get("warmup", 2)),
-        floor=measure(floor, iterations=iterations, warmup=kw.get("warmup", 2)),
-        queries=len(statements),
-        note=note,
+        name=name, page=page_stats, floor=floor_stats, queries=len(statements), note=note, replay_ms=replay_ms
     )
 
 
-def page_case(ctx: Context, name: str, role: str, url: str, table: str | None, note: str = "") -> Result:
+def page_case(
+    ctx: Context, name: str, role: str, url: str, table: str | None, note: str = "", floor=None, **kw
+) -> Result:
     client = ctx.clients[role]
 
     def page():
@@ -79,7 +97,7 @@ def page_case(ctx: Context, name: str, role: str, url: str, table: str | None, n
         if response.status_code != 200:
             raise RuntimeError(f"{name}: {url} answered {response.status_code}")
 
-    return timed_case(ctx, name, page, table, note)
+    return timed_case(ctx, name, page, table, note, floor=floor, **kw)
 
 
 def baseline_cases(ctx: Context) -> list[Result]:
@@ -134,6 +152,8 @@ def members_cases(ctx: Context) -> list[Result]:
         page_case(ctx, "API 人员列表（市级）", "municipal", "/api/v1/persons/", person),
         page_case(ctx, "API 党员列表（市级，流动党员）", "municipal", "/api/v1/members/?is_mobile=true", member),
         page_case(ctx, "API 党员列表（街道）", "street", "/api/v1/members/", member),
+        page_case(ctx, "党员工作台（市级）", "municipal", "/members/board/", member),
+        page_case(ctx, "党员工作台（区级）", "district", "/members/board/", member),
     ]
 
 
@@ -156,25 +176,54 @@ def dashboard_cases(ctx: Context) -> list[Result]:
     from organizations.models import Territory
 
     street = Territory.objects.get(code=ctx.codes["street"])
-    district = ctx.codes["district"]
-    year, week = iso_week_of(timezone.localdate())
+    district = Territory.objects.get(code=ctx.codes["district"])
+    city = Territory.objects.get_root_nodes().first()
+    today = timezone.localdate()
+    year, week = iso_week_of(today)
     # The live path too: a week whose Monday has no snapshot yet is prefilled from the selectors.
-    live_year, live_week = iso_week_of(timezone.localdate() - timedelta(days=7 * 60))
+    live_year, live_week = iso_week_of(today - timedelta(days=7 * 60))
+    live_day = min(date.fromisocalendar(live_year, live_week, 7), today)
+    grouped = "下限：同样指标按 GROUP BY 下级一次算出"
     return [
         page_case(ctx, "看板（市级，读日盘点）", "municipal", "/dashboard/", None),
         page_case(ctx, "看板（区级，读日盘点）", "district", "/dashboard/", None),
-        page_case(ctx, "看板（街道，读日盘点）", "street", "/dashboard/", None),
-        page_case(ctx, "看板（市级，实时）", "municipal", "/dashboard/?live=1", None, note="无缓存；全部指标现算"),
-        page_case(ctx, "看板（区级，实时）", "district", "/dashboard/?live=1", None, note="无缓存；全部指标现算"),
-        page_case(ctx, "看板（街道，实时）", "street", "/dashboard/?live=1", None, note="无缓存；全部指标现算"),
-        page_case(ctx, "看板数据 API（区级）", "district", f"/dashboard/figures.json?node=T:{district}", None),
+        page_case(ctx, "看板（街道，读日盘点）", "street", "/dashboard/", None, note="目标：≤20 条 SQL"),
+        page_case(
+            ctx,
+            "看板（市级，实时）",
+            "municipal",
+            "/dashboard/?live=1",
+            None,
+            note=f"无缓存；{grouped}",
+            floor=floors.dashboard_floor(city, today),
+        ),
+        page_case(
+            ctx,
+            "看板（区级，实时）",
+            "district",
+            "/dashboard/?live=1",
+            None,
+            note=f"无缓存；{grouped}",
+            floor=floors.dashboard_floor(district, today),
+        ),
+        page_case(
+            ctx,
+            "看板（街道，实时）",
+            "street",
+            "/dashboard/?live=1",
+            None,
+            note=f"无缓存；{grouped}",
+            floor=floors.dashboard_floor(street, today),
+        ),
+        page_case(ctx, "看板数据 API（区级）", "district", f"/dashboard/figures.json?node=T:{district.code}", None),
         timed_case(ctx, "周例会 预填（街道，取当周快照）", lambda: prefill_figures(street, year, week), None),
         timed_case(
             ctx,
             "周例会 预填（街道，无快照现算）",
             lambda: prefill_figures(street, live_year, live_week),
             None,
-            note="60 周前：无快照时按选择器现算",
+            note="60 周前：无快照时按选择器现算；下限为同样指标的聚合",
+            floor=floors.run_statements(floors.grouped_figures_sql(street, live_day, depths=())),
         ),
     ]
 
@@ -182,7 +231,7 @@ def dashboard_cases(ctx: Context) -> list[Result]:
 def dispatch_cases(ctx: Context) -> list[Result]:
     from cadence.models import DailySnapshot
     from cadence.nodes import Node
-    from cadence.services.dispatch import monthly_dispatch_build, period_of
+    from cadence.services.dispatch import dispatch_nodes, monthly_dispatch_build, period_of
     from organizations.models import Territory
 
     city = Node.of(Territory.objects.get_root_nodes().first())
@@ -193,26 +242,43 @@ def dispatch_cases(ctx: Context) -> list[Result]:
         with transaction.atomic():
             monthly_dispatch_build(node=city, day=today)
 
-    def build_cold():
+    def cold(nodes):
         # As on a first working day when the nightly inventory of the month's last day is
-        # missing: every district's month-end figures are computed on the spot. Rolled back,
-        # so each round starts cold again.
-        try:
-            with transaction.atomic():
-                DailySnapshot.objects.filter(kind=DailySnapshot.Kind.DAILY, date=month_end).delete()
-                monthly_dispatch_build(node=city, day=today)
-                raise _Rollback
-        except _Rollback:
-            pass
+        # missing: every node's month-end figures are computed on the spot. Rolled back, so each
+        # round starts cold again.
+        def run():
+            try:
+                with transaction.atomic():
+                    DailySnapshot.objects.filter(kind=DailySnapshot.Kind.DAILY, date=month_end).delete()
+                    for node in nodes():
+                        monthly_dispatch_build(node=node, day=today)
+                    raise _Rollback
+            except _Rollback:
+                pass
+
+        return run
 
     return [
         timed_case(ctx, "月调度 全市报告（月末快照已有）", build, None, iterations=5, warmup=1),
         timed_case(
             ctx,
             "月调度 全市报告（月末快照现算）",
-            build_cold,
+            cold(lambda: [city]),
             None,
-            note="目标：megacity 60 s 内",
+            note="下限：全市合计＋按区 GROUP BY",
+            floor=floors.run_statements(
+                floors.grouped_figures_sql(city.territory, month_end, depths=(city.territory.depth + 1,))
+            ),
+            iterations=3,
+            warmup=0,
+        ),
+        timed_case(
+            ctx,
+            "月调度 整个月度任务（全市＋各区，月末快照现算）",
+            cold(dispatch_nodes),
+            None,
+            note="下限：全市合计＋按区、按街道各一次 GROUP BY；目标：megacity 60 s 内",
+            floor=floors.dispatch_floor(today),
             iterations=3,
             warmup=0,
         ),
@@ -232,6 +298,9 @@ def points_cases(ctx: Context) -> list[Result | Throughput]:
             ctx, "积分排行（市级，按街道，本年）", "municipal", "/points/leaderboard/?group=street&period=year", None
         ),
         page_case(ctx, "API 积分流水（街道）", "street", "/api/v1/points/entries/", "points_pointentry"),
+        page_case(ctx, "API 积分流水（市级）", "municipal", "/api/v1/points/entries/", "points_pointentry"),
+        page_case(ctx, "admin 积分流水 首页（市级）", "municipal", "/admin/points/pointentry/", "points_pointentry"),
+        page_case(ctx, "admin 积分流水 首页（街道）", "street", "/admin/points/pointentry/", "points_pointentry"),
     ]
     results += ledger.ledger_throughput(ctx.users["municipal"], rounds=max(ctx.iterations * 10, 50))
     return results

@@ -46,6 +46,25 @@ def measure(fn: Callable[[], object], *, iterations: int, warmup: int = 2) -> St
     return stats
 
 
+def measure_pair(
+    page: Callable[[], object], floor: Callable[[], object], *, iterations: int, warmup: int = 2
+) -> tuple[Stats, Stats]:
+    """Time ``page`` and its ``floor`` interleaved, one of each per round, alternating which goes
+    first: on a shared machine a burst of someone else's load then falls on both sides alike
+    instead of on whichever ran during it."""
+    for _ in range(warmup):
+        page()
+        floor()
+    page_stats, floor_stats = Stats(), Stats()
+    for i in range(iterations):
+        order = ((page, page_stats), (floor, floor_stats))
+        for fn, stats in order if i % 2 == 0 else reversed(order):
+            started = time.perf_counter()
+            fn()
+            stats.samples.append(time.perf_counter() - started)
+    return page_stats, floor_stats
+
+
 def run_sql(sql: str, params=None) -> Callable[[], list]:
     def floor():
         with connection.cursor() as cursor:
@@ -84,6 +103,8 @@ class Result:
     floor: Stats | None
     queries: int
     note: str = ""
+    # A second floor for reference (e.g. a dashboard's own statements replayed), in ms.
+    replay_ms: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -100,6 +121,7 @@ class Result:
             "floor_p95_ms": round(self.floor.p95_ms, 2) if self.floor else None,
             "ratio": round(self.ratio, 2) if self.ratio is not None else None,
             "queries": self.queries,
+            "replay_floor_ms": round(self.replay_ms, 2) if self.replay_ms is not None else None,
             "note": self.note,
         }
 

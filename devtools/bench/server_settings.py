@@ -35,3 +35,5 @@ REST_FRAMEWORK = {
 # production, but to a queue of their own that the benchmark purges afterwards, so a worker started
 # later on the same broker never picks up tasks for cases that have been deleted.
 CELERY_TASK_DEFAULT_QUEUE = "bench-intake"
+# ...and no routing to the production queues (intake, reports, imports): everything to that one.
+CELERY_TASK_ROUTES: dict = {}

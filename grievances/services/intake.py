@@ -31,19 +31,25 @@ if TYPE_CHECKING:
 
 
 def next_ticket(now=None) -> str:
-    """SQ20261123-00042: the local day and that day's counter.
+    """SQ20261123-00042: the local day and that day's number.
 
-    One upsert that returns the new value (PostgreSQL, and SQLite ≥ 3.35): the row stays locked
-    until the surrounding transaction ends, so numbers are gapless and never handed out twice.
+    On PostgreSQL the number comes from the day's own sequence (``grievance_next_ticket``,
+    migration 0005): ``nextval`` never waits for another transaction, so intakes do not queue
+    behind one another, and numbers are unique but may skip one when an intake rolls back. Only
+    the day's very first intakes can wait, once, while the first creates the sequence. Elsewhere
+    (SQLite, one writer at a time anyway) one upsert on the day's counter row returns the number.
     """
     day = timezone.localdate(now)
-    table = connection.ops.quote_name(TicketCounter._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
-            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [connection.ops.adapt_datefield_value(day)],
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT grievance_next_ticket(%s)", [day])
+        else:
+            table = connection.ops.quote_name(TicketCounter._meta.db_table)
+            cursor.execute(
+                f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+                f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+                [connection.ops.adapt_datefield_value(day)],
+            )
         (last,) = cursor.fetchone()
     return f"SQ{day:%Y%m%d}-{last:05d}"
 

@@ -116,6 +116,9 @@ class PointEntry(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "-created_at"], name="pointentry_account_time"),
+            # The lists' default order (admin, API): a page is the index's first rows, not a
+            # sort of the whole ledger.
+            models.Index(fields=["-created_at", "-id"], name="pointentry_list_order"),
             # caps: the person's awards of one rule today / this month
             models.Index(fields=["account", "rule", "created_at"], name="pointentry_caps"),
             # leaderboards: earned points in a territory subtree over a period

@@ -7,11 +7,19 @@ Invariants (tested in tests/points/test_ledger.py):
 * an idempotency key pays once: the same source event twice gives the first entry back;
 * corrections are reversal entries, never edits.
 
-Concurrency: every operation takes the account row with ``SELECT … FOR UPDATE`` first (one row,
-so there is no lock order to get wrong), and the balance itself is written by a conditional
+Concurrency: every operation locks the account row first (one row, so there is no lock order to
+get wrong), and the balance itself is written by a conditional
 ``UPDATE … SET balance = balance - x WHERE balance >= x``, so even a code path that forgot the
 lock could not overdraw. Stock rows are touched only after the account lock, always in the same
 order (account, then reward or night).
+
+The common award (a rule without caps, an account that exists, a new key) takes the lock *with*
+its balance change: one conditional ``UPDATE … RETURNING`` (see ``_credit_fast``), then the entry
+and its lot — three statements. Anything unusual (no account yet, a key seen before, caps) falls
+back to the locked path, which re-checks everything under ``SELECT … FOR UPDATE``. The key's
+``NOT EXISTS`` in the UPDATE may have read a snapshot older than the lock wait; the UNIQUE index
+on ``idempotency_key`` is the last word there, and ``points_award`` answers its violation with the
+first entry, as the locked path would.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
@@ -66,6 +74,47 @@ def _source_fields(source) -> dict:
 
 def _existing(idempotency_key: str) -> PointEntry | None:
     return PointEntry.objects.filter(idempotency_key=idempotency_key).first()
+
+
+def _account_update_sql(balance_condition: bool) -> str:
+    """The conditional balance change that also takes the account's row lock: only if the key is
+    new (and, for a debit, the balance covers it); returns what the entry needs to be written."""
+    account, person, territory = (
+        PointAccount._meta.db_table,
+        Person._meta.db_table,
+        Person._meta.get_field("territory").related_model._meta.db_table,
+    )
+    entry = PointEntry._meta.db_table
+    return (
+        f"UPDATE {account} AS a SET balance = a.balance + %(delta)s, earned_total = a.earned_total + %(earned)s, "
+        f"updated_at = %(at)s FROM {person} AS p JOIN {territory} AS t ON t.id = p.territory_id "
+        f"WHERE a.person_id = p.id AND p.id = %(person)s "
+        + ("AND a.balance >= -%(delta)s " if balance_condition else "")
+        + f"AND NOT EXISTS (SELECT 1 FROM {entry} WHERE idempotency_key = %(key)s) "
+        f"RETURNING a.id, a.balance, a.earned_total, t.path, p.territory_id, p.home_station_id"
+    )
+
+
+@dataclass
+class _Moved:
+    account_id: int
+    balance: int
+    earned_total: int
+    person_path: str
+    territory_id: int
+    home_station_id: int | None
+
+
+def _move_fast(*, person_id: int, delta: int, earned: int, key: str, at: datetime) -> _Moved | None:
+    """Change the balance if the account exists, the key is new and (debits) the balance covers
+    it; ``None`` otherwise, with nothing written (the caller takes the locked path to find out why)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _account_update_sql(delta < 0),
+            {"delta": delta, "earned": earned, "at": at, "person": person_id, "key": key},
+        )
+        row = cursor.fetchone()
+    return _Moved(*row) if row else None
 
 
 def _write_entry(account: PointAccount, *, kind: str, delta: int, **fields) -> PointEntry:
@@ -144,7 +193,20 @@ def cap_room(account: PointAccount, rule: PointRule, at: datetime) -> tuple[int 
 def rule_awardable_by(rule: PointRule, user) -> bool:
     if user is not None and user.is_superuser:
         return True
-    return bool(roles_of(user) & set(rule.award_roles))
+    return bool(_roles(user) & set(rule.award_roles))
+
+
+def _roles(user) -> set[str]:
+    """The user's roles, read once per user object (a request's, a task's): a page awarding
+    fifty people asks once."""
+    if user is None:
+        return set()
+    cached = getattr(user, "_points_roles", None)
+    if cached is None:
+        cached = roles_of(user)
+        if getattr(user, "pk", None) is not None:
+            user._points_roles = cached
+    return cached
 
 
 def rule_applies_to(rule: PointRule, person: Person) -> bool:
@@ -159,7 +221,10 @@ class AwardResult:
     note: str = ""
 
 
-@transaction.atomic
+class _Fallback(Exception):
+    """The fast path cannot decide: undo its savepoint and take the locked path."""
+
+
 def points_award(
     *,
     person: Person,
@@ -181,6 +246,25 @@ def points_award(
     completion, photo report) with ``truncate_to_cap`` pays what room is left, possibly nothing.
     """
     at = at or timezone.now()
+    args = {
+        "person": person, "rule": rule, "actor": actor, "source": source, "idempotency_key": idempotency_key,
+        "points": points, "note": note, "station": station, "check_award_roles": check_award_roles, "at": at,
+    }  # fmt: skip
+    if rule.daily_cap is None and rule.monthly_cap is None and rule.is_active:
+        try:
+            with transaction.atomic():
+                return _award_fast(**args)
+        except (_Fallback, IntegrityError):
+            # No account yet, a key seen before, or (IntegrityError) a concurrent award with this
+            # key committed while the UPDATE waited for the lock: the locked path sorts it out.
+            pass
+    return _award_locked(**args, truncate_to_cap=truncate_to_cap)
+
+
+@transaction.atomic
+def _award_locked(
+    *, person, rule, actor, source, idempotency_key, points, note, station, truncate_to_cap, check_award_roles, at
+) -> AwardResult:
     account = _locked_account(person)
     existing = _existing(idempotency_key)
     if existing is not None:
@@ -217,6 +301,75 @@ def points_award(
     expires_at = at + timedelta(days=rule.valid_days) if rule.valid_days else None
     PointLot.objects.create(account=account, entry=entry, amount=amount, remaining=amount, expires_at=expires_at)
     return AwardResult(entry, created=True, note=note)
+
+
+def _award_fast(
+    *, person, rule, actor, source, idempotency_key, points, note, station, check_award_roles, at
+) -> AwardResult:
+    """The common award in three statements (see the module docstring); ``_Fallback``: take the
+    locked path. Refusals raise inside the caller's savepoint, so the balance change is undone."""
+    amount = rule.points if points is None else int(points)
+    if amount <= 0 or (check_award_roles and not rule_awardable_by(rule, actor)):
+        raise _Fallback  # refused, unless the key was paid before: the locked path says which
+    moved = _move_fast(person_id=person.pk, delta=amount, earned=amount, key=idempotency_key, at=at)
+    if moved is None:
+        raise _Fallback
+    if not moved.person_path.startswith(_territory_path(rule)):
+        raise PointsError(f"积分项目“{rule.name}”只适用于{rule.territory.name}登记的人员")
+    entry = PointEntry.objects.create(
+        account_id=moved.account_id,
+        kind=Kind.AWARD,
+        delta=amount,
+        balance_after=moved.balance,
+        rule=rule,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        note=note[:200],
+        territory_id=moved.territory_id,
+        station_id=getattr(station, "pk", None) or moved.home_station_id,
+        created_at=at,
+        **_source_fields(source),
+    )
+    expires_at = at + timedelta(days=rule.valid_days) if rule.valid_days else None
+    PointLot.objects.create(
+        account_id=moved.account_id, entry=entry, amount=amount, remaining=amount, expires_at=expires_at
+    )
+    return AwardResult(entry, created=True, note=note)
+
+
+def _territory_path(obj) -> str:
+    """The path of ``obj.territory``, read once per object (rules and rewards are reused)."""
+    cached = getattr(obj, "_territory_path", None)
+    if cached is None:
+        cached = obj._territory_path = obj.territory.path
+    return cached
+
+
+def draw_fifo(*, account_id: int, entry_id: int, amount: int, also: tuple[str, list] | None = None) -> None:
+    """Take ``amount`` from the account's lots, soonest-expiring first, in one statement: the
+    running sum picks the lots, an UPDATE takes from them and the draws are inserted. ``also``
+    is one more data-modifying statement (SQL with ``%s`` params) run in the same set. Under
+    the account lock (the caller holds it), so the lots cannot change in between."""
+    lot, draw = PointLot._meta.db_table, LotDraw._meta.db_table
+    extra_sql, extra_params = ("", [])
+    if also is not None:
+        extra_sql, extra_params = f", extra AS ({also[0]})", also[1]
+    sql = (
+        f"WITH ordered AS (SELECT id, remaining, SUM(remaining) OVER (ORDER BY expires_at ASC NULLS LAST, id) "
+        f"AS upto FROM {lot} WHERE account_id = %s AND remaining > 0), "
+        f"taken AS (SELECT id, LEAST(remaining, %s - (upto - remaining)) AS amount FROM ordered "
+        f"WHERE upto - remaining < %s), "
+        f"lots AS (UPDATE {lot} AS l SET remaining = l.remaining - taken.amount FROM taken WHERE l.id = taken.id)"
+        f"{extra_sql} "
+        f"INSERT INTO {draw} (entry_id, lot_id, amount) SELECT %s, id, amount FROM taken RETURNING amount"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [account_id, amount, amount, *extra_params, entry_id])
+        drawn = sum(row[0] for row in cursor.fetchall())
+    if drawn != amount:
+        # The balance said yes but the lots say no: the two caches disagree. Refuse loudly
+        # rather than write an entry the lots cannot back (the caller's savepoint undoes it).
+        raise PointsError("积分批次与余额不一致，请联系管理员核对")
 
 
 @transaction.atomic
@@ -364,6 +517,7 @@ __all__ = [
     "account_for",
     "cap_room",
     "debit",
+    "draw_fifo",
     "points_award",
     "points_expire_due",
     "points_reverse",

@@ -22,7 +22,7 @@ def _counts():
 # The children see only committed rows, hence a transactional test (tests/conftest.py puts back
 # the header aliases the migrations seed, which an earlier test's flush may have removed).
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(600)
 def test_small_profile_imports_measure_and_clean_up(tmp_path):
     generate(PROFILES["small"], log=lambda *_: None)
     before = _counts()
@@ -30,7 +30,7 @@ def test_small_profile_imports_measure_and_clean_up(tmp_path):
     info = make_units_workbook(tmp_path / "expected.xlsx", first, places=scale_places(), start_seq=SEQ_START)
     expected = first - len(info.bad_checksum_rows) - len(info.duplicate_rows)
 
-    pipeline, memory = import_cases(Context(iterations=1, clients={}, codes={}, profile="small"))
+    pipeline, memory, floor, mixed = import_cases(Context(iterations=1, clients={}, codes={}, profile="small"))
 
     assert pipeline.extra["rows"] == first and memory.extra["rows"] == second
     assert pipeline.extra["created"] == expected
@@ -43,6 +43,12 @@ def test_small_profile_imports_measure_and_clean_up(tmp_path):
         assert result.extra["peak_mb_2k"] > 50 and result.extra["peak_mb_6k"] > 50  # a Django process, at least
     assert memory.extra["memory_flat"] == (memory.extra["peak_growth"] <= 1.15)
     assert pipeline.as_dict()["ratio"] == round(pipeline.rate / pipeline.baseline, 2)
+    # The parse + COPY floor read every data row of the same file, and beat the pipeline.
+    assert floor.rate == pipeline.rate and floor.extra["floor_rows"] == first
+    assert floor.baseline > pipeline.rate
+    # The realistic file: 30% of its rows are units the first run created, the rest new.
+    assert mixed.extra["on_record"] == first * 3 // 10
+    assert 0 < mixed.extra["created"] < expected and mixed.rate > 0
 
     assert _counts() == before
     assert not Unit.objects.filter(credit_code__startswith=CODE_PREFIX).exists()

@@ -73,6 +73,11 @@ def test_bench_writes_json_and_markdown(db, tmp_path):
     # List pages also get their ratio net of the fixed cost of rendering such a page.
     assert cases["admin 覆盖单位 首页（街道）"]["net_ratio"] >= 0
     assert "net_ratio" not in cases["月调度 全市报告（月末快照现算）"]
+    # The whole monthly job, against the grouped-SQL floor, with its own SQL replayed beside it.
+    whole = next(row for name, row in cases.items() if name.startswith("月调度 整个月度任务"))
+    assert whole["replay_floor_ms"] > 0 and whole["queries"] > cases["月调度 全市报告（月末快照现算）"]["queries"]
+    assert "admin 积分流水 首页（市级）" in cases and "API 积分流水（市级）" in cases
+    assert cases["基线 admin 小表（驿站服务项目）"]["before_city"] == "34 ms"
     timed = [row for row in payload["results"] if "median_ms" in row]
     assert all(row["median_ms"] > 0 and row["floor_median_ms"] > 0 and row["queries"] > 0 for row in timed)
     rates = [row for row in payload["results"] if "rate" in row]
