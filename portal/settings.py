@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "organizations",
     "members",
     "stations",
+    "cobuild",
     "grievances",
     "points",
     "surveys",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("organizations/", include("organizations.urls")),
     path("points/", include("points.urls")),
+    path("cobuild/", include("cobuild.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path("stations/", include("stations.urls")),
     path("members/", include("members.urls")),
