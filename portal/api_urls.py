@@ -33,6 +33,7 @@ OUR_PACKAGES = {
     "cobuild",
     "grievances",
     "points",
+    "training",
     "surveys",
     "cadence",
     "portal",

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "cobuild",
     "grievances",
     "points",
+    "training",
     "surveys",
     "cadence",
     "portal",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("organizations/", include("organizations.urls")),
     path("points/", include("points.urls")),
     path("cobuild/", include("cobuild.urls")),
+    path("training/", include("training.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path("stations/", include("stations.urls")),
     path("members/", include("members.urls")),

@@ -17,6 +17,7 @@ OUR_PACKAGES = {
     "cobuild",
     "grievances",
     "points",
+    "training",
     "surveys",
     "cadence",
     "portal",
