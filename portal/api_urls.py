@@ -36,6 +36,7 @@ OUR_PACKAGES = {
     "training",
     "surveys",
     "cadence",
+    "volunteers",
     "portal",
 }
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "training",
     "surveys",
     "cadence",
+    "volunteers",
     "portal",
 ]
 # Developer tooling (benchmarks, the scale-data generator) lives in devtools/, which the

@@ -32,6 +32,7 @@ urlpatterns = [
     path("points/", include("points.urls")),
     path("cobuild/", include("cobuild.urls")),
     path("training/", include("training.urls")),
+    path("volunteers/", include("volunteers.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path("stations/", include("stations.urls")),
     path("members/", include("members.urls")),

@@ -20,6 +20,7 @@ OUR_PACKAGES = {
     "training",
     "surveys",
     "cadence",
+    "volunteers",
     "portal",
 }
 
