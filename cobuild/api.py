@@ -206,6 +206,7 @@ class ResourceViewSet(SaveThroughService, mixins.CreateModelMixin, mixins.Update
     @action(detail=True, methods=["post"], url_path="request", permission_classes=[needs_perm("cobuild.add_claim")])
     def request_resource(self, request, pk=None):
         """需求方申请该资源（body：need、note）。"""
+        resource = self.get_object()
         data = ClaimRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if not data.validated_data.get("need"):
@@ -213,7 +214,7 @@ class ResourceViewSet(SaveThroughService, mixins.CreateModelMixin, mixins.Update
         need = get_visible_or_404(Need.objects.select_related("alliance"), request.user, pk=data.validated_data["need"])
         try:
             claim = services.resource_request(
-                resource=self.get_object(), need=need, actor=request.user, note=data.validated_data["note"]
+                resource=resource, need=need, actor=request.user, note=data.validated_data["note"]
             )
         except services.CobuildError as exc:
             _refuse(exc)
@@ -242,11 +243,11 @@ class NeedViewSet(SaveThroughService, mixins.CreateModelMixin, mixins.UpdateMode
     @action(detail=True, methods=["post"], permission_classes=[needs_perm("cobuild.add_claim")])
     def claim(self, request, pk=None):
         """成员单位以其资源认领该需求（body：resource、note）。"""
+        need = self.get_object()  # an outsider gets 404 before any word about the body
         data = ClaimRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if not data.validated_data.get("resource"):
             raise ValidationError({"resource": "请选择资源"})
-        need = self.get_object()
         resource = get_visible_or_404(Resource.objects.all(), request.user, pk=data.validated_data["resource"])
         try:
             claim = services.need_claim(
@@ -267,10 +268,11 @@ class ClaimViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=DecideSerializer, responses=ClaimSerializer)
     @action(detail=True, methods=["post"], permission_classes=[needs_perm("cobuild.change_claim")])
     def decide(self, request, pk=None):
+        claim = self.get_object()
         data = DecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            claim = services.claim_decide(claim=self.get_object(), actor=request.user, **data.validated_data)
+            claim = services.claim_decide(claim=claim, actor=request.user, **data.validated_data)
         except services.CobuildError as exc:
             _refuse(exc)
         return Response(ClaimSerializer(claim).data)
@@ -301,10 +303,11 @@ class ProjectViewSet(SaveThroughService, mixins.CreateModelMixin, mixins.UpdateM
     @action(detail=True, methods=["post"], permission_classes=[needs_perm("cobuild.change_project")])
     def review(self, request, pk=None):
         """项目论证：通过或不通过，附论证意见。"""
+        project = self.get_object()
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            project = services.project_review(project=self.get_object(), actor=request.user, **data.validated_data)
+            project = services.project_review(project=project, actor=request.user, **data.validated_data)
         except services.CobuildError as exc:
             _refuse(exc)
         return Response(ProjectSerializer(project).data)
@@ -313,9 +316,9 @@ class ProjectViewSet(SaveThroughService, mixins.CreateModelMixin, mixins.UpdateM
     @action(detail=True, methods=["post"], permission_classes=[needs_perm("cobuild.add_projectupdate")])
     def progress(self, request, pk=None):
         """填报进展；进度 100% 即完成。"""
+        project = self.get_object()
         data = ProgressSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        project = self.get_object()
         try:
             services.project_progress(project=project, actor=request.user, **data.validated_data)
         except services.CobuildError as exc:

@@ -37,6 +37,7 @@ OUR_PACKAGES = {
     "surveys",
     "cadence",
     "volunteers",
+    "assessment",
     "portal",
 }
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "surveys",
     "cadence",
     "volunteers",
+    "assessment",
     "portal",
 ]
 # Developer tooling (benchmarks, the scale-data generator) lives in devtools/, which the

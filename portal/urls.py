@@ -33,6 +33,7 @@ urlpatterns = [
     path("cobuild/", include("cobuild.urls")),
     path("training/", include("training.urls")),
     path("volunteers/", include("volunteers.urls")),
+    path("assessment/", include("assessment.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path("stations/", include("stations.urls")),
     path("members/", include("members.urls")),

@@ -139,9 +139,9 @@ class SessionViewSet(ServiceWrites, mixins.CreateModelMixin, mixins.UpdateModelM
     @extend_schema(request=EnrolRequestSerializer, responses=EnrolmentSerializer)
     @action(detail=True, methods=["post"], permission_classes=[needs_perm("training.add_enrolment")])
     def enrol(self, request, pk=None):
+        session = self.get_object()  # 404 for an outsider before any word about the body
         data = EnrolRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        session = self.get_object()
         person = get_visible_or_404(Person.objects.all(), request.user, pk=data.validated_data["person"])
         organization = None
         if data.validated_data.get("organization"):
@@ -171,11 +171,12 @@ class EnrolmentViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=AttendanceSerializer, responses=EnrolmentSerializer)
     @action(detail=True, methods=["post"], permission_classes=[needs_perm("training.change_enrolment")])
     def attendance(self, request, pk=None):
+        enrolment = self.get_object()
         data = AttendanceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             enrolment = services.attendance_record(
-                enrolment=self.get_object(),
+                enrolment=enrolment,
                 attended=data.validated_data["attended"],
                 hours=data.validated_data.get("hours"),
                 actor=request.user,

@@ -118,9 +118,9 @@ class TeamViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOn
     @action(detail=True, methods=["post"], permission_classes=[needs_perm("volunteers.add_teammember")])
     def join(self, request, pk=None):
         """人员入队。"""
+        team = self.get_object()  # 404 for an outsider before any word about the body
         data = JoinSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        team = self.get_object()
         person = get_visible_or_404(Person.objects.all(), request.user, pk=data.validated_data["person"])
         try:
             member = services.member_add(team=team, person=person, role=data.validated_data["role"], actor=request.user)
@@ -132,9 +132,9 @@ class TeamViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOn
     @action(detail=True, methods=["post"], permission_classes=[needs_perm("volunteers.add_activity")])
     def activities(self, request, pk=None):
         """登记一次志愿活动及每位参与人的服务时长。"""
+        team = self.get_object()
         data = ActivityCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        team = self.get_object()
         rows = data.validated_data.pop("participants")
         people = {p.pk: p for p in Person.objects.filter(pk__in=[r["person"] for r in rows])}
         missing = [r["person"] for r in rows if r["person"] not in people]

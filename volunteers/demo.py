@@ -125,18 +125,20 @@ def _populate(rng: random.Random, team: Team, district: Territory, today: date, 
     for position, member in enumerate(members[:5]):
         if rng.random() < 0.6:
             starts = date(today.year, 3, 1) if today >= date(today.year, 3, 1) else date(today.year - 1, 3, 1)
-            services.appointment_save(
-                appointment=Appointment(
-                    person=member.person,
-                    title=FIVE_ROLES[position],
-                    team=team,
-                    territory=team.territory,
-                    issued_by=f"{team.territory.name}党工委",
-                    certificate_no=f"WDY-{team.pk:03d}-{position + 1:02d}",
-                    starts_on=starts,
-                    ends_on=starts.replace(year=starts.year + 1) - timedelta(days=1),
-                )
+            appointment = Appointment(
+                person=member.person,
+                title=FIVE_ROLES[position],
+                team=team,
+                territory=team.territory,
+                issued_by=f"{team.territory.name}党工委",
+                certificate_no=f"WDY-{team.pk:03d}-{position + 1:02d}",
+                starts_on=starts,
+                ends_on=starts.replace(year=starts.year + 1) - timedelta(days=1),
             )
+            try:
+                services.appointment_save(appointment=appointment)
+            except services.VolunteerError:
+                continue  # a rider in two teams already holds this title for the term
 
 
 def seed(stdout=None) -> None:

@@ -10,9 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_has_25_teams_and_is_idempotent():
-    city = organizations_demo.seed_territory()
-    organizations_demo.seed_bodies(city)
-    organizations_demo.seed_core_organizations(city)
+    organizations_demo.seed_territory()
     qinhuai = Territory.objects.get(code="320104")
     for index in range(40):
         name = "骑手" + "甲乙丙丁戊己庚辛壬癸"[index % 10] + "子丑寅卯"[index // 10]

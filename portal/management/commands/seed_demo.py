@@ -21,6 +21,7 @@ OUR_PACKAGES = {
     "surveys",
     "cadence",
     "volunteers",
+    "assessment",
     "portal",
 }
 
