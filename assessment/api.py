@@ -137,6 +137,11 @@ class IndexViewSet(ScopedReadOnlyViewSet):
     serializer_class = IndexSerializer
     filterset_fields = ["year"]
 
+    def get_queryset(self):
+        # The district's index is readable from its streets; the members in a ranking are
+        # still restricted by the scope rule (selectors.ranking).
+        return selectors.indices_visible(self.request.user).prefetch_related("indicators").order_by("-year", "id")
+
     @extend_schema(
         responses=RankingSerializer,
         parameters=[OpenApiParameter("limit", int, description="返回前 N 名（默认 100）")],

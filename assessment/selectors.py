@@ -45,6 +45,23 @@ class Ranking:
     weights_ok: bool
 
 
+def indices_visible(user):
+    """Indices a user may open: those placed in their scope, and those set for a territory
+    above one of their territorial posts (a street reads the district's index, and sees in
+    it only its own members, as ``ranking`` restricts the members by the scope rule)."""
+    from django.db.models import Q
+
+    from organizations.models import Territory
+    from organizations.scope import scope_for
+
+    q = Q(pk__in=restrict(VanguardIndex.objects.all(), user).values("pk"))
+    step = Territory.steplen
+    ancestors = {p[:i] for p in scope_for(user).territory_paths for i in range(step, len(p), step)}
+    if ancestors:
+        q |= Q(territory__path__in=sorted(ancestors))
+    return VanguardIndex.objects.filter(q)
+
+
 def _members(index: VanguardIndex, user):
     qs = PartyMembership.objects.filter(person__territory__path__startswith=index.territory.path)
     if index.organization_id:

@@ -7,11 +7,11 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from assessment import selectors, services
-from assessment.models import ReviewCycle, SecretaryReview, VanguardIndex
+from assessment.models import ReviewCycle, SecretaryReview
 from organizations.scope import get_visible_or_404, restrict
 
 
@@ -26,7 +26,7 @@ def reviews(request):
     chosen = request.GET.get("cycle", "")
     cycle = next((c for c in cycles if str(c.pk) == chosen), cycles[0] if cycles else None)
     rows = list(services.reviews_for(request.user, cycle)[:300]) if cycle else []
-    indices = list(restrict(VanguardIndex.objects.order_by("-year", "id"), request.user)[:50])
+    indices = list(selectors.indices_visible(request.user).order_by("-year", "id")[:50])
     return render(
         request,
         "assessment/reviews.html",
@@ -66,6 +66,8 @@ def review_action(request, pk: int):
 @permission_required("assessment.view_vanguardindex", raise_exception=True)
 @require_safe
 def index_ranking(request, pk: int):
-    index = get_visible_or_404(VanguardIndex.objects.select_related("territory", "organization"), request.user, pk=pk)
+    index = get_object_or_404(
+        selectors.indices_visible(request.user).select_related("territory", "organization"), pk=pk
+    )
     result = selectors.ranking(index, request.user)
     return render(request, "assessment/ranking.html", {"index": index, "result": result, "top": result.members[:100]})
