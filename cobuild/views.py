@@ -41,8 +41,9 @@ def board(request):
         .select_related("alliance")
         .order_by("raised_on", "id")[:BOARD_NEEDS]
     )
+    suggested = selectors.suggestions_for_many(open_needs, user, limit=3)
     for need in open_needs:
-        need.suggested = selectors.suggestions_for(need, user, limit=3)
+        need.suggested = suggested[need.pk]
     resources = list(
         _alliance_filter(request, restrict(Resource.objects.filter(is_available=True), user))
         .select_related("owner")

@@ -155,3 +155,17 @@ def test_figures_are_scoped(fzm, xjk, fuzimiao_cadre, xinjiekou_cadre, municipal
         "agreements_active": 0,
     }
     assert selectors.figures(municipal)["needs"] == 2
+
+
+def test_batch_suggestions_match_single(fzm, fuzimiao_cadre):
+    owner = fzm["members"][0]
+    needs = [make_need(fzm["alliance"], lng=118.7886, lat=32.0212), make_need(fzm["alliance"], category=Category.MEALS)]
+    make_resource(fzm["alliance"], owner, name="远", lng=118.90, lat=32.10)
+    near = make_resource(fzm["alliance"], owner, name="近", lng=118.789, lat=32.022)
+    make_resource(fzm["alliance"], owner, category=Category.MEALS, name="爱心餐")
+    services.need_claim(need=needs[0], resource=near, actor=fuzimiao_cadre)
+    many = selectors.suggestions_for_many(needs, fuzimiao_cadre)
+    for need in needs:
+        assert [s.resource for s in many[need.pk]] == [
+            s.resource for s in selectors.suggestions_for(need, fuzimiao_cadre)
+        ]
