@@ -100,7 +100,18 @@ def _populate(rng: random.Random, team: Team, district: Territory, today: date, 
     )
     if not pool:
         return
-    chosen = rng.sample(pool, min(len(pool), rng.randint(12, 30)))
+    # Riders who already file 随手拍 reports are the teams' natural recruits (移动探头), so a
+    # few of them join first; their reports then count for the team.
+    reporters = sorted(
+        set(
+            PhotoReport.objects.filter(person__territory__path__startswith=district.path)
+            .exclude(person__volunteer_memberships__isnull=False)
+            .values_list("person_id", flat=True)
+        )
+    )
+    size = min(len(pool), rng.randint(12, 30))
+    chosen = rng.sample(reporters, min(len(reporters), 4))
+    chosen += rng.sample([pk for pk in pool if pk not in set(chosen)], max(size - len(chosen), 0))
     people = {p.pk: p for p in Person.objects.filter(pk__in=chosen)}
     members = []
     for position, pk in enumerate(chosen):
