@@ -258,3 +258,9 @@ def write_csv(sheet: Sheet, *, progress: Callable[[int], None] | None = None) ->
 def safe_filename(title: str, extension: str) -> str:
     safe = "".join(ch for ch in title if ch not in '\\/:*?"<>|').replace(" ", "")
     return f"{safe}-{timezone.localtime():%Y%m%d%H%M}.{extension}"
+
+
+def workbook_bytes(*, title: str, headers: list[str], rows, subtitle: str = "") -> bytes:
+    """A one-sheet workbook from plain header texts and row lists, through the one writer."""
+    columns = [Column(header, (lambda row, i=i: row[i])) for i, header in enumerate(headers)]
+    return write_xlsx(Sheet(title=title, columns=columns, rows=rows, subtitle=subtitle, totals=False))

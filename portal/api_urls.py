@@ -28,7 +28,21 @@ def api_modules() -> list[str]:
     return names
 
 
-OUR_PACKAGES = {"core", "organizations", "members", "stations", "grievances", "points", "surveys", "cadence", "portal"}
+OUR_PACKAGES = {
+    "core",
+    "organizations",
+    "members",
+    "stations",
+    "cobuild",
+    "grievances",
+    "points",
+    "training",
+    "surveys",
+    "cadence",
+    "volunteers",
+    "assessment",
+    "portal",
+}
 
 
 class ThrottledObtainAuthToken(ObtainAuthToken):

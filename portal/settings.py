@@ -71,10 +71,14 @@ INSTALLED_APPS = [
     "organizations",
     "members",
     "stations",
+    "cobuild",
     "grievances",
     "points",
+    "training",
     "surveys",
     "cadence",
+    "volunteers",
+    "assessment",
     "portal",
 ]
 # Developer tooling (benchmarks, the scale-data generator) lives in devtools/, which the

@@ -20,10 +20,14 @@ FLOORS: dict[str, int] = {
     "organizations": 1,
     "members": 2,
     "stations": 2,
+    "cobuild": 2,
     "grievances": 3,
     "points": 3,
+    "training": 3,
     "cadence": 4,
     "surveys": 4,
+    "volunteers": 4,
+    "assessment": 4,
     "portal": 5,
 }
 # Developer tooling (benchmarks, scale data) may read everything; nothing may read it.

@@ -10,7 +10,21 @@ from django.db import transaction
 
 from core.db import analyze
 
-OUR_PACKAGES = {"core", "organizations", "members", "stations", "grievances", "points", "surveys", "cadence", "portal"}
+OUR_PACKAGES = {
+    "core",
+    "organizations",
+    "members",
+    "stations",
+    "cobuild",
+    "grievances",
+    "points",
+    "training",
+    "surveys",
+    "cadence",
+    "volunteers",
+    "assessment",
+    "portal",
+}
 
 
 def demo_modules() -> list[str]:
