@@ -25,7 +25,18 @@ def api_modules() -> list[str]:
     return names
 
 
-OUR_PACKAGES = {"core", "organizations", "members", "stations", "grievances", "points", "surveys", "cadence", "portal"}
+OUR_PACKAGES = {
+    "core",
+    "organizations",
+    "members",
+    "stations",
+    "grievances",
+    "points",
+    "friendly",
+    "surveys",
+    "cadence",
+    "portal",
+}
 
 
 class ThrottledObtainAuthToken(ObtainAuthToken):

@@ -39,6 +39,7 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("s/", include(station_public_urls)),
     path("map/", include(friendly_map_urls)),
+    path("nx/", include("friendly.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
