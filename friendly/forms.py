@@ -43,6 +43,8 @@ class MerchantClaimForm(forms.ModelForm):
         queryset=Territory.objects.filter(level=Territory.Level.STREET).order_by("path"),
         empty_label="请选择",
     )
+    # Wider than the stored 11 digits: "+86 139-1234-0000" and full-width digits are normalised.
+    contact_phone = forms.CharField(label="联系电话", max_length=24, widget=forms.TextInput(attrs={"inputmode": "tel"}))
     photo = forms.ImageField(label="门头照片", required=False, help_text="JPG/PNG，5MB 以内；位置信息会被去除")
 
     class Meta:
@@ -59,9 +61,6 @@ class MerchantClaimForm(forms.ModelForm):
             "care_meal",
             "other_offers",
         ]
-        widgets = {
-            "contact_phone": forms.TextInput(attrs={"inputmode": "tel"}),
-        }
 
     def clean_credit_code(self):
         code = normalize_credit_code(self.cleaned_data.get("credit_code") or "")
