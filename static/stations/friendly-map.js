@@ -22,6 +22,8 @@
 
   if (window.L) {
     map = L.map(el, { zoomControl: false }).setView([here.lat, here.lng], 14);
+    // Leaflet's own credit link is English; the tile server's attribution (if any) stays.
+    map.attributionControl.setPrefix(false);
     if (el.dataset.tileUrl) {
       L.tileLayer(el.dataset.tileUrl, { maxZoom: 18, attribution: el.dataset.tileAttribution || "" }).addTo(map);
     }

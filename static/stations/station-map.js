@@ -45,6 +45,7 @@
       return;
     }
     var map = L.map(el, { preferCanvas: true, zoomControl: true }).setView([32.06, 118.79], 10);
+    map.attributionControl.setPrefix(false); // Leaflet's credit link is English
     if (el.dataset.tileUrl) {
       L.tileLayer(el.dataset.tileUrl, { maxZoom: 18, attribution: el.dataset.tileAttribution || "" }).addTo(map);
     } else {
