@@ -78,6 +78,7 @@ class Mediation(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name="受理人",
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
@@ -111,7 +112,12 @@ class MediationSession(models.Model):
     attendees = models.CharField("参加人员", max_length=200, blank=True, help_text="如：申请人、平台代表、站点负责人")
     notes = models.TextField("调解情况")
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="记录人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     objects = ScopedQuerySet.as_manager()
