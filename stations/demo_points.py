@@ -47,6 +47,8 @@ def seed_service_points(rng: random.Random, streets_by_district: dict, centres: 
             lat = round(lat0 + rng.uniform(-spread, spread) * 0.85, 6)
             place = street.name.removesuffix("街道").removesuffix("镇")
             name = pattern.format(place=place, brand=rng.choice(BRANDS), shop=rng.choice(SHOPS), host=rng.choice(HOSTS))
+            address = f"南京市{district.name}{rng.choice(street_names)}{rng.randint(1, 399)}号"
+            # Every random draw comes before this skip, so a second run draws the same sequence.
             if code in existing:
                 continue
             point = ServicePoint(
@@ -54,7 +56,7 @@ def seed_service_points(rng: random.Random, streets_by_district: dict, centres: 
                 name=name,
                 kind=kind,
                 territory=street,
-                address=f"南京市{district.name}{rng.choice(street_names)}{rng.randint(1, 399)}号",
+                address=address,
                 longitude=lng,
                 latitude=lat,
                 is_24h=hours == "24小时",
