@@ -17,7 +17,7 @@ DEFAULT_LIMITS = {
 
 def client_ip(request) -> str:
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
+    proxies = settings.AXES_IPWARE_PROXY_COUNT
     if forwarded and proxies:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if len(hops) >= proxies:
@@ -27,7 +27,7 @@ def client_ip(request) -> str:
 
 def allow(name: str, request) -> bool:
     """Count one request against limit ``name``; False once it is exceeded."""
-    limit, window = getattr(settings, "FRIENDLY_RATE_LIMITS", {}).get(name, DEFAULT_LIMITS[name])
+    limit, window = settings.FRIENDLY_RATE_LIMITS.get(name, DEFAULT_LIMITS[name])
     key = f"friendly:rl:{name}:{client_ip(request)}"
     cache.add(key, 0, window)
     try:

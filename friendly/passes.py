@@ -31,7 +31,7 @@ class StaleToken(Exception):
 
 
 def ttl_seconds() -> int:
-    return int(getattr(settings, "FRIENDLY_PASS_TTL_HOURS", 12)) * 3600
+    return int(settings.FRIENDLY_PASS_TTL_HOURS) * 3600
 
 
 def new_code() -> str:

@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.images import sanitize_photo
 from core.masking import mask_phone
 from friendly import passes
 from friendly.models import CommunityEntrance, FriendlyCommunity, MerchantClaim, PassScan, RiderPass
 from members.models import NEW_EMPLOYMENT_OCCUPATIONS, Person
 from organizations.models import Territory
-from stations.images import sanitize_photo
 from stations.models import ServicePoint
 from stations.services import service_point_save
 

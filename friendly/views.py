@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.images import photo_response
 from friendly import abuse, passes, services
 from friendly.forms import CodeForm, MerchantClaimForm, PhoneForm, TypedCodeForm
 from friendly.models import CommunityEntrance, FriendlyCommunity, MerchantClaim
@@ -35,7 +36,6 @@ from members.phone_identity import (
     remember_phone,
 )
 from organizations.scope import get_visible_or_404
-from stations.images import photo_response
 
 # The gate's phone remembers its entrance in a signed cookie set by the guard link, so a QR
 # opened by the phone's own camera app is counted at that gate.

@@ -13,7 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from grievances.models import Grievance, GrievanceEvent, Mediation, MediationCommittee, MediationSession
-from grievances.services import _event
+from grievances.services.base import record_event
 from organizations.scope import restrict
 
 LABOUR_CATEGORY = "labour"
@@ -61,7 +61,7 @@ def mediation_open(*, grievance: Grievance, committee: MediationCommittee, media
             )
     except IntegrityError as exc:
         raise ValidationError({"grievance": f"诉求 {grievance.ticket} 已有调解记录"}) from exc
-    _event(
+    record_event(
         grievance, GrievanceEvent.Kind.NOTE, actor=actor, note=f"进入劳动争议调解：{committee.name}，调解员 {mediator}"
     )
     return mediation
@@ -147,7 +147,7 @@ def mediation_close(
     label = mediation.get_status_display()
     if outcome == Mediation.Status.REFERRED:
         label += f"（{mediation.get_referral_to_display()}）"
-    _event(mediation.grievance, GrievanceEvent.Kind.NOTE, actor=actor, note=f"劳动争议调解结案：{label}")
+    record_event(mediation.grievance, GrievanceEvent.Kind.NOTE, actor=actor, note=f"劳动争议调解结案：{label}")
     return mediation
 
 

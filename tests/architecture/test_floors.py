@@ -22,6 +22,7 @@ FLOORS: dict[str, int] = {
     "stations": 2,
     "grievances": 3,
     "points": 3,
+    "friendly": 3,
     "cadence": 4,
     "surveys": 4,
     "portal": 5,

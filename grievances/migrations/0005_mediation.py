@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("grievances", "0003_default_taxonomy"),
+        ("grievances", "0004_holiday_moves_to_core"),
         ("organizations", "0004_default_branch_rules"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
