@@ -132,3 +132,7 @@ class GrievanceAdmin(ScopedAdmin):
 
     def view_on_site(self, obj):
         return reverse("grievances:detail", args=[obj.ticket])
+
+
+# 劳动争议调解 registers its own admin pages.
+from grievances import admin_mediation  # noqa: E402, F401

@@ -175,4 +175,7 @@ class GrievanceViewSet(ScopedReadOnlyViewSet):
 
 
 def register(router) -> None:
+    from grievances import api_mediation
+
     router.register("grievances", GrievanceViewSet, basename="grievance")
+    api_mediation.register(router)

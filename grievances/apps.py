@@ -32,6 +32,12 @@ class GrievancesConfig(AppConfig):
         grant([Role.MUNICIPAL, Role.DISTRICT, Role.STREET], "grievances.governanceproject", EDIT)
         grant([Role.MEMBER_UNIT], "grievances.governanceproject", VIEW)
         grant(handlers, "grievances.grievanceevent", VIEW)
+        # 劳动争议调解: the committees are reference data the city keeps; the handlers of a labour
+        # case open its mediation and record sessions and the outcome.
+        grant([Role.MUNICIPAL], "grievances.mediationcommittee", MANAGE)
+        grant([Role.DISTRICT, Role.STREET, Role.MEMBER_UNIT], "grievances.mediationcommittee", VIEW)
+        grant(handlers, "grievances.mediation", EDIT)
+        grant(handlers, "grievances.mediationsession", ("view", "add"))
 
         auditlog.register(m.Grievance, mask_fields=["contact_phone"], exclude_fields=["updated_at"])
         auditlog.register(m.RoutingRule)
@@ -41,6 +47,9 @@ class GrievancesConfig(AppConfig):
         auditlog.register(m.ExtensionRequest)
         auditlog.register(m.GovernanceProject)
         auditlog.register(m.Campaign)
+        auditlog.register(m.MediationCommittee)
+        auditlog.register(m.Mediation)
+        auditlog.register(m.MediationSession)
 
         # points (same floor) opens cases from verified 随手拍 reports through core.cases.
         register_case_intake(lambda **kwargs: services.grievance_create(**kwargs).pk)

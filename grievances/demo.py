@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from core.models import Holiday
 from grievances import services, taxonomy
+from grievances.demo_mediation import seed_mediation
 from grievances.models import (
     Campaign,
     Category,
@@ -162,11 +163,11 @@ def seed(stdout=None) -> None:
             "ends_on": quarter_end,
         },
     )
-    if Grievance.objects.filter(source_ref__startswith="demo:").exists():
-        return
     # Invented history needs no audit trail, and auditlog's per-save diff would triple the time.
     with disable_auditlog():
-        _seed_cases(campaign, stdout)
+        if not Grievance.objects.filter(source_ref__startswith="demo:").exists():
+            _seed_cases(campaign, stdout)
+        seed_mediation(stdout)
 
 
 def _shift(grievance: Grievance, when: datetime, **fields) -> None:

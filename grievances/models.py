@@ -536,3 +536,7 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# 劳动争议调解 lives in its own module; imported here so Django registers it with this app.
+from grievances.models_mediation import Mediation, MediationCommittee, MediationSession  # noqa: E402, F401

@@ -37,6 +37,7 @@ OUR_PACKAGES = {
     "grievances",
     "points",
     "training",
+    "friendly",
     "surveys",
     "cadence",
     "volunteers",

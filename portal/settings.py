@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "grievances",
     "points",
     "training",
+    "friendly",
     "surveys",
     "cadence",
     "volunteers",
@@ -532,3 +533,10 @@ if STATION_MAP_TILE_CRS not in {"gcj02", "wgs84"}:
 STATION_MAP_TILE_ATTRIBUTION = env_str("STATION_MAP_TILE_ATTRIBUTION", "")
 STATION_INSPECTION_INTERVAL_DAYS = env_int("STATION_INSPECTION_INTERVAL_DAYS", 90)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+
+# --- friendly city (宁新码) -----------------------------------------------------------------
+# How long a rider's pass (and each QR token it shows) stays valid: one shift.
+FRIENDLY_PASS_TTL_HOURS = env_int("FRIENDLY_PASS_TTL_HOURS", 12)
+# Limits on the public doors, per client address: (requests, window in seconds). Typed pass
+# codes carry no signature, so guessing them must be slow.
+FRIENDLY_RATE_LIMITS = {"typed_code_ip": (60, 600), "claim_ip": (5, 3600)}

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from portal import views
 from portal.api_urls import api_urlpatterns
+from stations.urls import map_urlpatterns as friendly_map_urls
 from stations.urls import public_urlpatterns as station_public_urls
 
 admin.site.site_header = settings.PORTAL_SITE_NAME
@@ -42,6 +43,8 @@ urlpatterns = [
     path("exports/", include("core.urls")),
     path("surveys/", include("surveys.urls")),
     path("s/", include(station_public_urls)),
+    path("map/", include(friendly_map_urls)),
+    path("nx/", include("friendly.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -14,12 +14,18 @@ from stations.models import (
     InspectionResult,
     OpeningHours,
     Service,
+    ServicePoint,
     Station,
     Visit,
 )
 from stations.resources import StationResource
 from stations.selectors import OFFICER_ONLY_FIELDS, is_overdue, is_station_manager_only, overdue_q
-from stations.services import inspection_refresh, station_refresh_compliance
+from stations.services import (
+    inspection_refresh,
+    service_point_save,
+    service_point_set_active,
+    station_refresh_compliance,
+)
 
 
 class OpeningHoursInline(ScopedInline, admin.TabularInline):
@@ -238,3 +244,43 @@ class ServiceAdmin(admin.ModelAdmin):
 class InspectionItemAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
+
+
+@admin.register(ServicePoint)
+class ServicePointAdmin(ScopedAdmin):
+    """友好地图点位. Saved through ``service_point_save`` like every other door; the code is
+    numbered automatically when left blank."""
+
+    list_display = ["code", "name", "kind", "territory", "is_24h", "is_active", "updated_at"]
+    list_filter = ["kind", "is_active", "is_24h"]
+    search_fields = ["name", "=code", "address"]
+    list_select_related = ["territory"]
+    readonly_fields = ["lng_wgs84", "lat_wgs84", "updated_at"]
+    actions = ["hide_from_map", "show_on_map"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "kind", "territory", "is_active"]}),
+        ("位置", {"fields": ["address", ("longitude", "latitude", "coord_system"), ("lng_wgs84", "lat_wgs84")]}),
+        ("服务", {"fields": ["is_24h", "hours_text", "offers", "contact_phone", "updated_at"]}),
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "code" in form.base_fields:
+            form.base_fields["code"].required = False
+            form.base_fields["code"].help_text = "留空则自动编号"
+        return form
+
+    def save_model(self, request, obj, form, change):
+        service_point_save(point=obj, actor=request.user)
+
+    @admin.action(description="从友好地图隐藏所选点位", permissions=["change"])
+    def hide_from_map(self, request, queryset):
+        for point in queryset.order_by("pk"):
+            service_point_set_active(point=point, active=False, actor=request.user)
+        self.message_user(request, f"已隐藏 {queryset.count()} 个点位")
+
+    @admin.action(description="在友好地图显示所选点位", permissions=["change"])
+    def show_on_map(self, request, queryset):
+        for point in queryset.order_by("pk"):
+            service_point_set_active(point=point, active=True, actor=request.user)
+        self.message_user(request, f"已显示 {queryset.count()} 个点位")

@@ -13,7 +13,7 @@ class StationsConfig(AppConfig):
 
         for model in (m.Station, m.OpeningHours, m.Inspection, m.InspectionResult, m.InspectionPhoto):
             auditlog.register(model, m2m_fields={"services"} if model is m.Station else None)
-        for model in (m.Visit, m.CareActivity, m.Service, m.InspectionItem):
+        for model in (m.Visit, m.CareActivity, m.Service, m.InspectionItem, m.ServicePoint):
             auditlog.register(model)
 
         everyone = (Role.MUNICIPAL, Role.DISTRICT, Role.STREET, Role.STATION)
@@ -37,3 +37,6 @@ class StationsConfig(AppConfig):
         grant([Role.STATION], "stations.inspectionphoto", VIEW)
         grant(everyone, "stations.visit", MANAGE)
         grant(everyone, "stations.careactivity", MANAGE)
+        # 友好地图点位 are placed by territory like stations; industry committees read them.
+        grant([Role.MUNICIPAL, Role.DISTRICT, Role.STREET], "stations.servicepoint", MANAGE)
+        grant([Role.INDUSTRY], "stations.servicepoint", VIEW)

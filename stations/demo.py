@@ -20,6 +20,7 @@ from organizations.models import Territory
 from organizations.roles import Role
 from organizations.services import officer_upsert
 from stations.catalogue import ensure_catalogue
+from stations.demo_points import seed_service_points
 from stations.models import (
     CareActivity,
     Inspection,
@@ -313,5 +314,6 @@ def seed(stdout=None) -> None:
         seed_visits(rng, created)
         seed_care(rng, created)
     seed_manager()
+    points = seed_service_points(random.Random(20251120), _streets_by_district(), DISTRICT_CENTRES, STREET_NAMES)
     if stdout is not None:
-        stdout.write(f"驿站：新增 {len(created)} 个，共 {Station.objects.count()} 个\n")
+        stdout.write(f"驿站：新增 {len(created)} 个，共 {Station.objects.count()} 个；服务点位新增 {points} 个\n")

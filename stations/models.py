@@ -398,3 +398,87 @@ class CareActivity(models.Model):
             errors["items_given"] = "填写了发放数量，请注明发放的物品"
         if errors:
             raise ValidationError(errors)
+
+
+class ServicePointQuerySet(ScopedQuerySet):
+    def active(self) -> ServicePointQuerySet:
+        return self.filter(is_active=True)
+
+
+class ServicePoint(models.Model):
+    """友好地图服务点位 — a point on the friendly map beside the stations: a charging point, a
+    爱心商家, an entrance of a 骑手友好社区, a 暖新驿站 partner, a toilet, a water point.
+
+    Points live here, beside the stations, so the map and the public ``nearby`` API (both owned
+    by this app) read one floor; the apps above that give a point its meaning (a friendly
+    community's entrance, an approved merchant claim) point *down* at it.
+    """
+
+    class Kind(models.TextChoices):
+        CHARGING = "charging", "充电点"
+        MERCHANT = "merchant", "爱心商家"
+        ENTRANCE = "entrance", "友好社区入口"
+        PARTNER = "partner", "暖新驿站合作点"
+        TOILET = "toilet", "公共厕所"
+        WATER = "water", "饮水点"
+
+    code = models.CharField("点位编码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices, db_index=True)
+    territory = models.ForeignKey(
+        "organizations.Territory", verbose_name="属地", on_delete=models.PROTECT, related_name="service_points"
+    )
+    address = models.CharField("地址", max_length=200, blank=True)
+    longitude = models.DecimalField("经度", max_digits=10, decimal_places=6)
+    latitude = models.DecimalField("纬度", max_digits=10, decimal_places=6)
+    coord_system = models.CharField(
+        "坐标系", max_length=8, choices=Station.CoordSystem.choices, default=Station.CoordSystem.GCJ02
+    )
+    is_24h = models.BooleanField("24小时开放", default=False)
+    hours_text = models.CharField("开放时间", max_length=100, blank=True, help_text="如：每天 10:00–22:00")
+    offers = models.CharField("提供服务", max_length=200, blank=True, help_text="如：取餐绿色通道、小哥爱心套餐")
+    contact_phone = models.CharField("联系电话", max_length=32, blank=True, help_text="公开在友好地图上")
+    is_active = models.BooleanField("在地图上显示", default=True)
+    lng_wgs84 = models.FloatField("经度（WGS-84）", null=True, blank=True, editable=False)
+    lat_wgs84 = models.FloatField("纬度（WGS-84）", null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ServicePointQuerySet.as_manager()
+    scope = ScopeSpec(territory="territory")
+
+    class Meta:
+        verbose_name = "服务点位"
+        verbose_name_plural = "服务点位（友好地图）"
+        indexes = [
+            models.Index(fields=["lat_wgs84", "lng_wgs84"], name="servicepoint_wgs84_latlng"),
+            models.Index(fields=["territory", "kind"], name="servicepoint_territory_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_kind_display()}）"
+
+    def save(self, *args, **kwargs):
+        self.lng_wgs84, self.lat_wgs84 = geo.convert(
+            float(self.longitude), float(self.latitude), source=self.coord_system, target=geo.WGS84
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"longitude", "latitude", "coord_system"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "lng_wgs84", "lat_wgs84"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.longitude is not None and not (-180 <= self.longitude <= 180):
+            errors["longitude"] = f"经度 {self.longitude} 超出范围（-180 至 180）"
+        if self.latitude is not None and not (-90 <= self.latitude <= 90):
+            errors["latitude"] = f"纬度 {self.latitude} 超出范围（-90 至 90）"
+        if self.code:
+            from core.text import clean_code
+
+            self.code = clean_code(self.code)
+        if errors:
+            raise ValidationError(errors)
+
+    def coordinates_in(self, system: str) -> tuple[float, float]:
+        return geo.convert(float(self.longitude), float(self.latitude), source=self.coord_system, target=system)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from organizations.scope import scope_for
 from stations import geo
 from stations.hours import station_is_open
-from stations.models import Station, Visit
+from stations.models import ServicePoint, Station, Visit
 
 NEARBY_RADII_M = (3_000, 10_000, 30_000, 100_000)
 
@@ -153,3 +153,66 @@ def visit_totals(stations, *, since, until=None) -> dict[int, int]:
     if until:
         qs = qs.filter(day__lte=until)
     return dict(qs.values("station_id").annotate(total=Sum("count")).values_list("station_id", "total"))
+
+
+@dataclass(frozen=True)
+class NearbyPoint:
+    point: ServicePoint
+    distance_m: float
+
+
+def nearby_service_points(
+    *, lng: float, lat: float, coord_system: str = geo.WGS84, kinds: tuple[str, ...] = (), limit: int = 10
+) -> list[NearbyPoint]:
+    """The closest active service points (友好地图) to a point, nearest first; public data only.
+
+    Same method as ``nearby_stations``: an indexed WGS-84 bounding box widened step by step,
+    then exact haversine distances.
+    """
+    lng, lat = geo.convert(lng, lat, source=coord_system, target=geo.WGS84)
+    found: list[NearbyPoint] = []
+    for radius in NEARBY_RADII_M:
+        box = geo.bounding_box(lng, lat, radius)
+        candidates = ServicePoint.objects.active().filter(
+            lat_wgs84__gte=box.min_lat,
+            lat_wgs84__lte=box.max_lat,
+            lng_wgs84__gte=box.min_lng,
+            lng_wgs84__lte=box.max_lng,
+        )
+        if kinds:
+            candidates = candidates.filter(kind__in=kinds)
+        found = []
+        for point in candidates:
+            distance = geo.haversine_m(lng, lat, point.lng_wgs84, point.lat_wgs84)
+            if distance <= radius:
+                found.append(NearbyPoint(point, distance))
+        if len(found) >= limit:
+            break
+    found.sort(key=lambda n: (n.distance_m, n.point.code))
+    return found[:limit]
+
+
+def map_service_points(user, *, kinds: tuple[str, ...] = ()):
+    """Active service points the user may see, for the staff map."""
+    qs = ServicePoint.objects.visible_to(user).active().order_by("id")
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return list(qs)
+
+
+def service_point_marker(point: ServicePoint, *, crs: str) -> dict:
+    """One map marker of a service point (public fields only: the public map shows it too)."""
+    lng, lat = point.coordinates_in(crs)
+    return {
+        "code": point.code,
+        "name": point.name,
+        "kind": point.kind,
+        "kind_label": point.get_kind_display(),
+        "address": point.address,
+        "is_24h": point.is_24h,
+        "hours": point.hours_text,
+        "offers": point.offers,
+        "phone": point.contact_phone,
+        "lng": round(lng, 7),
+        "lat": round(lat, 7),
+    }

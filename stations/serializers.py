@@ -3,7 +3,16 @@ from rest_framework import serializers
 
 from organizations.api_base import ModelCleanSerializerMixin, ScopedWriteSerializerMixin
 from stations.hours import station_is_open
-from stations.models import CareActivity, Inspection, InspectionResult, OpeningHours, Service, Station, Visit
+from stations.models import (
+    CareActivity,
+    Inspection,
+    InspectionResult,
+    OpeningHours,
+    Service,
+    ServicePoint,
+    Station,
+    Visit,
+)
 from stations.selectors import OFFICER_ONLY_FIELDS, is_overdue, is_station_manager_only
 
 
@@ -189,3 +198,67 @@ class CareActivitySerializer(ModelCleanSerializerMixin, ScopedWriteSerializerMix
         if attrs.get("items_count") and not attrs.get("items_given", getattr(self.instance, "items_given", "")):
             raise serializers.ValidationError({"items_given": "填写了发放数量，请注明发放的物品"})
         return attrs
+
+
+class ServicePointSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    code = serializers.CharField(required=False, allow_blank=True, max_length=32, help_text="留空自动编号")
+
+    class Meta:
+        model = ServicePoint
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "kind_label",
+            "territory",
+            "address",
+            "longitude",
+            "latitude",
+            "coord_system",
+            "is_24h",
+            "hours_text",
+            "offers",
+            "contact_phone",
+            "is_active",
+            "lng_wgs84",
+            "lat_wgs84",
+            "updated_at",
+        ]
+        read_only_fields = ["lng_wgs84", "lat_wgs84", "updated_at"]
+
+    def validate_code(self, value):
+        from core.text import clean_code
+
+        value = clean_code(value)
+        clash = ServicePoint.objects.filter(code=value)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if value and clash.exists():
+            raise serializers.ValidationError(f"点位编码 {value} 已被使用")
+        return value
+
+
+class NearbyPointSerializer(serializers.Serializer):
+    code = serializers.CharField(source="point.code")
+    name = serializers.CharField(source="point.name")
+    kind = serializers.CharField(source="point.kind")
+    kind_label = serializers.CharField(source="point.get_kind_display")
+    address = serializers.CharField(source="point.address")
+    is_24h = serializers.BooleanField(source="point.is_24h")
+    hours = serializers.CharField(source="point.hours_text")
+    offers = serializers.CharField(source="point.offers")
+    phone = serializers.CharField(source="point.contact_phone")
+    distance_m = serializers.SerializerMethodField()
+    lng = serializers.SerializerMethodField()
+    lat = serializers.SerializerMethodField()
+
+    def get_distance_m(self, obj) -> int:
+        return round(obj.distance_m)
+
+    def get_lng(self, obj) -> float:
+        return round(obj.point.coordinates_in(self.context.get("coord_system", "wgs84"))[0], 7)
+
+    def get_lat(self, obj) -> float:
+        return round(obj.point.coordinates_in(self.context.get("coord_system", "wgs84"))[1], 7)

@@ -7,10 +7,20 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from core.images import sanitize_photo
 from core.validation import DateChecks
-from stations.models import Inspection, InspectionItem, InspectionPhoto, InspectionResult, Service, Station, Visit
+from stations.models import (
+    Inspection,
+    InspectionItem,
+    InspectionPhoto,
+    InspectionResult,
+    Service,
+    ServicePoint,
+    Station,
+    Visit,
+)
 
 MAX_PHOTOS_PER_INSPECTION = 12
 
@@ -135,3 +145,58 @@ def visits_record(*, station: Station, day: date, counts: Mapping[int, int], act
             row.save(update_fields=["count", "recorded_by", "updated_at"])
             summary["updated"] += 1
     return summary
+
+
+# --- service points (友好地图点位) ---------------------------------------------------------------
+
+SERVICE_POINT_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "territory",
+    "address",
+    "longitude",
+    "latitude",
+    "coord_system",
+    "is_24h",
+    "hours_text",
+    "offers",
+    "contact_phone",
+    "is_active",
+)
+
+
+@transaction.atomic
+def service_point_save(*, point: ServicePoint, actor=None) -> ServicePoint:
+    """Create or update a point on the friendly map: every door (admin, API, a merchant claim's
+    approval, a community entrance) comes here, so the checks and the WGS-84 copy are one."""
+    if not point.code:
+        point.code = service_point_next_code(kind=point.kind, territory=point.territory)
+    point.full_clean()
+    point.save()
+    return point
+
+
+def service_point_next_code(*, kind: str, territory) -> str:
+    """``<KIND>-<district code>-<n>``: stable, readable on a sticker, unique."""
+    district = territory.code[:6]
+    prefix = f"{kind[:3].upper()}-{district}-"
+    taken = ServicePoint.objects.filter(code__startswith=prefix).count()
+    n = taken + 1
+    while ServicePoint.objects.filter(code=f"{prefix}{n:04d}").exists():
+        n += 1
+    return f"{prefix}{n:04d}"
+
+
+def service_point_create(*, actor=None, **fields) -> ServicePoint:
+    unknown = set(fields) - set(SERVICE_POINT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown service point fields: {sorted(unknown)}")
+    return service_point_save(point=ServicePoint(**fields), actor=actor)
+
+
+@transaction.atomic
+def service_point_set_active(*, point: ServicePoint, active: bool, actor=None) -> ServicePoint:
+    ServicePoint.objects.filter(pk=point.pk).update(is_active=active, updated_at=timezone.now())
+    point.is_active = active
+    return point

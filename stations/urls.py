@@ -16,3 +16,9 @@ urlpatterns = [
 public_urlpatterns = [
     path("<str:code>/", views.phone_page, name="station-phone"),
 ]
+
+# 友好地图, public: mounted at /map/ by the project's urls.
+map_urlpatterns = [
+    path("", views.friendly_map, name="friendly-map"),
+    path("points.json", views.friendly_map_points, name="friendly-map-points"),
+]

@@ -24,10 +24,19 @@ from organizations.scope import get_visible_or_404
 from stations import geo, qr
 from stations.exports import station_rows
 from stations.hours import spans_of, station_is_open, week_table
-from stations.models import InspectionPhoto, Service, Station, Visit
+from stations.models import InspectionPhoto, Service, ServicePoint, Station, Visit
 from stations.outlines import station_outlines
 from stations.phone_actions import phone_actions_for
-from stations.selectors import is_overdue, map_point, map_stations, visit_totals
+from stations.selectors import (
+    is_overdue,
+    map_point,
+    map_service_points,
+    map_stations,
+    nearby_service_points,
+    nearby_stations,
+    service_point_marker,
+    visit_totals,
+)
 from stations.services import visits_record
 
 PUBLIC_STATUSES = (Station.Status.OPEN, Station.Status.SUSPENDED, Station.Status.CLOSED)
@@ -80,6 +89,60 @@ def phone_page(request, code: str):
     )
 
 
+# Where the public map opens when the phone gives no position: 新街口, the city's centre.
+CITY_CENTRE_WGS84 = (118.7787, 32.0436)
+
+
+@require_GET
+def friendly_map(request):
+    """/map/ — 友好地图: stations and service points near the worker, on a phone, no login."""
+    return render(
+        request,
+        "stations/friendly_map.html",
+        {"tiles": tile_settings(), "kinds": ServicePoint.Kind.choices, "centre": CITY_CENTRE_WGS84},
+    )
+
+
+@require_GET
+@cache_control(public=True, max_age=30)
+def friendly_map_points(request):
+    """Public JSON for /map/: the nearest stations and points to ``lat``/``lng`` (WGS-84, from
+    the phone), each with its distance and coordinates in the tiles' system."""
+    try:
+        lng = float(request.GET.get("lng", CITY_CENTRE_WGS84[0]))
+        lat = float(request.GET.get("lat", CITY_CENTRE_WGS84[1]))
+    except ValueError:
+        return JsonResponse({"error": "经纬度须为数字"}, status=400)
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        return JsonResponse({"error": "经纬度超出范围"}, status=400)
+    kind = request.GET.get("kind", "")
+    if kind and kind != "station" and kind not in ServicePoint.Kind.values:
+        return JsonResponse({"error": f"未知的点位类型：{kind}"}, status=400)
+    crs = tile_settings()["crs"]
+    items = []
+    if kind in ("", "station"):
+        for near in nearby_stations(lng=lng, lat=lat, limit=20):
+            marker = map_point(near.station, crs=crs, open_now=near.open_now)
+            items.append(
+                {
+                    "type": "station",
+                    "kind_label": "宁小蜂驿站",
+                    **{k: marker[k] for k in ("code", "name", "address", "is_24h", "open_now", "lng", "lat")},
+                    "offers": "、".join(marker["services"]),
+                    "url": marker["phone_url"],
+                    "distance_m": round(near.distance_m),
+                }
+            )
+    if kind != "station":
+        kinds = (kind,) if kind else ()
+        for near in nearby_service_points(lng=lng, lat=lat, kinds=kinds, limit=30):
+            items.append(
+                {"type": "point", **service_point_marker(near.point, crs=crs), "distance_m": round(near.distance_m)}
+            )
+    items.sort(key=lambda item: item["distance_m"])
+    return JsonResponse({"crs": crs, "count": len(items), "items": items[:40]})
+
+
 # --- staff ------------------------------------------------------------------------------------
 
 
@@ -98,6 +161,7 @@ def map_context() -> dict:
         "station_map_tiles": tile_settings(),
         "station_map_tiers": Station.Tier.choices,
         "station_map_services": Service.objects.filter(is_active=True),
+        "station_map_point_kinds": ServicePoint.Kind.choices,
     }
 
 
@@ -121,7 +185,14 @@ def map_points(request):
     stations = map_stations(request.user, tier=tier, service=params.get("service", ""), open_now=open_now, when=now)
     crs = tile_settings()["crs"]
     points = [map_point(s, crs=crs, open_now=station_is_open(s, now)) for s in stations]
-    payload = {"crs": crs, "count": len(points), "points": points}
+    kind = params.get("point_kind", "")
+    if kind and kind != "none" and kind != "all" and kind not in ServicePoint.Kind.values:
+        return JsonResponse({"error": f"未知的点位类型：{kind}"}, status=400)
+    service_points = []
+    if kind != "none" and request.user.has_perm("stations.view_servicepoint"):
+        kinds = (kind,) if kind in ServicePoint.Kind.values else ()
+        service_points = [service_point_marker(p, crs=crs) for p in map_service_points(request.user, kinds=kinds)]
+    payload = {"crs": crs, "count": len(points), "points": points, "service_points": service_points}
     if params.get("outlines") == "1" and not settings.STATION_MAP_TILE_URL:
         # The offline basemap: outlines of every district and street the user sees, unfiltered.
         payload["outlines"] = station_outlines(map_stations(request.user), crs=crs)

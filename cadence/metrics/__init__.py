@@ -99,7 +99,7 @@ class Provider:
 PROVIDERS: dict[str, Provider] = {}
 
 # Provider modules, one per source app; each registers what its app can supply today.
-MODULES = ("organizations", "members", "stations", "grievances", "points", "cadence")
+MODULES = ("organizations", "members", "stations", "grievances", "mediation", "points", "cadence")
 
 
 def provider(

@@ -27,6 +27,15 @@
     );
   }
 
+  function pointPopupHtml(p) {
+    return (
+      "<strong>" + escapeHtml(p.name) + "</strong><br>" + escapeHtml(p.kind_label) + (p.is_24h ? " · 24小时" : "") + "<br>" +
+      (p.address ? escapeHtml(p.address) + "<br>" : "") +
+      (p.hours ? "开放：" + escapeHtml(p.hours) + "<br>" : "") +
+      (p.offers ? "服务：" + escapeHtml(p.offers) : "")
+    );
+  }
+
   function mount(el) {
     if (el.dataset.mounted) return;
     el.dataset.mounted = "1";
@@ -65,9 +74,11 @@
       el.dataset.outlines = String(collection.features.length);
     }
     var layer = L.layerGroup().addTo(map);
+    var pointLayer = L.layerGroup().addTo(map);
     // Exposed so a dashboard embedding the map can pan or read the markers.
     el.stationMap = map;
     el.stationLayer = layer;
+    el.pointLayer = pointLayer;
     var form = document.querySelector(".station-map-filters[data-map='" + el.id + "']");
     var counter = form ? form.querySelector(".station-map-count") : null;
     var first = true;
@@ -93,7 +104,16 @@
             marker.addTo(layer);
             bounds.push([p.lat, p.lng]);
           });
-          if (counter) counter.textContent = "共 " + data.points.length + " 个驿站";
+          pointLayer.clearLayers();
+          (data.service_points || []).forEach(function (p) {
+            var marker = L.circleMarker([p.lat, p.lng], {
+              radius: 4, color: "#fff", weight: 1, fillColor: "#1a7f37", fillOpacity: 0.85,
+            });
+            marker.bindPopup(pointPopupHtml(p));
+            marker.addTo(pointLayer);
+          });
+          var extra = (data.service_points || []).length;
+          if (counter) counter.textContent = "共 " + data.points.length + " 个驿站" + (extra ? "、" + extra + " 个服务点位" : "");
           if (first && bounds.length) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15 });
           first = false;
           el.dataset.loaded = String(data.points.length);

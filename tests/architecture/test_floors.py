@@ -24,6 +24,7 @@ FLOORS: dict[str, int] = {
     "grievances": 3,
     "points": 3,
     "training": 3,
+    "friendly": 3,
     "cadence": 4,
     "surveys": 4,
     "volunteers": 4,
