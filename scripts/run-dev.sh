@@ -33,14 +33,34 @@ trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# supervise LOG CMD...: run CMD in the background and start it again whenever it exits (a worker
+# that died on a broker outage comes back by itself), until stop() sends the supervisor TERM,
+# which it passes on (a warm shutdown for the worker).
+supervise() {
+    local log=$1
+    shift
+    (
+        child=''
+        trap '[[ -n $child ]] && kill -TERM "$child" 2>/dev/null; wait; exit 0' TERM
+        while :; do
+            "$@" >>"$log" 2>&1 &
+            child=$!
+            status=0
+            wait "$child" || status=$?
+            printf '%s %s exited (status %s); restarting in 2 s\n' "$(date '+%F %T')" "${2:-$1}" "$status" >>"$log"
+            sleep 2
+        done
+    ) &
+    pids+=($!)
+}
+
 # Background jobs of a script ignore Ctrl-C, so the worker and beat don't each start their own
-# shutdown; stop() sends them TERM (a warm shutdown for the worker). The schedule file would
-# otherwise land in the repo root.
-"$bin/celery" -A portal worker -Q celery,intake,reports,imports --pool=solo --loglevel=INFO >>var/log/worker.log 2>&1 &
-pids+=($!)
-"$bin/celery" -A portal beat --loglevel=INFO --schedule=var/celerybeat-schedule \
-    >>var/log/beat.log 2>&1 &
-pids+=($!)
+# shutdown. Gossip, mingle and the event heartbeat are off: nothing uses them, and their
+# broadcast channels are where kombu's Redis reconnect failed. The schedule file would otherwise
+# land in the repo root.
+supervise var/log/worker.log "$bin/celery" -A portal worker -Q celery,intake,reports,imports --pool=solo \
+    --without-gossip --without-mingle --without-heartbeat --loglevel=INFO
+supervise var/log/beat.log "$bin/celery" -A portal beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 cat <<BANNER
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from cadence.models import DailySnapshot, WeeklyReport
@@ -80,11 +81,24 @@ def missed_runs(now: datetime | None = None) -> list[MissedRun]:
     return missed
 
 
+CACHE_KEY = "cadence:missed-runs"
+
+
+def remember_missed_runs(missed: list[MissedRun]) -> None:
+    """Keep the labels where the dashboard can show them without running the checks itself."""
+    cache.set(CACHE_KEY, [run.label for run in missed], 20 * 60)
+
+
+def cached_missed_runs() -> list[str]:
+    return cache.get(CACHE_KEY) or []
+
+
 def catch_up(now: datetime | None = None) -> list[MissedRun]:
     """Run whatever ``missed_runs`` reports, in this process; returns what was missing."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     missed = missed_runs(now)
+    remember_missed_runs([])  # what is missing now is being done
     for run in missed:
         if run.job == "daily":
             done = set(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from cadence.metrics import PROVIDERS, Lens, compute_all, compute_children, drill_queryset, providers
 from cadence.models import DailySnapshot, KeyTask, Notification, WeeklyReport
 from cadence.nodes import Node, home_nodes, node_visible
+from cadence.services.catchup import cached_missed_runs
 from cadence.services.snapshots import EXCEPTIONS_KEY, inventory_figures
 from cadence.services.weekly import due_at_for, iso_week_of
 from core.db_router import replica_reads
@@ -255,6 +256,9 @@ def dashboard(request):
             "today": today,
             "as_of": as_of,
             "live": live,
+            # A lost beat tick is visible where the figures it feeds are read.
+            # (read from the cache the health check and the catch-up task keep: no query here).
+            "missed_runs": cached_missed_runs() if user.has_perm("cadence.view_dailysnapshot") else [],
         },
     )
 
