@@ -154,10 +154,14 @@ def by_child(queryset: models.QuerySet, path: str, children: list[Territory], ag
 
 
 def scope_path(model: type[models.Model]) -> str:
-    """The territory path a record of ``model`` is placed by, as the scope rule reads it."""
+    """The territory path a record of ``model`` is placed by, as the scope rule reads it. A record
+    placed several ways (a member where they live and where their organization is) is counted
+    under its first, own place, so each record lands in exactly one child."""
     from organizations.scope import SELF
 
     field = model.scope.territory
+    if isinstance(field, tuple):
+        field = field[0]
     return "path" if field == SELF else f"{field}__path"
 
 
