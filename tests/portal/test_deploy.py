@@ -10,23 +10,32 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
-APP = ("migrate", "web", "worker", "beat")
-LONG_RUNNING = ("postgres", "redis", "web", "worker", "beat", "backup")
+WORKERS = ("worker", "worker-intake", "worker-reports", "worker-imports")
+APP = ("migrate", "web", *WORKERS, "beat")
+LONG_RUNNING = ("postgres", "redis", "web", *WORKERS, "beat", "backup")
 
 
 def test_services_health_checks_and_start_order():
-    assert set(SERVICES) == {"postgres", "redis", "migrate", "web", "worker", "beat", "backup"}
-    for name in ("postgres", "redis", "web", "worker", "beat"):
+    assert set(SERVICES) == {"postgres", "redis", "migrate", "web", *WORKERS, "beat", "backup"}
+    for name in ("postgres", "redis", "web", *WORKERS, "beat"):
         assert SERVICES[name]["healthcheck"]["test"], name
     assert SERVICES["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
     assert SERVICES["migrate"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
-    for name in ("web", "worker", "beat"):
+    for name in ("web", *WORKERS, "beat"):
         assert SERVICES[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, name
     assert "command" not in SERVICES["web"]  # the Dockerfile's CMD: gunicorn
-    assert SERVICES["worker"]["command"][:4] == ["celery", "-A", "portal", "worker"]
+    queues = set()
+    for name in WORKERS:
+        command = SERVICES[name]["command"]
+        assert command[:4] == ["celery", "-A", "portal", "worker"], name
+        queues.add(command[command.index("-Q") + 1])
+        # An unhealthy worker ends its PID 1, so the restart policy brings it back.
+        assert SERVICES[name]["healthcheck"]["test"][-1].endswith("|| kill 1"), name
+    # Every queue the routes name has its own worker.
+    assert queues == {"celery", *(route["queue"] for route in settings.CELERY_TASK_ROUTES.values())}
+    assert "manage.py healthcheck worker" in SERVICES["worker"]["healthcheck"]["test"][-1]
     assert SERVICES["beat"]["command"][:4] == ["celery", "-A", "portal", "beat"]
-    assert SERVICES["worker"]["healthcheck"]["test"] == ["CMD", "python", "manage.py", "healthcheck", "worker"]
-    assert SERVICES["beat"]["healthcheck"]["test"] == ["CMD", "python", "manage.py", "healthcheck", "beat"]
+    assert SERVICES["beat"]["healthcheck"]["test"][-1] == "python manage.py healthcheck beat > /dev/null || kill 1"
 
 
 def test_web_health_check_renders_a_page_and_reads_healthz():
