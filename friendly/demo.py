@@ -145,7 +145,7 @@ def seed_claims(rng: random.Random) -> int:
             contact_name=rng.choice(["王", "李", "陈", "刘", "周"]) + "老板",
             contact_phone=f"139{rng.randint(10_000_000, 99_999_999)}",
             territory=street,
-            address=f"南京市{street.get_parent().name}{street.name}{rng.randint(1, 300)}号",
+            address=f"南京市{Territory.objects.get_parent(street).name}{street.name}{rng.randint(1, 300)}号",
             longitude=Decimal(f"{lng0 + rng.uniform(-spread, spread):.6f}") if placed else None,
             latitude=Decimal(f"{lat0 + rng.uniform(-spread, spread) * 0.85:.6f}") if placed else None,
             green_channel=rng.random() < 0.8,

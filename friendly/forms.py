@@ -33,7 +33,7 @@ class TypedCodeForm(forms.Form):
 
 class StreetChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        parent = obj.get_parent()
+        parent = type(obj).objects.get_parent(obj)
         return f"{parent.name} {obj.name}" if parent else obj.name
 
 

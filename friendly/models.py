@@ -96,7 +96,7 @@ class RiderPass(models.Model):
     revoked_reason = models.CharField("作废原因", max_length=200, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
-    scope = ScopeSpec(territory="person__territory", station_post="person__home_station__manager_post")
+    scope = ScopeSpec(territory="person__territory", station_post="person__home_station_link__station__manager_post")
 
     class Meta:
         verbose_name = "宁新码通行证"

@@ -105,7 +105,10 @@ class ScopedAdmin(ExportAdminMixin, AuditlogHistoryAdminMixin, admin.ModelAdmin)
         if request.POST.get("select_across", "0") == "1":
             selected = list(queryset.values_list("pk", flat=True))
         else:
-            selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+            # Only rows the user can see were acted on (the action's queryset is scoped); a posted
+            # key outside the scope is not part of the write and must not veto it.
+            posted = request.POST.getlist(ACTION_CHECKBOX_NAME)
+            selected = list(queryset.filter(pk__in=posted).values_list("pk", flat=True))
         try:
             with transaction.atomic():
                 response = super().response_action(request, queryset)

@@ -131,5 +131,6 @@ def test_export_is_scoped_xlsx(client, xinjiekou_cadre, data):
     response = client.get("/cobuild/export/needs/")
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[0][1] == "需求名称" and [r[1] for r in rows[1:]] == ["楼宇午休场地"]
+    # The one writer: title, subtitle (where, when, by whom), then the header and the rows.
+    assert rows[2][1] == "需求名称" and [r[1] for r in rows[3:]] == ["楼宇午休场地"]
     assert client.get("/cobuild/export/nothing/").status_code == 404

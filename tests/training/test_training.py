@@ -125,7 +125,8 @@ def test_roster_page_attendance_and_excel(client, qinhuai_organizer, xinjiekou_c
     assert enrolment.status == "attended"
     workbook = load_workbook(io.BytesIO(client.get(f"/training/sessions/{session.pk}/roster.xlsx").content))
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("序号", "姓名", "手机号") and rows[1][1] == "刘干事" and "****" in rows[1][2]
+    assert rows[0][0].endswith("花名册")  # the one writer's title row, then the subtitle
+    assert rows[2][:3] == ("序号", "姓名", "手机号") and rows[3][1] == "刘干事" and "****" in rows[3][2]
     overview = client.get("/training/?year=2025").content.decode()
     assert "党费专项" not in overview  # the city's budget line is not the district's to see
     assert "秦淮区两新党组织书记培训 第1期" in overview

@@ -13,6 +13,7 @@ from PIL import Image
 
 from members.models import Person
 from points.services import photo_report_submit
+from points.services.home import home_stations_set
 from stations.models import Station
 from volunteers import selectors, services
 from volunteers.models import Appointment, ProbeReport, Team
@@ -34,10 +35,12 @@ def station(world):
 
 @pytest.fixture
 def riders(world, station):
-    return [
-        Person.objects.create(name=name, phone=f"1380000000{i}", territory=world.chaokujie, home_station=station)
+    people = [
+        Person.objects.create(name=name, phone=f"1380000000{i}", territory=world.chaokujie)
         for i, name in enumerate(["张骑手", "王骑手", "陈骑手"])
     ]
+    home_stations_set((person.pk, station.pk) for person in people)
+    return people
 
 
 @pytest.fixture
