@@ -71,7 +71,7 @@ class MemberScoreSerializer(serializers.Serializer):
     rank = serializers.IntegerField(allow_null=True)
 
 
-class OrganizationScoreSerializer(serializers.Serializer):
+class VanguardOrganizationScoreSerializer(serializers.Serializer):
     organization_id = serializers.IntegerField()
     organization = serializers.CharField()
     members = serializers.IntegerField()
@@ -82,7 +82,7 @@ class RankingSerializer(serializers.Serializer):
     ranked = serializers.BooleanField(help_text="样本数达到最少样本且权重合计为 100 时才排名")
     weights_ok = serializers.BooleanField()
     members = MemberScoreSerializer(many=True)
-    organizations = OrganizationScoreSerializer(many=True)
+    organizations = VanguardOrganizationScoreSerializer(many=True)
 
 
 def _refuse(exc):

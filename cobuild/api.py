@@ -30,14 +30,14 @@ def _refuse(exc: services.CobuildError):
     raise ValidationError({"detail": str(exc)})
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class AllianceMemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = AllianceMember
         fields = ["id", "name", "unit", "body", "contact", "joined_on"]
 
 
 class AllianceSerializer(serializers.ModelSerializer):
-    members = MemberSerializer(many=True, read_only=True)
+    members = AllianceMemberSerializer(many=True, read_only=True)
 
     class Meta:
         model = Alliance
@@ -91,7 +91,7 @@ class NeedSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
         read_only_fields = ["status", "met_on"]
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class CobuildClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = ["id", "need", "resource", "direction", "status", "note", "created_at", "decided_at"]
@@ -202,7 +202,7 @@ class ResourceViewSet(SaveThroughService, mixins.CreateModelMixin, mixins.Update
     def save_service(self, instance, actor, data):
         return services.resource_save(resource=instance, actor=actor)
 
-    @extend_schema(request=ClaimRequestSerializer, responses=ClaimSerializer)
+    @extend_schema(request=ClaimRequestSerializer, responses=CobuildClaimSerializer)
     @action(detail=True, methods=["post"], url_path="request", permission_classes=[needs_perm("cobuild.add_claim")])
     def request_resource(self, request, pk=None):
         """需求方申请该资源（body：need、note）。"""
@@ -218,7 +218,7 @@ class ResourceViewSet(SaveThroughService, mixins.CreateModelMixin, mixins.Update
             )
         except services.CobuildError as exc:
             _refuse(exc)
-        return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
+        return Response(CobuildClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
 
 
 class NeedViewSet(SaveThroughService, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
@@ -239,7 +239,7 @@ class NeedViewSet(SaveThroughService, mixins.CreateModelMixin, mixins.UpdateMode
         rows = suggestions_for(self.get_object(), request.user)
         return Response(SuggestionSerializer(rows, many=True).data)
 
-    @extend_schema(request=ClaimRequestSerializer, responses=ClaimSerializer)
+    @extend_schema(request=ClaimRequestSerializer, responses=CobuildClaimSerializer)
     @action(detail=True, methods=["post"], permission_classes=[needs_perm("cobuild.add_claim")])
     def claim(self, request, pk=None):
         """成员单位以其资源认领该需求（body：resource、note）。"""
@@ -255,17 +255,17 @@ class NeedViewSet(SaveThroughService, mixins.CreateModelMixin, mixins.UpdateMode
             )
         except services.CobuildError as exc:
             _refuse(exc)
-        return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
+        return Response(CobuildClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
 
 
 class ClaimViewSet(ScopedReadOnlyViewSet):
     """认领对接：对方确认或婉拒，服务兑现后标记完成。"""
 
     queryset = Claim.objects.select_related("need__alliance").order_by("-created_at", "-id")
-    serializer_class = ClaimSerializer
+    serializer_class = CobuildClaimSerializer
     filterset_fields = ["need", "resource", "status", "direction"]
 
-    @extend_schema(request=DecideSerializer, responses=ClaimSerializer)
+    @extend_schema(request=DecideSerializer, responses=CobuildClaimSerializer)
     @action(detail=True, methods=["post"], permission_classes=[needs_perm("cobuild.change_claim")])
     def decide(self, request, pk=None):
         claim = self.get_object()
@@ -275,16 +275,16 @@ class ClaimViewSet(ScopedReadOnlyViewSet):
             claim = services.claim_decide(claim=claim, actor=request.user, **data.validated_data)
         except services.CobuildError as exc:
             _refuse(exc)
-        return Response(ClaimSerializer(claim).data)
+        return Response(CobuildClaimSerializer(claim).data)
 
-    @extend_schema(request=None, responses=ClaimSerializer)
+    @extend_schema(request=None, responses=CobuildClaimSerializer)
     @action(detail=True, methods=["post"], permission_classes=[needs_perm("cobuild.change_claim")])
     def fulfil(self, request, pk=None):
         try:
             claim = services.claim_fulfil(claim=self.get_object(), actor=request.user)
         except services.CobuildError as exc:
             _refuse(exc)
-        return Response(ClaimSerializer(claim).data)
+        return Response(CobuildClaimSerializer(claim).data)
 
 
 class ProjectViewSet(SaveThroughService, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet):

@@ -96,7 +96,7 @@ class MerchantClaimSerializer(serializers.ModelSerializer):
         return mask_phone(obj.contact_phone)
 
 
-class RejectSerializer(serializers.Serializer):
+class MerchantRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
@@ -125,10 +125,10 @@ class MerchantClaimViewSet(ScopedReadOnlyViewSet):
     def approve(self, request, pk=None):
         return self._decide(lambda c: services.merchant_claim_approve(claim=c, actor=request.user))
 
-    @extend_schema(request=RejectSerializer, responses=MerchantClaimSerializer)
+    @extend_schema(request=MerchantRejectSerializer, responses=MerchantClaimSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def reject(self, request, pk=None):
-        body = RejectSerializer(data=request.data)
+        body = MerchantRejectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         reason = body.validated_data["reason"]
         return self._decide(lambda c: services.merchant_claim_reject(claim=c, actor=request.user, reason=reason))

@@ -36,7 +36,7 @@ class MediationCommitteeViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["kind", "is_active"]
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class MediationSessionSerializer(serializers.ModelSerializer):
     class Meta:
         model = MediationSession
         fields = ["id", "held_on", "place", "attendees", "notes"]
@@ -46,7 +46,7 @@ class MediationSerializer(serializers.ModelSerializer):
     ticket = serializers.CharField(source="grievance.ticket", read_only=True)
     grievance = serializers.CharField(write_only=True, help_text="诉求受理编号（劳动权益类）")
     committee = serializers.PrimaryKeyRelatedField(queryset=MediationCommittee.objects.filter(is_active=True))
-    sessions = SessionSerializer(many=True, read_only=True)
+    sessions = MediationSessionSerializer(many=True, read_only=True)
     amount_yuan = serializers.CharField(read_only=True)
 
     class Meta:
@@ -110,17 +110,17 @@ class MediationViewSet(ScopedModelViewSet):
             raise PermissionDenied("您没有办理调解的权限")
         return mediation
 
-    @extend_schema(request=SessionSerializer, responses=SessionSerializer)
+    @extend_schema(request=MediationSessionSerializer, responses=MediationSessionSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def sessions(self, request, pk=None):
         mediation = self._for_write("grievances.add_mediationsession")
-        body = SessionSerializer(data=request.data)
+        body = MediationSessionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             session = services.mediation_session_record(mediation=mediation, actor=request.user, **body.validated_data)
         except DjangoValidationError as exc:
             raise _drf(exc) from exc
-        return Response(SessionSerializer(session).data, status=201)
+        return Response(MediationSessionSerializer(session).data, status=201)
 
     @extend_schema(request=CloseSerializer, responses=MediationSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])

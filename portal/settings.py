@@ -279,6 +279,7 @@ SPECTACULAR_SETTINGS = {
         "PartyOrganizationKindEnum": "organizations.models.PartyOrganization.Kind",
         "OrganizationEventKindEnum": "organizations.models.party.OrganizationEvent.Kind",
         "GrievanceStateEnum": "grievances.models.Grievance.State",
+        "TeamMemberRoleEnum": "volunteers.models.TeamMember.Role",
     },
 }
 
@@ -299,9 +300,6 @@ CADENCE_WEEKLY_DUE_TIME = env_str("CADENCE_WEEKLY_DUE_TIME", "17:00")
 ADMIN_COUNT_CAP = env_int("ADMIN_COUNT_CAP", 10_000)
 # Survey uploads larger than this (MB) are refused before they are read.
 SURVEY_MAX_UPLOAD_MB = env_int("SURVEY_MAX_UPLOAD_MB", 200)
-# The city's bounding box (lng_min, lat_min, lng_max, lat_max): coordinates outside it are refused
-# as typos or swapped columns. Nanjing by default.
-CITY_BOUNDS = tuple(env_list("CITY_BOUNDS", ["118.30", "31.10", "119.30", "32.70"]))
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")

@@ -27,7 +27,7 @@ HEAD_COUNT_JUMP_MIN = 20
 
 
 def city_bounds() -> tuple[float, float, float, float]:
-    return tuple(float(x) for x in settings.CITY_BOUNDS)
+    return settings.PORTAL_CITY_BOUNDS
 
 
 @dataclass(frozen=True)

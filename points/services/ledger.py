@@ -84,14 +84,15 @@ def _account_update_sql(balance_condition: bool) -> str:
         Person._meta.db_table,
         Person._meta.get_field("territory").related_model._meta.db_table,
     )
-    entry = PointEntry._meta.db_table
+    entry, home = PointEntry._meta.db_table, HomeStation._meta.db_table
     return (
         f"UPDATE {account} AS a SET balance = a.balance + %(delta)s, earned_total = a.earned_total + %(earned)s, "
         f"updated_at = %(at)s FROM {person} AS p JOIN {territory} AS t ON t.id = p.territory_id "
         f"WHERE a.person_id = p.id AND p.id = %(person)s "
         + ("AND a.balance >= -%(delta)s " if balance_condition else "")
         + f"AND NOT EXISTS (SELECT 1 FROM {entry} WHERE idempotency_key = %(key)s) "
-        f"RETURNING a.id, a.balance, a.earned_total, t.path, p.territory_id, p.home_station_id"
+        f"RETURNING a.id, a.balance, a.earned_total, t.path, p.territory_id, "
+        f"(SELECT h.station_id FROM {home} AS h WHERE h.person_id = p.id)"
     )
 
 

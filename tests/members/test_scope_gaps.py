@@ -9,13 +9,16 @@ from tests.members.factories import make_member
 pytestmark = pytest.mark.django_db
 
 
-def test_receiving_street_sees_the_member_after_the_transfer(world, fuzimiao_cadre, xinjiekou_cadre, municipal):
+def test_receiving_street_sees_the_member_after_the_transfer(
+    world, fuzimiao_cadre, xinjiekou_cadre, municipal, qinhuai_organizer
+):
     membership = make_member(world.fuzimiao, world.fuzimiao_org, name="王五")
     assert not Person.objects.visible_to(xinjiekou_cadre).filter(pk=membership.person_id).exists()
     transfer = services.transfer_request(
         membership=membership, to_organization=world.xinjiekou_org, reason="工作调动", actor=municipal
     )
-    services.transfer_approve(transfer=transfer, actor=municipal)
+    services.transfer_approve(transfer=transfer, actor=qinhuai_organizer)
+    # Separation of duties: the accepting officer is not the one who approved.
     services.transfer_accept(transfer=transfer, actor=municipal)
     # The person still lives in 夫子庙; the receiving street holds the organization relation now.
     assert Person.objects.visible_to(xinjiekou_cadre).filter(pk=membership.person_id).exists()
