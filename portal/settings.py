@@ -321,7 +321,13 @@ else:
     # A message a dead worker held comes back after this many seconds. It must exceed the longest
     # task's hard time limit (a survey import, SURVEY_TASK_TIME_LIMIT) or a running task would be
     # delivered twice; kombu's default of an hour left intakes waiting that long.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 1300)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 1300),
+        # Sweep for such messages about every 10 s (kombu's default is every ~100 s), so one comes
+        # back soon after its visibility timeout rather than up to two minutes later.
+        "unacked_restore_interval": 5,
+        "unacked_restore_throttle": 2,
+    }
 # Publishing gives up fast when the broker is away: the outbox (core/queue.py) retries, so a request
 # never waits on, or fails because of, a broker outage.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
