@@ -361,13 +361,18 @@ def link_home_stations() -> int:
     linked = 0
     for street_path, stations in sorted(by_street.items()):
         workers = list(
-            Person.objects.filter(territory__path__startswith=street_path, home_station_link__isnull=True)
+            Person.objects.filter(territory__path__startswith=street_path)
             .exclude(occupation="office")
             .order_by("pk")
-            .values_list("pk", flat=True)
+            .values_list("pk", "home_station_link__station_id")
         )
-        chosen = [pk for i, pk in enumerate(workers) if i % 5 < HOME_STATION_SHARE]
-        pairs = [(pk, stations[i % len(stations)]) for i, pk in enumerate(chosen)]
+        # The choice depends on the street's workers only, so a second run picks the same people
+        # and finds them linked already.
+        pairs = [
+            (pk, stations[i % len(stations)])
+            for i, (pk, current) in enumerate(workers)
+            if i % 5 < HOME_STATION_SHARE and current is None
+        ]
         home_stations_set(pairs)
         linked += len(pairs)
     return linked
