@@ -85,6 +85,7 @@ class StationViewSet(ScopedModelViewSet):
                 "coord": drf_serializers.CharField(),
                 "at": drf_serializers.DateTimeField(),
                 "results": NearbySerializer(many=True),
+                "points": NearbyPointSerializer(many=True),
             },
         ),
     )
@@ -189,7 +190,17 @@ class ServicePointViewSet(ScopedModelViewSet):
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
 
-    @extend_schema(parameters=NEARBY_PARAMETERS, responses=NearbyPointSerializer(many=True))
+    @extend_schema(
+        parameters=NEARBY_PARAMETERS,
+        responses=inline_serializer(
+            "NearbyPointResponse",
+            {
+                "coord": drf_serializers.CharField(),
+                "at": drf_serializers.DateTimeField(),
+                "results": NearbyPointSerializer(many=True),
+            },
+        ),
+    )
     @action(
         detail=False,
         methods=["get"],

@@ -17,6 +17,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from kombu import pools
 
 from core.models import OutboxMessage
 from core.queue import relay_pending
@@ -67,10 +68,14 @@ def broker(own_redis):
 
 
 def _reset_pools() -> None:
-    """Forget connections made to another broker, so the next publish connects afresh."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    """Forget connections made to another broker, so the next publish connects afresh.
+
+    ``app.pool`` is kombu's process-wide pool for the broker URL, shared with every later test:
+    closing it alone leaves a closed pool in kombu's registry ("Acquire on closed pool").
+    ``pools.reset`` closes and forgets them all, so the next publish builds new ones.
+    """
+    pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
 
 
