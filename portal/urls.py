@@ -12,12 +12,14 @@ from stations.urls import public_urlpatterns as station_public_urls
 admin.site.site_header = settings.PORTAL_SITE_NAME
 admin.site.site_title = "新兴领域党建"
 admin.site.index_title = "管理后台"
+SITE = {"site_name": settings.PORTAL_SITE_NAME}
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's auth views put the request's host in ``site_name``; the platform's name wins.
+    path("accounts/login/", auth_views.LoginView.as_view(extra_context=SITE), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(extra_context=SITE), name="logout"),
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from organizations.selectors import posts_of
 from portal.health import health_report
+from portal.workbench import workbench_items
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +33,15 @@ def healthz(request):
 
 @login_required
 def home(request):
-    """Staff home: the user's posts and what they may use."""
+    """Staff home: what needs the user today (工作台), their posts, and what they may use."""
+    # What waits comes first, in the day's order; the rest stays below as a quiet "nothing here".
+    items = sorted(workbench_items(request.user), key=lambda item: not item.pending)
     return render(
         request,
         "portal/home.html",
         {
+            "items": items,
+            "pending": sum(1 for item in items if item.pending),
             "posts": posts_of(request.user),
             "app_list": admin.site.get_app_list(request) if request.user.is_staff else [],
         },
