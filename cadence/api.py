@@ -8,6 +8,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 from cadence.metrics import Lens, compute_all
 from cadence.models import DailySnapshot, KeyTask, WeeklyReport
 from cadence.nodes import Node, node_visible
+from cadence.periods import PeriodError, from_params
 from cadence.services.snapshots import EXCEPTIONS_KEY, inventory_figures
 from organizations.api_base import ScopedReadOnlyViewSet
 from organizations.scope import scope_for
@@ -97,6 +99,13 @@ class DashboardFiguresView(APIView):
         parameters=[
             OpenApiParameter("node", OpenApiTypes.STR, description="节点：辖区代码（T:320104）或行业党委编码"),
             OpenApiParameter("live", OpenApiTypes.STR, description="1：不读日盘点，实时计算"),
+            OpenApiParameter(
+                "period",
+                OpenApiTypes.STR,
+                description="week/month/quarter/year：上一完整周期加本周期至今，实时计算；不填为日盘点口径（本月至今）",
+            ),
+            OpenApiParameter("start", OpenApiTypes.DATE, description="自定义时段开始日期（含）"),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="自定义时段结束日期（含），默认今天"),
         ],
         responses=inline_serializer(
             "DashboardFigures",
@@ -104,6 +113,11 @@ class DashboardFiguresView(APIView):
                 "date": serializers.DateField(),
                 "node": serializers.CharField(allow_null=True),
                 "as_of": serializers.DateTimeField(allow_null=True, help_text="日盘点的计算时间；实时为 null"),
+                "period": inline_serializer(
+                    "DashboardPeriod",
+                    {"kind": serializers.CharField(), "start": serializers.DateField(), "end": serializers.DateField()},
+                    allow_null=True,
+                ),
                 "figures": serializers.DictField(help_text="各指标提供方 → 指标代码 → 数值"),
             },
         ),
@@ -119,14 +133,27 @@ class DashboardFiguresView(APIView):
         else:
             lens = Lens(scope_for(request.user))
         today = timezone.localdate()
+        params = request.query_params
+        period = None
+        if params.get("period") or params.get("start") or params.get("end"):
+            try:
+                period = from_params(params, today)
+            except PeriodError as exc:
+                raise ValidationError({"period": [str(exc)]}) from exc
         # A territory node reads today's daily inventory, like the dashboard; ?live=1 recomputes.
-        inventory = None if request.query_params.get("live") == "1" else inventory_figures(node, [], today)
-        if inventory is not None:
+        live = params.get("live") == "1" or period is not None
+        inventory = None if live else inventory_figures(node, [], today)
+        if period is not None:
+            figures, as_of = compute_all(lens.during(period), period), None
+        elif inventory is not None:
             figures, _, as_of = inventory
             figures = {k: v for k, v in figures.items() if k != EXCEPTIONS_KEY}
         else:
             figures, as_of = compute_all(lens, today), None
-        return Response({"date": today.isoformat(), "node": key or None, "as_of": as_of, "figures": figures})
+        shown = {"kind": period.kind, "start": period.start, "end": period.end} if period else None
+        return Response(
+            {"date": today.isoformat(), "node": key or None, "as_of": as_of, "period": shown, "figures": figures}
+        )
 
 
 def register(router) -> None:

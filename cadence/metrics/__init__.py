@@ -22,6 +22,7 @@ from importlib.util import find_spec
 from django.db import models
 from django.db.models.functions import Substr
 
+from cadence.periods import Period, as_period
 from core.excel import Column
 from organizations.models import Territory
 from organizations.scope import UserScope, scope_q
@@ -29,10 +30,13 @@ from organizations.scope import UserScope, scope_q
 
 @dataclass(frozen=True)
 class Lens:
-    """What a figure counts: records inside ``scope`` and, if given, under territory ``within``."""
+    """What a figure counts: records inside ``scope`` and, if given, under territory ``within``;
+    ``period`` is the time the drill-down lists of flow figures cover (this month so far when
+    not given, as the daily inventory counts)."""
 
     scope: UserScope
     within: Territory | None = None
+    period: Period | None = None
 
     def apply(self, queryset: models.QuerySet) -> models.QuerySet:
         for scope in self._scopes():
@@ -48,7 +52,16 @@ class Lens:
         return scopes
 
     def narrowed(self, territory: Territory) -> Lens:
-        return Lens(self.scope, territory)
+        return Lens(self.scope, territory, self.period)
+
+    def during(self, period: Period | None) -> Lens:
+        return Lens(self.scope, self.within, period)
+
+    @property
+    def span(self) -> Period:
+        from django.utils import timezone
+
+        return self.period or as_period(timezone.localdate())
 
     @property
     def principal(self) -> UserScope:
@@ -197,6 +210,16 @@ def providers() -> list[Provider]:
 
 def compute_all(lens: Lens, day: date, only: list[str] | None = None) -> dict[str, dict]:
     return {p.name: p.compute(lens, day) for p in providers() if only is None or p.name in only}
+
+
+def window(span: Period | date):
+    """``[since, until)`` of a provider's ``day`` argument: a period, or a day's month so far."""
+    return as_period(span).window()
+
+
+def as_of(span: Period | date) -> date:
+    """The day a stock figure is read on for a provider's ``day`` argument."""
+    return span.as_of if isinstance(span, Period) else span
 
 
 def percent(part: int, whole: int) -> float | None:

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cadence.metrics import Column, Figure, Lens, percent, provider
+from cadence.metrics import Column, Figure, Lens, as_of, percent, provider, window
 from cadence.models import KeyTask, WeeklyReport
 
 
-def month_bounds(day: date) -> tuple[datetime, datetime]:
-    """The calendar month of ``day`` up to the end of ``day`` (aware datetimes)."""
-    start = timezone.make_aware(datetime.combine(day.replace(day=1), time.min))
-    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-    return start, end
-
-
-def reports_due(lens: Lens, day: date):
-    start, end = month_bounds(day)
+def reports_due(lens: Lens, span):
+    start, end = window(span)
     return (
         lens.apply(WeeklyReport.objects.select_related("street"))
         .filter(due_at__gte=start, due_at__lt=end)
@@ -37,8 +30,7 @@ def _late_q(now):
 
 def _weekly_drill(name):
     def drill(lens: Lens):
-        day = timezone.localdate()
-        qs = reports_due(lens, day)
+        qs = reports_due(lens, lens.span)
         if name == "on_time":
             return qs.filter(_on_time_q())
         if name == "late":
@@ -50,7 +42,7 @@ def _weekly_drill(name):
 
 @provider(
     "weekly",
-    "周例会报送（本月）",
+    "周例会报送",
     order=80,
     figures=[
         Figure("due", "应报", "份", drill=_weekly_drill("due")),
@@ -70,10 +62,10 @@ def _weekly_drill(name):
     ],
 )
 def weekly_figures(lens: Lens, day: date) -> dict:
-    """Reports whose deadline falls in the month of ``day``, up to ``day``: the month-end run
-    of the daily inventory therefore holds the whole month for the monthly dispatch."""
+    """Reports whose deadline falls in the period (a plain ``day``: its month up to that day,
+    so the month-end run of the daily inventory holds the whole month for the dispatch)."""
     qs = reports_due(lens, day)
-    _, end = month_bounds(day)
+    _, end = window(day)
     due = qs.count()
     on_time = qs.filter(_on_time_q()).count()
     late = qs.filter(_late_q(min(timezone.now(), end))).count()
@@ -118,7 +110,8 @@ def key_tasks_overdue(lens: Lens, day: date | None = None):
         Column("完成时限", lambda t: t.due_date.isoformat() if t.due_date else ""),
     ],
 )
-def key_task_figures(lens: Lens, day: date) -> dict:
+def key_task_figures(lens: Lens, day) -> dict:
+    day = as_of(day)
     tasks = list(current_key_tasks(lens, day).values_list("status", "progress", "due_date"))
     total = len(tasks)
     return {

@@ -4,28 +4,22 @@ time; plus the cases open and overdue right now."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from cadence.metrics import Column, Figure, Lens, by_child, grouped, percent, provider, scope_path
+from cadence.metrics import Column, Figure, Lens, by_child, grouped, percent, provider, scope_path, window
 from grievances.models import OPEN_STATES, Grievance
 from grievances.selectors import SOLVED_STATES, grievance_metrics
-
-
-def month_window(day: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(day.replace(day=1), time.min), tz)
-    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), tz)
 
 
 def grievances(lens: Lens):
     return lens.apply(Grievance.objects.select_related("territory", "category", "body")).order_by("-submitted_at")
 
 
-def received_this_month(lens: Lens):
-    start, end = month_window(timezone.localdate())
+def received_in_period(lens: Lens):
+    start, end = lens.span.window()
     return (
         grievances(lens)
         .filter(submitted_at__gte=start, submitted_at__lt=end)
@@ -35,11 +29,11 @@ def received_this_month(lens: Lens):
 
 @provider(
     "grievances",
-    "诉求办理（本月）",
+    "诉求办理",
     order=40,
     perm="grievances.view_grievance",
     figures=[
-        Figure("received", "本月受理", "件", drill=received_this_month),
+        Figure("received", "受理", "件", drill=received_in_period),
         Figure("response_due", "应响应", "件"),
         Figure("responded", "按时响应", "件"),
         Figure("resolved", "已解决", "件"),
@@ -70,7 +64,7 @@ def received_this_month(lens: Lens):
     ],
 )
 def grievance_figures(lens: Lens, day: date) -> dict:
-    since, until = month_window(day)
+    since, until = window(day)
     metrics = grievance_metrics(user=lens.principal, since=since, until=until, territory=lens.within_node)
     rows = metrics["rows"]
     live = lens.apply(Grievance.objects.filter(state__in=OPEN_STATES))
@@ -101,7 +95,7 @@ def _figures(counts: dict) -> dict:
 def grievance_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]:
     """One pass: the month's figures as ``grievance_metrics`` defines them (cases placed by
     their territory, duplicates and rejected ones left out) and the open cases right now."""
-    since, until = month_window(day)
+    since, until = window(day)
     S = Grievance.State
     month = Q(submitted_at__gte=since, submitted_at__lt=until) & ~Q(state__in=[S.DUPLICATE, S.REJECTED])
     on_time = Q(responded_at__isnull=False, respond_due_at__isnull=False, responded_at__lte=F("respond_due_at"))

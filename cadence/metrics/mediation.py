@@ -8,8 +8,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from cadence.metrics import Column, Figure, Lens, provider
-from cadence.metrics.grievances import month_window
+from cadence.metrics import Column, Figure, Lens, provider, window
 from grievances.mediation import mediation_figures
 from grievances.models import Mediation
 
@@ -20,20 +19,20 @@ def mediations(lens: Lens):
 
 @provider(
     "mediation",
-    "劳动争议调解（本月）",
+    "劳动争议调解",
     order=45,
     perm="grievances.view_mediation",
     figures=[
         Figure("labour_cases", "劳动权益诉求", "件"),
         Figure("mediated", "其中进入调解", "件"),
-        Figure("opened", "本月受理调解", "件"),
+        Figure("opened", "受理调解", "件"),
         Figure(
             "open_now",
             "调解中",
             "件",
             drill=lambda lens: mediations(lens).filter(status=Mediation.Status.OPEN),
         ),
-        Figure("closed", "本月结案", "件"),
+        Figure("closed", "调解结案", "件"),
         Figure("agreed", "达成协议", "件"),
         Figure("referred", "转仲裁/诉讼/监察", "件"),
         Figure("sessions", "调解会", "次"),
@@ -51,7 +50,7 @@ def mediations(lens: Lens):
     ],
 )
 def mediation_provider(lens: Lens, day: date) -> dict:
-    since, until = month_window(day)
+    since, until = window(day)
     f = mediation_figures(user=lens.principal, since=since, until=until, territory=lens.within_node)
     return {
         "labour_cases": f.labour_cases,

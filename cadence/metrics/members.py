@@ -9,7 +9,7 @@ from datetime import date
 
 from django.db.models import Count, Q
 
-from cadence.metrics import Column, Figure, Lens, by_child, grouped, percent, provider, scope_path
+from cadence.metrics import Column, Figure, Lens, as_of, by_child, grouped, percent, provider, scope_path
 from members.models import PartyMembership, Person
 from members.models.people import NEW_EMPLOYMENT_OCCUPATIONS
 from members.selectors import member_distribution
@@ -54,7 +54,7 @@ def workers(lens: Lens):
     ],
 )
 def member_figures(lens: Lens, day: date) -> dict:
-    dist = member_distribution(lens.principal, territory=lens.within_node, today=day)
+    dist = member_distribution(lens.principal, territory=lens.within_node, today=as_of(day))
     counts = {key: getattr(dist, attr) for key, attr in FIELDS.items()}
     return _figures(counts, workers(lens).count())
 

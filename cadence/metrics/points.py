@@ -8,9 +8,9 @@ from datetime import date
 
 from django.db.models import Count, Q, Sum
 
-from cadence.metrics import Column, Figure, Lens, by_child, grouped, percent, provider, scope_path
+from cadence.metrics import Column, Figure, Lens, by_child, grouped, percent, provider, scope_path, window
 from points.models import PointAccount, PointEntry
-from points.selectors import earned_entries, period_bounds
+from points.selectors import earned_entries
 
 
 def accounts(lens: Lens):
@@ -18,14 +18,14 @@ def accounts(lens: Lens):
 
 
 def active_accounts(lens: Lens):
-    start, end = period_bounds("month")
+    start, end = lens.span.window()
     earned = earned_entries(user=lens.principal, start=start, end=end, within=lens.within_node)
     return accounts(lens).filter(pk__in=earned.values("account_id"))
 
 
 @provider(
     "points",
-    "积分激励（本月）",
+    "积分激励",
     order=50,
     perm="points.view_pointaccount",
     figures=[
@@ -42,7 +42,7 @@ def active_accounts(lens: Lens):
     ],
 )
 def points_figures(lens: Lens, day: date) -> dict:
-    start, end = period_bounds("month", today=day)
+    start, end = window(day)
     earned = earned_entries(user=lens.principal, start=start, end=end, within=lens.within_node)
     agg = earned.aggregate(issued=Sum("delta"), earners=Count("account", distinct=True))
     redeemed = (
@@ -59,7 +59,7 @@ def points_figures(lens: Lens, day: date) -> dict:
 def points_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]:
     """One pass over the month's entries (placed by where they were earned) and one over the
     accounts (placed by the person)."""
-    start, end = period_bounds("month", today=day)
+    start, end = window(day)
     entries = lens.apply(PointEntry.objects.filter(created_at__gte=start, created_at__lt=end))
     earning = Q(kind__in=PointEntry.EARNING_KINDS)
     sums = by_child(

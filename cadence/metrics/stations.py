@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Count, Q
 
-from cadence.metrics import Column, Figure, Lens, by_child, grouped, provider, scope_path
+from cadence.metrics import Column, Figure, Lens, as_of, by_child, grouped, provider, scope_path
 from stations.models import Station
 from stations.selectors import overdue_q
 
@@ -65,7 +65,8 @@ def station_figures_by_child(lens: Lens, children: list, day: date) -> dict[int,
     return by_child(lens.apply(Station.objects.all()), scope_path(Station), children, _aggregates(day))
 
 
-def _aggregates(day: date) -> dict:
+def _aggregates(day) -> dict:
+    day = as_of(day)
     return {
         "stations": Count("pk"),
         "open": Count("pk", filter=Q(status=Station.Status.OPEN)),

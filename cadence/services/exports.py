@@ -19,6 +19,7 @@ from cadence.models import (
     WeeklyReport,
 )
 from cadence.nodes import Node, node_visible
+from cadence.periods import PeriodError, from_params
 from core import exports
 from organizations.scope import restrict, scope_for
 
@@ -114,13 +115,18 @@ def drill_dataset(params: dict) -> Dataset:
     node = Node.parse(params["node"]) if params.get("node") else None
     if params.get("node") and node is None:
         raise ValidationError(f"找不到节点 {params['node']}")
+    # The period of the drill-down page the export was asked from (flow figures only).
+    try:
+        period = from_params(params) if params.get("start") else None
+    except PeriodError as exc:
+        raise ValidationError(str(exc)) from exc
 
     def rows(user):
         if prov.perm and not user.has_perm(prov.perm):
             raise ValidationError("您没有查看该明细的权限")
         if node is not None and not node_visible(user, node):
             raise ValidationError("节点不在您的管辖范围内")
-        return fig.drill(node.lens if node is not None else Lens(scope_for(user)))
+        return fig.drill((node.lens if node is not None else Lens(scope_for(user))).during(period))
 
     where = f"{node.label} · " if node else ""
     return Dataset(f"{where}{prov.label} · {fig.label}", prov.columns, rows)

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cadence.kpis import kpi_by_key
+from cadence.metrics import compute_all
 from cadence.models import (
     AssessmentResult,
-    DailySnapshot,
     KeyTask,
     KeyTaskUpdate,
     Milestone,
@@ -20,6 +20,7 @@ from cadence.models import (
     SecretaryProject,
 )
 from cadence.nodes import Node
+from cadence.periods import Period
 from cadence.services.weekly import ATTACHMENT_SUFFIXES
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
@@ -110,22 +111,20 @@ def criterion_points(value: float | None, *, weight: Decimal, floor: Decimal, ta
 
 @transaction.atomic
 def assessment_compute(*, scheme: ScoringScheme) -> list[AssessmentResult]:
-    """Score every district from its latest daily snapshot of the scheme's year."""
+    """Score every district on the scheme's whole year, whatever day it runs: flow figures
+    (cases, reports due, points) over 1 January – 31 December, stock figures (coverage,
+    stations) as of the year's end or today. A daily snapshot would hold only its month so
+    far — run on 1 December it gave every district 0 for weekly punctuality."""
     from organizations.models import Territory
 
     criteria = list(scheme.criteria.all())
     if not criteria:
         raise ValidationError(f"考核方案“{scheme.name}”尚未配置指标")
+    year = Period.of_year(scheme.year)
+    needed = sorted({kpi.provider for c in criteria if (kpi := kpi_by_key(c.kpi))})
     results = []
     for district in Territory.objects.filter(level=Territory.Level.DISTRICT).order_by("code"):
-        snapshot = (
-            DailySnapshot.objects.filter(
-                kind=DailySnapshot.Kind.DAILY, node_key=Node.of(district).key, date__year=scheme.year
-            )
-            .order_by("-date")
-            .first()
-        )
-        figures = snapshot.figures if snapshot else {}
+        figures = compute_all(Node.of(district).lens.during(year), year, only=needed)
         breakdown, total = [], Decimal("0")
         for criterion in criteria:
             kpi = kpi_by_key(criterion.kpi)

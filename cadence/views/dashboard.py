@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -18,17 +20,64 @@ from django.views.decorators.http import require_http_methods
 from cadence.metrics import PROVIDERS, Lens, compute_all, compute_children, drill_queryset, providers
 from cadence.models import DailySnapshot, KeyTask, Notification, WeeklyReport
 from cadence.nodes import Node, home_nodes, node_visible
+from cadence.periods import KINDS, Period, PeriodError, from_params, running
 from cadence.services.catchup import cached_missed_runs
 from cadence.services.snapshots import EXCEPTIONS_KEY, inventory_figures
 from cadence.services.weekly import due_at_for, iso_week_of
+from cadence.views.records import record_url
 from core.db_router import replica_reads
-from organizations.models import Territory
+from organizations.models import StaffPost, Territory
 from organizations.scope import restrict, scope_for
 
 CHILD_PROVIDERS = ["organizations", "members", "stations", "grievances", "points"]
 GRID_WEEKS = 8
 # 征集—处理—反馈: received → answered in time → solved → rated → satisfied.
 FUNNEL_STEPS = ["received", "responded", "resolved", "rated", "satisfied"]
+# Providers whose figures count what happened in a period; the others are stock figures read
+# as of a day (units, stations, members), which the daily inventory already holds.
+PERIODIC = ("grievances", "mediation", "points", "weekly")
+# Tiles by role: a station manager or a member unit works on a few things, and a wall of
+# zeros about coverage or members they do not handle hides them. Territorial posts and
+# industry committees see every tile. A user with several posts sees the union.
+ROLE_TILES = {
+    StaffPost.Role.STATION: {"stations", "points"},
+    StaffPost.Role.MEMBER_UNIT: {"grievances", "mediation", "key_tasks"},
+}
+
+
+def tiles_for(user) -> set[str] | None:
+    """Provider names the user's dashboard shows; None for all of them."""
+    if user.is_superuser:
+        return None
+    roles = set(StaffPost.objects.filter(user=user, is_active=True).values_list("role", flat=True))
+    if not roles or roles - set(ROLE_TILES):
+        return None
+    return set().union(*(ROLE_TILES[r] for r in roles))
+
+
+def period_of(request) -> Period:
+    """The period asked for; a bad one is reported and the default shown instead."""
+    try:
+        return from_params(request.GET)
+    except PeriodError as exc:
+        messages.error(request, str(exc))
+        return running("month")
+
+
+def period_query(period: Period) -> str:
+    """The period as query parameters a drill-down link carries: explicit dates, so the list
+    shows the rows counted on the page even if the day turns in between."""
+    return urlencode({"start": period.start.isoformat(), "end": period.end.isoformat()})
+
+
+def drill_url(provider: str, figure: str, node: Node | None, period: Period | None) -> str:
+    url = reverse("cadence:drill", args=[provider, figure])
+    params = []
+    if node is not None:
+        params.append(f"node={node.key}")
+    if period is not None and provider in PERIODIC:
+        params.append(period_query(period))
+    return f"{url}?{'&'.join(params)}" if params else url
 
 
 def focus_node(request) -> tuple[Node | None, list[Node]]:
@@ -51,6 +100,7 @@ def lens_for(user, node: Node | None) -> Lens:
 
 def _cache_key(user, node: Node | None, part: str) -> str:
     scope = repr(scope_for(user))
+    # ``part`` names the period too: two periods never share an entry.
     digest = hashlib.sha1(f"{scope}|{node.key if node else '-'}|{part}".encode()).hexdigest()
     return f"cadence:dash:{timezone.localdate()}:{digest}"
 
@@ -69,33 +119,38 @@ def _cached(user, node, part, compute):
     return value
 
 
-def children_figures(lens: Lens, children: list[Node], today) -> dict[str, dict]:
+def children_figures(lens: Lens, children: list[Node], today, only=CHILD_PROVIDERS) -> dict[str, dict]:
     """The child table's figures, ``{node key: {provider: figures}}``, each provider's for every
     child in one grouped pass (``compute_children``), not one pass per child."""
     territories = [c.territory for c in children]
-    by_pk = compute_children(lens, territories, today, only=CHILD_PROVIDERS)
+    by_pk = compute_children(lens, territories, today, only=only)
     return {c.key: by_pk[c.territory.pk] for c in children}
 
 
-def figure_cards(user, lens_figures: dict, node: Node | None) -> list[dict]:
+def figure_cards(
+    user, lens_figures: dict, node: Node | None, period: Period | None = None, tiles: set[str] | None = None
+) -> list[dict]:
     groups = []
     for prov in providers():
+        if tiles is not None and prov.name not in tiles:
+            continue
         values = lens_figures.get(prov.name) or {}
         cards = []
         may_drill = prov.perm is None or user.has_perm(prov.perm)
         for fig in prov.figures:
             value = values.get(fig.key)
-            url = None
-            if fig.drill is not None and may_drill:
-                url = reverse("cadence:drill", args=[prov.name, fig.key])
-                if node is not None:
-                    url += f"?node={node.key}"
+            url = drill_url(prov.name, fig.key, node, period) if fig.drill is not None and may_drill else None
             cards.append({"key": fig.key, "label": fig.label, "unit": fig.unit, "value": value, "url": url})
-        groups.append({"name": prov.name, "label": prov.label, "cards": cards})
+        label = prov.label
+        if period is not None and prov.name in PERIODIC:
+            label = f"{label}（{period.start:%m月%d日}—{period.end:%m月%d日}）"
+        groups.append({"name": prov.name, "label": label, "cards": cards})
     return groups
 
 
-def child_table(user, children: list[tuple[Node, dict]], provider_name: str) -> dict | None:
+def child_table(
+    user, children: list[tuple[Node, dict]], provider_name: str, period: Period | None = None
+) -> dict | None:
     prov = PROVIDERS.get(provider_name)
     if prov is None or not children:
         return None
@@ -110,7 +165,7 @@ def child_table(user, children: list[tuple[Node, dict]], provider_name: str) -> 
         for fig in prov.figures:
             url = None
             if fig.drill is not None and visible and may_drill:
-                url = reverse("cadence:drill", args=[prov.name, fig.key]) + f"?node={child.key}"
+                url = drill_url(prov.name, fig.key, child, period)
             cells.append({"value": values.get(fig.key), "url": url, "unit": fig.unit})
         dashboard_url = reverse("cadence:dashboard") + f"?node={child.key}" if visible else None
         rows.append({"node": child, "cells": cells, "dashboard": dashboard_url})
@@ -191,38 +246,66 @@ def node_exceptions(node: Node | None, day) -> list[dict]:
 def dashboard(request):
     node, homes = focus_node(request)
     user = request.user
-    lens = lens_for(user, node)
+    period = period_of(request)
+    lens = lens_for(user, node).during(period)
     today = timezone.localdate()
     children = node.children() if node is not None else []
     live = request.GET.get("live") == "1"
-    inventory = None if live else inventory_figures(node, children, today)
-    if inventory is not None:
-        totals, by_key, as_of = inventory
-        # Levels the inventory does not keep (communities, say): one grouped pass for them all.
-        by_key.update(children_figures(lens, [c for c in children if c.key not in by_key], today))
-    else:
-        as_of = None
-        # Live figures are reads only: on the replica when one is configured (core.db_router).
-        with replica_reads():
-            totals = _cached(user, node, "totals", lambda: compute_all(lens, today))
-            by_key = _cached(user, node, "children", lambda: children_figures(lens, children, today))
+    # Today's inventory holds the stock figures (units, stations, members) as the live
+    # selectors would give them; the period's flow figures are always counted for the period.
+    inventory = None if live or period.end != today else inventory_figures(node, children, today)
+    # Only the role's tiles are computed: figures nobody is shown cost time for nothing.
+    tiles = tiles_for(user)
+    shown = None if tiles is None else sorted(tiles)
+    periodic = [name for name in PERIODIC if name in PROVIDERS and (tiles is None or name in tiles)]
+    child_providers = [name for name in CHILD_PROVIDERS if tiles is None or name in tiles]
+    tag = f"{period.key}:{shown}"  # cache entries per period and set of tiles
+    with replica_reads():  # live figures are reads only: on the replica when one is configured
+        if inventory is not None:
+            totals, by_key, as_of = inventory
+            totals = {k: v for k, v in totals.items() if k not in PERIODIC}
+            totals.update(_cached(user, node, f"flows:{tag}", lambda: compute_all(lens, period, only=periodic)))
+            stock_children = [c for c in children if c.key not in by_key]
+            # Levels the inventory does not keep (communities, say): one grouped pass for them all.
+            by_key.update(children_figures(lens, stock_children, period, only=child_providers))
+            flows = [name for name in child_providers if name in PERIODIC]
+            kept = [c for c in children if c not in stock_children]
+            for key, figures in _cached(
+                user, node, f"child-flows:{tag}", lambda: children_figures(lens, kept, period, only=flows)
+            ).items():
+                by_key[key].update(figures)
+        else:
+            as_of = None
+            totals = _cached(user, node, f"totals:{tag}", lambda: compute_all(lens, period, only=shown))
+            by_key = _cached(
+                user,
+                node,
+                f"children:{tag}",
+                lambda: children_figures(lens, children, period, only=child_providers),
+            )
     children_with = [(c, by_key.get(c.key, {})) for c in children]
-    tables = [t for t in (child_table(user, children_with, name) for name in CHILD_PROVIDERS) if t]
+    tables = [
+        t
+        for t in (child_table(user, children_with, name, period) for name in CHILD_PROVIDERS)
+        if t and (tiles is None or t["provider"].name in tiles)
+    ]
     key_tasks = list(
         lens.apply(KeyTask.objects.select_related("lead_body", "plan"))
         .filter(plan__year_start__lte=today.year, plan__year_end__gte=today.year)
         .order_by("plan__year_start", "number")[:40]
     )
-    grievances = (totals.get("grievances") or {}) if "grievances" in PROVIDERS else None
+    with_funnel = tiles is None or "grievances" in tiles
+    grievances = (totals.get("grievances") or {}) if "grievances" in PROVIDERS and with_funnel else None
     funnel = None
     if grievances:
         labels = {f.key: f.label for f in PROVIDERS["grievances"].figures}
         steps = [(labels[k], grievances.get(k)) for k in FUNNEL_STEPS if k in labels]
         funnel = {
             "type": "funnel",
-            "title": "诉求处理漏斗",
+            "title": f"诉求处理漏斗（{period.start:%m月%d日}—{period.end:%m月%d日}）",
             "categories": [s[0] for s in steps],
             "values": [s[1] for s in steps],
+            "steps": steps,
         }
     breadcrumbs = []
     if node is not None and node.territory is not None:
@@ -245,12 +328,15 @@ def dashboard(request):
             "node": node,
             "homes": homes,
             "breadcrumbs": breadcrumbs,
-            "groups": figure_cards(user, totals, node),
+            "groups": figure_cards(user, totals, node, period, tiles),
+            "period": period,
+            "period_kinds": list(KINDS.items()),
             "tables": tables,
             "grid": weekly_grid(user, node),
             "key_tasks": key_tasks,
             "funnel": funnel,
-            "stations": station_points(lens),
+            "stations": station_points(lens) if tiles is None or "stations" in tiles else {},
+            "show_key_tasks": tiles is None or "key_tasks" in tiles,
             "exceptions": node_exceptions(node, today),
             "unread": unread,
             "today": today,
@@ -271,11 +357,19 @@ def drill(request, provider: str, figure: str):
     fig = prov.figure(figure) if prov else None
     if prov is not None and prov.perm and not request.user.has_perm(prov.perm):
         raise Http404("该数据项没有明细清单")
-    queryset = drill_queryset(provider, figure, lens_for(request.user, node))
+    # Flow figures list the rows of the period the page counted (explicit dates in the link);
+    # without one, this month so far, as the daily inventory counts.
+    period = None
+    if provider in PERIODIC and (request.GET.get("start") or request.GET.get("period")):
+        period = period_of(request)
+    queryset = drill_queryset(provider, figure, lens_for(request.user, node).during(period))
     if queryset is None:
         raise Http404("该数据项没有明细清单")
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    rows = [[col.value(obj) for col in prov.columns] for obj in page.object_list]
+    rows = [
+        {"url": record_url(request.user, obj), "cells": [col.value(obj) for col in prov.columns]}
+        for obj in page.object_list
+    ]
     return render(
         request,
         "cadence/drill.html",
@@ -286,7 +380,16 @@ def drill(request, provider: str, figure: str):
             "headers": [c.header for c in prov.columns],
             "rows": rows,
             "page": page,
-            "export_params": {"provider": provider, "figure": figure, "node": node.key if node else ""},
+            "period": period,
+            "back_query": "&".join(
+                part for part in (f"node={node.key}" if node else "", period_query(period) if period else "") if part
+            ),
+            "export_params": {
+                "provider": provider,
+                "figure": figure,
+                "node": node.key if node else "",
+                **({"start": period.start.isoformat(), "end": period.end.isoformat()} if period else {}),
+            },
         },
     )
 

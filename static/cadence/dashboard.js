@@ -17,14 +17,26 @@
         grid: { left: 48, right: 16, top: 24, bottom: 64 },
         xAxis: { type: "category", data: spec.categories, axisLabel: { rotate: spec.categories.length > 6 ? 40 : 0 } },
         yAxis: { type: "value", name: spec.unit },
-        series: [{ type: "bar", data: spec.values, itemStyle: { color: RED } }]
+        series: [{ type: "bar", data: spec.values, barMinHeight: 2, itemStyle: { color: RED },
+          label: { show: spec.categories.length <= 12, position: "top", formatter: function (p) {
+            return p.value === null || p.value === undefined ? "—" : p.value; } } }]
       };
       chart.on("click", function (p) { if (spec.links && spec.links[p.dataIndex]) { window.location = spec.links[p.dataIndex]; } });
     } else if (spec.type === "funnel") {
+      // Drawn as labelled horizontal bars, not a funnel shape: a stage at zero stays a row
+      // reading "0 件", where a funnel collapses it into a flat wedge nobody can read.
+      var first = spec.values[0] || 0;
       option = {
-        tooltip: { trigger: "item" },
-        series: [{ type: "funnel", sort: "none", left: "10%", width: "80%",
-          data: spec.categories.map(function (c, i) { return { name: c, value: spec.values[i] || 0 }; }) }]
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        grid: { left: 72, right: 96, top: 8, bottom: 8 },
+        xAxis: { type: "value", show: false, max: Math.max(first, 1) },
+        yAxis: { type: "category", inverse: true, data: spec.categories, axisTick: { show: false } },
+        series: [{ type: "bar", barMinHeight: 2, itemStyle: { color: RED },
+          data: spec.values.map(function (v) { return v || 0; }),
+          label: { show: true, position: "right", formatter: function (p) {
+            var share = first ? Math.round(p.value * 100 / first) + "%" : "—";
+            return p.value + " 件（" + share + "）";
+          } } }]
       };
     } else if (spec.type === "scatter") {
       option = {

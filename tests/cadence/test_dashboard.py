@@ -203,7 +203,9 @@ def test_dashboard_reads_todays_inventory_and_live_on_request(
     page = client.get(DASH)
     assert "数据截至" in page.content.decode()
     assert card(page, "organizations.units") == card(live_page, "organizations.units") == "5"
-    with django_assert_max_num_queries(live_count // 2):
+    # The period's flow figures (cases, points, reports) are counted live either way; the stock
+    # figures the inventory holds are most of the work.
+    with django_assert_max_num_queries(live_count * 2 // 3):
         client.get(DASH)
     # A unit added after the inventory shows in the live view only, until the next run.
     Unit.objects.create(name="午后新增企业", kind=Unit.Kind.ENTERPRISE, territory=world.chaokujie)

@@ -73,18 +73,31 @@ def test_roles_see_only_their_items(day_of_work, qinhuai_organizer, member_unit_
     assert not {"weekly_due", "weekly_late", "cases_mine", "transfers_requested"} & set(station)
 
 
+def test_home_groups_are_chinese(client, world, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("root", password="x-Long-pass-1")
+    client.force_login(admin_user)
+    body = client.get("/").content.decode()
+    assert "审计日志" in body and "登录安全" in body
+    for english in ("Audit log", "Axes", "Log entries", "Access attempts"):
+        assert english not in body
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
-    ("username", "expected", "absent"),
+    ("username", "expected", "absent", "no_tiles"),
     [
-        ("fuzimiao", ["weekly_due", "cases_overdue", "inspections"], ["weekly_review"]),
-        ("qinhuai", ["weekly_review", "cases_overdue", "inspections"], ["weekly_due"]),
-        ("scjg", ["notifications"], ["weekly_due", "inspections"]),
-        ("yizhan", ["inspections"], ["weekly_due", "cases_mine"]),
+        ("fuzimiao", ["weekly_due", "cases_overdue", "inspections"], ["weekly_review"], []),
+        ("qinhuai", ["weekly_review", "cases_overdue", "inspections"], ["weekly_due"], []),
+        ("scjg", ["notifications"], ["weekly_due", "inspections"], ["organizations", "members", "stations"]),
+        ("yizhan", ["inspections"], ["weekly_due", "cases_mine"], ["organizations", "members", "grievances"]),
     ],
 )
-def test_workbench_in_the_browser(page, live_server, day_of_work, username, expected, absent):
+def test_workbench_in_the_browser(page, live_server, day_of_work, username, expected, absent, no_tiles, settings):
+    page.goto(f"{live_server.url}/accounts/login/")
+    # The platform's name, not the host the browser reached it by.
+    assert settings.PORTAL_SITE_NAME in page.title()
+    assert page.locator(".brand").inner_text() == settings.PORTAL_SITE_NAME
     login_in_browser(page, live_server, username)
     for viewport in ({"width": 1280, "height": 900}, {"width": 390, "height": 844}):
         page.set_viewport_size(viewport)
@@ -97,6 +110,13 @@ def test_workbench_in_the_browser(page, live_server, day_of_work, username, expe
         # Nothing runs off the side on a phone.
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         page.screenshot(path=f"/tmp/workbench-{username}-{viewport['width']}.png", full_page=True)
+        # The dashboard: a period picker, and only the tiles of the role.
+        page.goto(f"{live_server.url}/dashboard/")
+        assert page.locator("#period-picker [aria-current=true]").inner_text() == "上月+本月"
+        for name in no_tiles:
+            assert page.locator(f"#tile-{name}").count() == 0, name
+        page.screenshot(path=f"/tmp/dashboard-{username}-{viewport['width']}.png", full_page=True)
+        page.goto(f"{live_server.url}/")
     # Every item's link opens a page the user may see.
     first = workbench.locator(f"[data-key={expected[0]}] a")
     first.click()
