@@ -23,8 +23,8 @@ from organizations.scope import scope_for
 
 
 class SnapshotSerializer(serializers.ModelSerializer):
-    territory_code = serializers.CharField(source="territory.code", default=None)
-    organization_code = serializers.CharField(source="organization.code", default=None)
+    territory_code = serializers.CharField(source="territory.code", default=None, allow_null=True)
+    organization_code = serializers.CharField(source="organization.code", default=None, allow_null=True)
 
     class Meta:
         model = DailySnapshot

@@ -18,6 +18,8 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import models
 from django.http import QueryDict
 from django.test import RequestFactory
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from core import exports
 from core.excel import Column
@@ -47,11 +49,19 @@ def _cell(name, obj, model_admin):
 
 
 class ExportAdminMixin:
-    """Changelist export for a ModelAdmin (see the module docstring)."""
+    """Changelist export for a ModelAdmin (see the module docstring).
+
+    ``survey_import_kind`` ("units", "members", "stations", "organizations"): the changelist's
+    导入 button leads to the survey upload for that kind. There is one import path — the 双线摸排
+    pipeline, with its staging, verification and scope rule — not a second, laxer one in the
+    admin; the link is by URL name, so this floor imports nothing of the pipeline's."""
 
     export_extra: tuple[str, ...] = ()
     export_units: dict[str, str] = {}
     export_totals: tuple[str, ...] = ()
+    survey_import_kind: str = ""
+    survey_upload_url = "surveys:batch-list"
+    survey_upload_permission = "surveys.add_importbatch"
     change_list_template = "admin/core/change_list_export.html"
 
     def export_title(self) -> str:
@@ -98,6 +108,9 @@ class ExportAdminMixin:
             query[EXPORT_PARAM] = value
             links.append((label, "?" + query.urlencode()))
         extra_context = {**(extra_context or {}), "export_links": links}
+        if self.survey_import_kind and request.user.has_perm(self.survey_upload_permission):
+            upload = reverse(self.survey_upload_url) + "?" + urlencode({"kind": self.survey_import_kind})
+            extra_context["survey_import_url"] = upload
         return super().changelist_view(request, extra_context)
 
 

@@ -36,10 +36,10 @@ class SubmitterSerializer(serializers.Serializer):
 
 
 class GrievanceSerializer(serializers.ModelSerializer):
-    category = serializers.CharField(source="category.code", default=None)
+    category = serializers.CharField(source="category.code", default=None, allow_null=True)
     territory = serializers.CharField(source="territory.code")
-    station = serializers.CharField(source="station.code", default=None)
-    body = serializers.CharField(source="body.code", default=None)
+    station = serializers.CharField(source="station.code", default=None, allow_null=True)
+    body = serializers.CharField(source="body.code", default=None, allow_null=True)
     submitter = serializers.SerializerMethodField()
 
     class Meta:

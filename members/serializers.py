@@ -9,7 +9,12 @@ from rest_framework import serializers
 from core.masking import birth_year, mask_id_number, mask_phone
 from members import services
 from members.models import PartyMembership, Person, Transfer, TransferEvent
-from organizations.api_base import ScopedPrimaryKeyRelatedField, ScopedWriteSerializerMixin
+from members.selectors import can_view_full_identity
+from organizations.api_base import (
+    RoleReadOnlySerializerMixin,
+    ScopedPrimaryKeyRelatedField,
+    ScopedWriteSerializerMixin,
+)
 from organizations.models import PartyOrganization
 
 
@@ -21,7 +26,7 @@ def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError({"detail": exc.messages})
 
 
-class PersonSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
+class PersonSerializer(RoleReadOnlySerializerMixin, ScopedWriteSerializerMixin, serializers.ModelSerializer):
     id_number = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=32)
     phone = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=32)
     id_number_masked = serializers.SerializerMethodField()
@@ -48,6 +53,12 @@ class PersonSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
             "employer",
             "is_member",
         ]
+
+    role_read_only_message = "您的岗位只能看到遮蔽后的号码，不能修改此项"
+
+    def role_read_only_fields(self, user) -> tuple[str, ...]:
+        # As on the admin page: without the full value there is nothing to correct it against.
+        return () if can_view_full_identity(user) else ("id_number", "phone")
 
     def get_id_number_masked(self, obj) -> str:
         return mask_id_number(obj.id_number)

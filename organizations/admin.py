@@ -9,7 +9,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from import_export.admin import ImportMixin
 from treebeard.forms import movenodeform_factory
 
 from organizations import rules as R
@@ -41,7 +40,6 @@ from organizations.models import (
     Unit,
     VanguardPost,
 )
-from organizations.resources import PartyOrganizationResource, UnitResource
 from organizations.scope import get_visible_or_404
 
 
@@ -148,8 +146,8 @@ class OrganizationEventInline(ScopedInline, admin.TabularInline):
 
 
 @admin.register(PartyOrganization)
-class PartyOrganizationAdmin(ImportMixin, ScopedAdmin):
-    resource_classes = [PartyOrganizationResource]
+class PartyOrganizationAdmin(ScopedAdmin):
+    survey_import_kind = "organizations"  # 导入 → the survey upload (core.admin_export)
     form = PartyOrganizationForm
     list_display = [
         "indented_name",
@@ -406,8 +404,8 @@ class BranchRuleAdmin(ScopedAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(ImportMixin, ScopedAdmin):
-    resource_classes = [UnitResource]
+class UnitAdmin(ScopedAdmin):
+    survey_import_kind = "units"
     list_display = [
         "name",
         "credit_code",

@@ -67,7 +67,12 @@ class PartyOrganizationViewSet(ScopedModelViewSet):
         raise drf_serializers.ValidationError("党组织不能删除，请通过生命周期事件“撤销”办理")
 
     @extend_schema(
-        methods=["GET"], responses=OrganizationEventSerializer(many=True), summary="组织生命周期事件（沿革）"
+        methods=["GET"],
+        responses=OrganizationEventSerializer(many=True),
+        summary="组织生命周期事件（沿革，新的在前，分页）",
+        # Pages like every list (``page``, ``page_size``, ``count``), but the organization list's
+        # filters do not apply to one organization's history.
+        filters=False,
     )
     @extend_schema(
         methods=["POST"],
@@ -81,7 +86,8 @@ class PartyOrganizationViewSet(ScopedModelViewSet):
 
         org = self.get_object()
         if request.method == "GET":
-            return Response(OrganizationEventSerializer(org.events.all()[:200], many=True).data)
+            page = self.paginate_queryset(org.events.all())
+            return self.get_paginated_response(OrganizationEventSerializer(page, many=True).data)
         if not request.user.has_perm("organizations.change_partyorganization"):
             return Response({"detail": "无权办理党组织生命周期事件"}, status=status.HTTP_403_FORBIDDEN)
         payload = LifecycleRequestSerializer(data=request.data, context={"request": request})

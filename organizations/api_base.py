@@ -173,6 +173,61 @@ class EventFieldsSerializerMixin:
         return super().validate(attrs)
 
 
+class RoleReadOnlySerializerMixin:
+    """Fields a role may not change are read-only for that role in the API, as the admin shows
+    them read-only for it (``role_read_only_fields(user)``, asked when one record is edited).
+    A write-only field (a full ID number) is dropped instead: the role sees only its mask. A
+    request that sends another value anyway gets a Chinese 400 naming the field rather than a
+    silent 200 that would let the caller believe the change was made."""
+
+    role_read_only_message = "您的岗位不能修改此项"
+
+    def role_read_only_fields(self, user) -> tuple[str, ...]:
+        return ()
+
+    def _role_locked(self) -> tuple[str, ...]:
+        from django.db.models import Model
+
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not isinstance(self.instance, Model):
+            return ()
+        return tuple(self.role_read_only_fields(user))
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in self._role_locked():
+            if name not in fields:
+                continue
+            if fields[name].write_only:
+                del fields[name]
+            else:
+                fields[name].read_only = True
+        return fields
+
+    def _current(self, name: str) -> str:
+        from django.core.exceptions import FieldDoesNotExist
+
+        try:
+            attname = self.Meta.model._meta.get_field(name).attname
+        except FieldDoesNotExist:
+            attname = name
+        value = getattr(self.instance, attname, None)
+        return "" if value is None else str(value)
+
+    def to_internal_value(self, data):
+        locked = self._role_locked()
+        if locked and hasattr(data, "get"):
+            errors = {
+                name: self.role_read_only_message
+                for name in locked
+                if name in data and ("" if data.get(name) is None else str(data.get(name))) != self._current(name)
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
 class ModelCleanSerializerMixin:
     """Runs the model's own ``clean()`` (dates, codes, phones, coordinates) on the record as it
     would be saved, so the API refuses exactly what the admin form and the services refuse: one

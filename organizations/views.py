@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -18,7 +19,12 @@ def _territory_param(request) -> Territory | None:
     code = (request.GET.get("territory") or "").strip()
     if not code:
         return None
-    return restrict(Territory.objects.filter(code=code), request.user).first()
+    # A territory outside the viewer's scope answers exactly like one that does not exist (as the
+    # API's ?territory= does), instead of silently showing the whole scope under its name.
+    territory = restrict(Territory.objects.filter(code=code), request.user).first()
+    if territory is None:
+        raise Http404("没有该辖区")
+    return territory
 
 
 @staff_member_required

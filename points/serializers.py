@@ -20,10 +20,10 @@ class AccountSerializer(serializers.ModelSerializer):
 
 class EntrySerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    rule_name = serializers.CharField(source="rule.name", read_only=True, default=None)
+    rule_name = serializers.CharField(source="rule.name", read_only=True, default=None, allow_null=True)
     person = serializers.IntegerField(source="account.person_id", read_only=True)
     source_type = serializers.SerializerMethodField()
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = PointEntry
@@ -132,7 +132,7 @@ class RewardSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
 class RedemptionSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
     reward_name = serializers.CharField(source="reward.name", read_only=True)
-    night_date = serializers.DateField(source="night.date", read_only=True, default=None)
+    night_date = serializers.DateField(source="night.date", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Redemption

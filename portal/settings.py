@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "treebeard",
-    "import_export",
     "auditlog",
     "axes",
     "django_celery_beat",
@@ -503,15 +502,8 @@ PORTAL_SITE_NAME = env_str("PORTAL_SITE_NAME", "南京市新兴领域党建工�
 PORTAL_CITY_NAME = env_str("PORTAL_CITY_NAME", "南京市")
 PORTAL_CITY_BOUNDS = tuple(float(x) for x in env_str("PORTAL_CITY_BOUNDS", "118.35,31.22,119.25,32.63").split(","))
 
-# django-import-export: escape =,+,-,@ at the start of exported cells (formula injection).
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
-IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-# Import needs the change permission (each new row also needs add: organizations.resources);
-# export needs view — without these any staff user could import into any model.
 # The audit trail masks ID numbers, phones and birth dates by the lists' policy (core.masking).
 AUDITLOG_MASK_CALLABLE = "core.masking.mask_for_audit"
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 AXES_VERBOSE = False
 
 # --- SMS (core.sms) ----------------------------------------------------------------------

@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
-from import_export.admin import ImportMixin
 
 from core.images import sanitize_photo
 from organizations.admin_base import ScopedAdmin, ScopedFileWidget, ScopedInline
@@ -18,7 +17,6 @@ from stations.models import (
     Station,
     Visit,
 )
-from stations.resources import StationResource
 from stations.selectors import OFFICER_ONLY_FIELDS, is_overdue, is_station_manager_only, overdue_q
 from stations.services import (
     inspection_refresh,
@@ -49,8 +47,8 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Station)
-class StationAdmin(ImportMixin, ScopedAdmin):
-    resource_classes = [StationResource]
+class StationAdmin(ScopedAdmin):
+    survey_import_kind = "stations"  # 导入 → the survey upload (core.admin_export)
     list_display = [
         "code",
         "name",

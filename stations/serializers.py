@@ -1,7 +1,11 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from organizations.api_base import ModelCleanSerializerMixin, ScopedWriteSerializerMixin
+from organizations.api_base import (
+    ModelCleanSerializerMixin,
+    RoleReadOnlySerializerMixin,
+    ScopedWriteSerializerMixin,
+)
 from stations.hours import station_is_open
 from stations.models import (
     CareActivity,
@@ -28,7 +32,7 @@ class OpeningHoursSerializer(serializers.ModelSerializer):
         fields = ["weekday", "opens", "closes"]
 
 
-class StationSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer):
+class StationSerializer(RoleReadOnlySerializerMixin, ScopedWriteSerializerMixin, serializers.ModelSerializer):
     territory_name = serializers.CharField(source="territory.name", read_only=True)
     services = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=Service.objects.filter(is_active=True), required=False
@@ -74,6 +78,12 @@ class StationSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer)
     def get_open_now(self, obj) -> bool:
         return station_is_open(obj)
 
+    role_read_only_message = "驿站站长不能修改此项，请联系所在街道"
+
+    def role_read_only_fields(self, user) -> tuple[str, ...]:
+        # The admin's lock for the same role (StationAdmin.get_readonly_fields).
+        return OFFICER_ONLY_FIELDS if is_station_manager_only(user) else ()
+
     def validate_code(self, value):
         from core.text import clean_code
 
@@ -81,17 +91,10 @@ class StationSerializer(ScopedWriteSerializerMixin, serializers.ModelSerializer)
 
     def validate(self, attrs):
         request = self.context.get("request")
-        if request is not None and is_station_manager_only(request.user):
-            locked = sorted(
-                f
-                for f in OFFICER_ONLY_FIELDS
-                if f in attrs and self.instance is not None and getattr(self.instance, f) != attrs[f]
-            )
-            if self.instance is None or locked:
-                raise serializers.ValidationError(
-                    dict.fromkeys(locked, "驿站站长不能修改此项，请联系所在街道")
-                    or {"non_field_errors": "驿站站长不能新建驿站"}
-                )
+        if request is not None and is_station_manager_only(request.user) and self.instance is None:
+            # On an existing station the officer-only fields are read-only for this role
+            # (role_read_only_fields); a new station is the street's to register.
+            raise serializers.ValidationError({"non_field_errors": "驿站站长不能新建驿站"})
         instance = Station(**{k: v for k, v in attrs.items() if k != "services"})
         if self.instance is not None:
             for field in ("longitude", "latitude"):

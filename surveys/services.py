@@ -194,6 +194,13 @@ def import_file(
         raise ValidationError(f"未知的导入类别：{kind}")
     file_hash = file_sha256(path)
     place = territory or (batch_place_for(user)[0] if user else Territory.objects.get_root_nodes().first())
+    if user is not None and territory is not None:
+        # --territory narrows a user's batch, never widens it: a street officer cannot name
+        # another district and have its units created there.
+        own = batch_place_for(user)[0]
+        if not territory.path.startswith(own.path):
+            who = user.get_username()
+            raise ValidationError(f"辖区{territory.code}不在用户{who}的管辖范围（{own.name}）内，未导入")
     batches_expire_stale()
     earlier = previous_batch(kind=kind, file_hash=file_hash, territory=place)
     if earlier is not None and earlier.is_running and not dry_run:

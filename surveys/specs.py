@@ -107,13 +107,21 @@ class KindSpec:
     def active_fields(self) -> list[FieldSpec]:
         return [f for f in self.fields if not (f.optional and not self.has_attr(f.model_attr or f.name))]
 
+    @cached_property
+    def event_attrs(self) -> frozenset[str]:
+        """The model's lifecycle fields (``EVENT_FIELDS``: an organization's kind, territory and
+        co-management). A file sets them on a record it creates; on an existing record they
+        change only through their service, which records the event and checks the rule."""
+        names = getattr(self.model, "EVENT_FIELDS", ())
+        return frozenset(names) | frozenset(f"{name}_id" for name in names)
+
     def compared_attrs(self, present: set[str]) -> list[str]:
         """Model attributes compared and written for a file with the ``present`` fields: a column
         the file does not have never blanks what the portal holds."""
         attrs = [f.model_attr for f in self.active_fields if f.model_attr and not f.create_only and f.name in present]
         if {"district", "street"} & present:
             attrs.append("territory_id")
-        return attrs
+        return [attr for attr in attrs if attr not in self.event_attrs]
 
     def field(self, name: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.name == name), None)

@@ -26,6 +26,7 @@ from surveys.forms import CorrectionForm, UploadForm
 from surveys.models import ImportBatch, RowStatus, StagedRow, VerificationTask
 from surveys.reports import error_report
 from surveys.services import ApplyMode, batch_apply, batch_create, task_correct, task_decide
+from surveys.specs import SPECS
 
 ROW_FILTERS = {
     "changes": ("新增与变更", {"status__in": [RowStatus.NEW, RowStatus.CHANGED]}),
@@ -41,7 +42,10 @@ ROW_FILTERS = {
 def batch_list(request):
     batches = restrict(ImportBatch.objects.select_related("territory", "created_by"), request.user)
     page = Paginator(batches, 30).get_page(request.GET.get("page"))
-    form = UploadForm() if request.user.has_perm("surveys.add_importbatch") else None
+    # An admin changelist's 导入 button lands here with its kind chosen (?kind=units).
+    kind = request.GET.get("kind")
+    initial = {"kind": kind} if kind in SPECS else {}
+    form = UploadForm(initial=initial) if request.user.has_perm("surveys.add_importbatch") else None
     return render(request, "surveys/batch_list.html", {"page": page, "form": form})
 
 
@@ -91,8 +95,10 @@ def batch_detail(request, pk):
     label, lookup = ROW_FILTERS.get(show, ROW_FILTERS["changes"])
     rows = StagedRow.objects.filter(batch=batch, **lookup).select_related("task").order_by("row_number")
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    # The earlier batch of the same file is named only if the viewer may open it: an officer
+    # elsewhere who uploaded the same file learns nothing of it through this page.
     same = (
-        ImportBatch.objects.filter(kind=batch.kind, file_hash=batch.file_hash, pk__lt=batch.pk)
+        restrict(ImportBatch.objects.filter(kind=batch.kind, file_hash=batch.file_hash, pk__lt=batch.pk), request.user)
         .exclude(status=ImportBatch.Status.FAILED)
         .order_by("-pk")
         .first()

@@ -35,7 +35,6 @@ from import_export import fields, resources, widgets
 from core.text import clean_text
 from devtools.bench.harness import Throughput, database_url
 from organizations.models import Territory, Unit
-from organizations.resources import ChoiceWidget
 from organizations.validators import normalize_credit_code
 from surveys.fixtures import credit_code, make_units_workbook
 from surveys.models import ImportBatch, Lineage, StagedRow, VerificationTask
@@ -64,6 +63,24 @@ _CHILD_BOOT = (
 # --- the plain django-import-export import (the baseline) -------------------------------------
 
 
+class _ChoiceWidget(widgets.Widget):
+    """A choice by its code or its Chinese label ("餐饮住宿" or "catering")."""
+
+    def __init__(self, choices, *, default: str = ""):
+        super().__init__()
+        self.choices = [(str(v), str(label)) for v, label in choices]
+        self.default = default
+
+    def clean(self, value, row=None, **kwargs):
+        text = clean_text(value)
+        if not text:
+            return self.default
+        for code, label in self.choices:
+            if text in (code, label):
+                return code
+        raise ValueError(f"“{text}”不是可选值")
+
+
 class _StreetWidget(widgets.ForeignKeyWidget):
     """A street by its name (community and grid names could repeat a street's)."""
 
@@ -82,7 +99,7 @@ class SurveyUnitResource(resources.ModelResource):
     name = fields.Field(attribute="name", column_name="企业名称")
     territory = fields.Field(attribute="territory", column_name="街道", widget=_StreetWidget(Territory, field="name"))
     industry = fields.Field(
-        attribute="industry", column_name="行业", widget=ChoiceWidget(Unit.Industry.choices, default="other")
+        attribute="industry", column_name="行业", widget=_ChoiceWidget(Unit.Industry.choices, default="other")
     )
     employee_count = fields.Field(attribute="employee_count", column_name="从业人数", widget=widgets.IntegerWidget())
     new_employment_worker_count = fields.Field(

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from import_export.admin import ImportMixin
 
 from core.admin import ConfirmActionMixin
 from core.masking import mask_id_number
 from members import services
 from members.admin.common import PersonSearchMixin
 from members.models import PartyMembership
-from members.resources import MembershipResource
 from organizations.admin_base import ScopedAdmin
 from organizations.models import PartyOrganization
 from organizations.scope import restrict
@@ -38,10 +36,10 @@ class MembershipForm(forms.ModelForm):
 
 
 @admin.register(PartyMembership)
-class PartyMembershipAdmin(ConfirmActionMixin, PersonSearchMixin, ImportMixin, ScopedAdmin):
+class PartyMembershipAdmin(ConfirmActionMixin, PersonSearchMixin, ScopedAdmin):
     person_path = "person"
     form = MembershipForm
-    resource_classes = [MembershipResource]
+    survey_import_kind = "members"  # 导入 → the survey upload (core.admin_export)
     list_display = [
         "person",
         "masked_id",
@@ -60,9 +58,6 @@ class PartyMembershipAdmin(ConfirmActionMixin, PersonSearchMixin, ImportMixin, S
     autocomplete_fields = ["person", "organization", "co_managing_organization"]
     readonly_fields = ["lost_contact", "dues_category", "dues_monthly", "dues_income_basis", "dues_assessed_on"]
     actions = ["mark_contacted", "assess_dues", "register_invisible"]
-
-    def get_import_resource_classes(self, request):
-        return [MembershipResource]
 
     # Exports go the one path (core.admin_export): the list's columns, masked as on screen.
     export_extra = ("co_managing_organization", "origin_organization_name", "full_member_on", "last_contact_on")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from import_export.admin import ImportMixin
 
 from core.masking import birth_year, mask_id_number, mask_phone
 from members import services
 from members.admin.common import PersonSearchMixin
 from members.models import PartyMembership, Person
-from members.resources import PersonResource
 from members.selectors import can_view_full_identity
 from organizations.admin_base import ScopedAdmin
 from organizations.audit import record_access
@@ -51,8 +49,8 @@ class PersonIdentityForm(forms.ModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(PersonSearchMixin, ImportMixin, ScopedAdmin):
-    resource_classes = [PersonResource]
+class PersonAdmin(PersonSearchMixin, ScopedAdmin):
+    survey_import_kind = "members"  # 导入 → the survey upload (core.admin_export)
     list_display = ["name", "masked_id", "masked_phone", "gender", "occupation", "platform", "territory", "is_member"]
     list_filter = ["occupation", "platform", "gender"]
     list_select_related = ["territory", "membership"]
@@ -60,9 +58,6 @@ class PersonAdmin(PersonSearchMixin, ImportMixin, ScopedAdmin):
     search_help_text = "姓名、拼音首字母（如 zs）、完整身份证号、完整手机号或手机号后4位"
     autocomplete_fields = ["territory", "employer"]
     inlines = [MembershipInline]
-
-    def get_import_resource_classes(self, request):
-        return [PersonResource]
 
     @admin.display(description="身份证号")
     def masked_id(self, obj):

@@ -243,11 +243,11 @@ class PartyMembership(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     # Seen from where the person lives, where the organization is, and — for a mobile member —
-    # from the co-managing organization where they work (双纳管); the home station's manager too.
+    # from the co-managing organization where they work (双纳管); the home station's manager too
+    # (that path is added by points, which owns the home-station link: see points.apps).
     scope = ScopeSpec(
         territory=("person__territory", "organization__territory", "co_managing_organization__territory"),
         organization=("organization", "co_managing_organization"),
-        station_post="person__home_station__manager_post",
     )
 
     class Meta:

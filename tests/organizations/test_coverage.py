@@ -77,5 +77,9 @@ def test_coverage_page(client, qinhuai_organizer, outsider, password, orgdata):
     assert response.status_code == 200
     content = response.content.decode()
     assert "夫子庙街道" in content and "秦淮数字科技有限公司" in content and "新街口" not in content
+    # Another district answers like a territory that does not exist, on the page as in the API.
+    assert client.get("/organizations/coverage/?territory=320102").status_code == 404
+    assert client.get("/organizations/coverage/?territory=999999").status_code == 404
+    assert client.get("/organizations/scores/?territory=320102").status_code == 404
     client.force_login(outsider)
     assert client.get("/organizations/coverage/").status_code == 403

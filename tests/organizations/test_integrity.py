@@ -164,18 +164,3 @@ def test_admin_change_form_cannot_change_state_or_placement(world, client, qinhu
 
 def _empty_inline():
     return [("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MIN_NUM_FORMS", "0"), ("MAX_NUM_FORMS", "1000")]
-
-
-@pytest.mark.django_db
-def test_import_cannot_change_state_of_an_existing_organization(world, qinhuai_organizer):
-    import tablib
-
-    from organizations.resources import PartyOrganizationResource
-
-    org(world.fuzimiao_org, code="ZB-X", name="某支部", kind=K.BRANCH, territory=world.fuzimiao, status="preparing")
-    data = tablib.Dataset(headers=["组织编码", "名称", "类别", "状态", "上级组织编码", "属地代码"])
-    data.append(["ZB-X", "某支部", "党支部", "已撤销", "", world.fuzimiao.code])
-    result = PartyOrganizationResource().import_data(data, dry_run=False, user=qinhuai_organizer)
-    assert result.has_validation_errors()
-    assert "生命周期" in str(result.invalid_rows[0].error_dict)
-    assert PartyOrganization.objects.get(code="ZB-X").status == "preparing"

@@ -163,6 +163,7 @@ def test_api_events(api_client, qinhuai_organizer, industry_officer, preparing, 
         format="json",
     )
     assert response.status_code == 201, response.json()
-    assert [e["kind"] for e in api_client.get(url).json()] == ["relocated", "established"]
+    history = api_client.get(url).json()
+    assert [e["kind"] for e in history["results"]] == ["relocated", "established"] and history["next"] is None
     api_client.force_authenticate(industry_officer)
     assert api_client.get(url).status_code == 404

@@ -1,12 +1,11 @@
 """The unit file (一主体一档) with its panel registry, admin changelists and import/export."""
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from organizations.models import PartyOrganization, Unit
 from organizations.panels import UnitPanel, register_unit_panel, unregister_unit_panel
-from organizations.resources import PartyOrganizationResource, UnitResource
 
 pytestmark = pytest.mark.django_db
 
@@ -105,60 +104,35 @@ def test_admin_add_organization_under_parent(client, qinhuai_organizer, world):
     assert PartyOrganization.objects.get_parent(PartyOrganization.objects.get(name="新建支部")) == world.fuzimiao_org
 
 
-def test_export_neutralises_formulas(world, municipal, settings):
-    settings.IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+def test_export_neutralises_formulas(client, world, municipal):
     Unit.objects.create(name='=HYPERLINK("http://x")', kind="enterprise", territory=world.fuzimiao, address="+1-2")
-    dataset = UnitResource().export(Unit.objects.all())
-    row = dict(zip(dataset.headers, dataset[0], strict=True))
-    assert row["单位名称"].startswith("'=") and row["地址"] == "'+1-2"
-    assert row["单位类型"] == "企业"
-    from import_export.formats.base_formats import CSV
-
-    csv = CSV().export_data(dataset)
-    assert "'=HYPERLINK" in csv and "\n=HYPERLINK" not in csv
+    client.force_login(municipal)
+    response = client.get("/admin/organizations/unit/?export=csv")
+    assert response.status_code == 200
+    csv = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv and "\n=HYPERLINK" not in csv and ",=HYPERLINK" not in csv
 
 
-def test_org_export_has_parent_codes(world):
-    dataset = PartyOrganizationResource().export(PartyOrganization.objects.order_by("path"))
-    rows = {r["组织编码"]: r for r in dataset.dict}
-    assert rows["JD-FZM"]["上级组织编码"] == "QW-320104"
-    assert rows["SW-LXGW"]["上级组织编码"] == ""
-
-
-def test_unit_import_scoped_and_validated(world, fuzimiao_cadre):
-    import tablib
-
-    headers = ["统一社会信用代码", "单位名称", "单位类型", "所属行业", "辖区代码"]
-    data = tablib.Dataset(headers=headers)
-    data.append(["９１３５０１００ｍ０００１００ｙ４３", "夫子庙 新店", "企业", "餐饮住宿", "320104003001"])
-    data.append(["", "越界店", "企业", "", "320102002000"])
-    data.append(["91350100M000100Y44", "坏代码店", "企业", "", "320104003001"])
-    result = UnitResource().import_data(data, dry_run=False, user=fuzimiao_cadre)
-    assert result.has_validation_errors() or result.has_errors()
-    errors = str([r.error for r in result.invalid_rows]) + str(result.row_errors())
-    assert "不在您的管辖范围内" in errors and "校验位错误" in errors
-    assert not Unit.objects.filter(name__in=["越界店", "坏代码店"]).exists()
-    good = tablib.Dataset(headers=headers)
-    good.append(["９１３５０１００ｍ０００１００ｙ４３", "夫子庙 新店", "企业", "餐饮住宿", "320104003001"])
-    result = UnitResource().import_data(good, dry_run=False, user=fuzimiao_cadre)
-    assert not result.has_errors() and not result.has_validation_errors()
-    unit = Unit.objects.get(credit_code="91350100M000100Y43")
-    assert (unit.industry, unit.territory, unit.name) == ("catering", world.chaokujie, "夫子庙 新店")
-
-
-def test_org_import_places_new_rows_under_parent(world, qinhuai_organizer):
-    import tablib
-
-    data = tablib.Dataset(headers=["组织编码", "名称", "类别", "状态", "上级组织编码", "属地代码"])
-    data.append(["zb-new", "导入支部", "党支部", "筹建中", "JD-FZM", "320104003000"])
-    result = PartyOrganizationResource().import_data(data, dry_run=False, user=qinhuai_organizer)
-    assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows
-    node = PartyOrganization.objects.get(code="ZB-NEW")
-    assert PartyOrganization.objects.get_parent(node).code == "JD-FZM" and node.status == "preparing"
-    active = tablib.Dataset(headers=["组织编码", "名称", "类别", "状态", "上级组织编码", "属地代码"])
-    active.append(["ZB-NEW2", "直接成立支部", "党支部", "正常", "JD-FZM", "320104003000"])
-    result = PartyOrganizationResource().import_data(active, dry_run=False, user=qinhuai_organizer)
-    assert result.has_validation_errors() and "不足3人" in str([r.error for r in result.invalid_rows])
+def test_import_button_leads_to_the_survey_upload(client, world, municipal, fuzimiao_cadre):
+    """One import path (issue 19): the admin's 导入 opens the survey upload for the list's kind;
+    the old django-import-export pages are gone."""
+    client.force_login(municipal)
+    for changelist, kind in (
+        ("organizations/unit", "units"),
+        ("organizations/partyorganization", "organizations"),
+        ("stations/station", "stations"),
+        ("members/person", "members"),
+        ("members/partymembership", "members"),
+    ):
+        page = client.get(f"/admin/{changelist}/").content.decode()
+        assert f'href="/surveys/?kind={kind}" class="import-link"' in page, changelist
+        with pytest.raises(NoReverseMatch):
+            reverse(f"admin:{changelist.replace('/', '_')}_import")
+    upload = client.get("/surveys/?kind=stations")
+    assert upload.context["form"].initial == {"kind": "stations"}
+    # A street cadre verifies, it does not import: no button.
+    client.force_login(fuzimiao_cadre)
+    assert "import-link" not in client.get("/admin/organizations/unit/").content.decode()
 
 
 def test_admin_change_pages_show_rules_and_cadence(client, qinhuai_organizer, orgdata):

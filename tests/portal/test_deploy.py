@@ -2,6 +2,7 @@
 is checked; tests/portal/test_production.py runs what the containers run): services, health
 checks, start order, restart policies, one .env, ports on loopback only, shared volumes."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -12,11 +13,11 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8
 SERVICES = COMPOSE["services"]
 WORKERS = ("worker", "worker-intake", "worker-reports", "worker-imports")
 APP = ("migrate", "web", *WORKERS, "beat")
-LONG_RUNNING = ("postgres", "redis", "web", *WORKERS, "beat", "backup")
+LONG_RUNNING = ("postgres", "redis", "web", *WORKERS, "beat", "backup", "proxy")
 
 
 def test_services_health_checks_and_start_order():
-    assert set(SERVICES) == {"postgres", "redis", "migrate", "web", *WORKERS, "beat", "backup"}
+    assert set(SERVICES) == {"postgres", "redis", "migrate", "web", *WORKERS, "beat", "backup", "proxy"}
     for name in ("postgres", "redis", "web", *WORKERS, "beat"):
         assert SERVICES[name]["healthcheck"]["test"], name
     assert SERVICES["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
@@ -50,10 +51,24 @@ def test_restart_policies():
     assert SERVICES["migrate"]["restart"] == "no"
 
 
-def test_ports_only_on_loopback():
+def test_ports_only_on_loopback_but_the_proxy():
     published = {name: s["ports"] for name, s in SERVICES.items() if s.get("ports")}
-    assert set(published) == {"web"}
+    assert set(published) == {"web", "proxy"}
     assert all(port.startswith("127.0.0.1:") for port in published["web"]), published
+
+
+def test_the_proxy_config_agrees_with_the_app():
+    """deploy/nginx.conf is what compose's proxy runs; its body cap is the app's, it forwards the
+    client's address and scheme, and it documents PROXY_COUNT (issue 20)."""
+    proxy = SERVICES["proxy"]
+    assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    cap = re.search(r"^\s*client_max_body_size (\d+)m;", conf, re.M)
+    assert cap and int(cap.group(1)) * 1024 * 1024 == settings.REQUEST_BODY_MAX_BYTES
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in conf
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in conf
+    assert "server web:8000;" in conf and "PROXY_COUNT" in conf
+    assert conf.count("{") == conf.count("}")
 
 
 def test_one_env_file_and_production_settings():

@@ -1,4 +1,4 @@
-"""THE write rule, door by door: every role × every writable model × (admin form, admin import,
+"""THE write rule, door by door: every role × every writable model × (admin form, survey import,
 API) × a target inside and outside the role's scope. Inside succeeds where the role holds the
 permission; outside is refused and nothing is written.
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-import tablib
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import ForeignKey
@@ -19,7 +18,7 @@ from django.test import RequestFactory
 from rest_framework import serializers as drf_serializers
 
 from organizations.models import StaffPost, Territory, Unit
-from organizations.scope import forget_scope, placeable, scope_for
+from organizations.scope import placeable, scope_for
 from portal.api_urls import build_router
 from stations.models import Station
 from surveys.fixtures import credit_code
@@ -238,60 +237,130 @@ def test_admin_form_cannot_move_a_unit_out_of_scope(client, world, users, role):
     assert response.status_code in (200, 302)
 
 
-# --- admin import ---------------------------------------------------------------------------
-
-
-def _station_row(code: str, territory: Territory) -> tablib.Dataset:
-    data = tablib.Dataset(headers=["驿站编码", "名称", "类型", "依托阵地", "辖区代码", "坐标系", "状态"])
-    data.append([code, "导入驿站", "标准型", "商户", territory.code, "GCJ-02", "运行"])
-    return data
-
-
-def _import(resource_class, dataset, user):
-    request = RequestFactory().post("/")
-    request.user = user
-    return resource_class().import_data(
-        dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True, user=user, request=request
-    )
+# --- imports: one door, the survey upload ---------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_station_import_matrix(client, world, users, role):
-    from stations.resources import StationResource
+def test_the_import_door_is_the_survey_upload(client, world, users, role, tmp_path, settings):
+    """The admin's own import pages are gone (issue 19); its 导入 button leads to the survey
+    upload, whose permission and batch territory hold every role: a row placed outside the
+    importer's district is an error of that row, and nothing of it is written."""
+    from surveys.services import ApplyMode, import_file
+    from tests.surveys.helpers import write_csv
 
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     user = users[role]
-    forget_scope(user)
     client.force_login(user)
-    may_import = user.has_perm("stations.change_station")
-    assert (client.get("/admin/stations/station/import/").status_code == 200) == may_import
-    outside = outside_territory(world, user)
-    if outside is not None:
-        result = _import(StationResource, _station_row("ZZ-OUT-1", outside), user)
-        assert result.has_errors() or result.has_validation_errors()
-        assert not Station.objects.filter(code="ZZ-OUT-1").exists()
-    inside = inside_territory(world, user)
-    result = _import(StationResource, _station_row("ZZ-IN-1", inside), user)
-    created = Station.objects.filter(code="ZZ-IN-1").exists()
-    assert created == (user.has_perm("stations.add_station")), [
-        (r.validation_error, [e.error for e in r.errors]) for r in result.rows
+    may_import = user.has_perm("surveys.add_importbatch")
+    assert (client.post("/surveys/upload/", {}).status_code != 403) == may_import
+    if not may_import:
+        return
+    rows = [
+        ["驿站编码", "驿站名称", "依托阵地", "所属区", "所属街道"],
+        ["ZZ-IN-1", "导入驿站", "商户", "秦淮区", "夫子庙街道"],
+        ["ZZ-OUT-1", "越界驿站", "商户", "玄武区", "新街口街道"],
     ]
+    import_file(kind="stations", path=write_csv(tmp_path / "s.csv", rows), user=user, apply=ApplyMode.CLEAN)
+    assert Station.objects.filter(code="ZZ-IN-1").exists()
+    city_wide = world.city.pk in set(placeable(Territory.objects.all(), user).values_list("pk", flat=True))
+    assert Station.objects.filter(code="ZZ-OUT-1").exists() == city_wide
 
 
-def test_station_manager_cannot_move_its_station_by_import(world, users):
-    from stations.resources import StationResource
-
-    manager = users["station"]
-    station = Station.objects.get(code="ZZ-FZM-01")
-    result = _import(StationResource, _station_row(station.code, world.huaqiaolu), manager)
-    assert result.has_validation_errors() or result.has_errors()
-    station.refresh_from_db()
-    assert station.territory_id == world.chaokujie.pk
-
-
-def test_import_and_export_need_model_permissions(client, world, users):
-    client.force_login(users["scjg"])  # member unit: no station permission at all
-    assert client.get("/admin/stations/station/import/").status_code == 403
+def test_export_needs_only_the_view_permission(client, world, users):
     client.force_login(users["fuzimiao"])  # view-only on organizations
-    assert client.get("/admin/organizations/partyorganization/import/").status_code == 403
     # Export is the changelist's own (?export=…), which needs only the view permission.
     assert client.get("/admin/organizations/partyorganization/?export=xlsx").status_code == 200
+
+
+# --- per-role read-only fields in the API ----------------------------------------------------
+
+
+def test_fields_a_role_may_not_change_are_read_only_for_it(api_client, world, users):
+    """As the admin shows them read-only for the role (issue 20): the station manager's
+    placement fields, and the full ID number and phone for a role that sees only their masks.
+    Read-only in the serializer the role gets, and another value sent anyway is a 400."""
+    from members.models import Person
+    from members.serializers import PersonSerializer
+    from stations.selectors import OFFICER_ONLY_FIELDS
+    from stations.serializers import StationSerializer
+
+    station = Station.objects.get(code="ZZ-FZM-01")
+    request = RequestFactory().patch("/")
+    request.user = users["station"]
+    fields = StationSerializer(instance=station, context={"request": request}).fields
+    assert all(fields[name].read_only for name in OFFICER_ONLY_FIELDS if name in fields)
+    request.user = users["fuzimiao"]  # a street officer: may change every station field
+    fields = StationSerializer(instance=station, context={"request": request}).fields
+    assert not any(fields[name].read_only for name in OFFICER_ONLY_FIELDS if name in fields)
+
+    api_client.force_authenticate(users["station"])
+    url = f"/api/v1/stations/{station.code}/"
+    response = api_client.patch(url, {"tier": "key", "status": "closed"}, format="json")
+    assert response.status_code == 400 and {"tier", "status"} <= set(response.json())
+    assert api_client.patch(url, {"description": "歇脚", "tier": station.tier}, format="json").status_code == 200
+    station.refresh_from_db()
+    assert (station.tier, station.status, station.description) == ("standard", "open", "歇脚")
+
+    person = Person.objects.create(name="钱某", id_number=make_id(), phone="13800001111", territory=world.chaokujie)
+    request.user = users["fuzimiao"]
+    fields = PersonSerializer(instance=person, context={"request": request}).fields
+    assert "id_number" not in fields and "phone" not in fields and "id_number_masked" in fields
+    api_client.force_authenticate(users["fuzimiao"])
+    url = f"/api/v1/persons/{person.pk}/"
+    response = api_client.patch(url, {"phone": "13900002222"}, format="json")
+    assert response.status_code == 400 and "phone" in response.json()
+    assert api_client.patch(url, {"name": "钱某某"}, format="json").status_code == 200
+    person.refresh_from_db()
+    assert (person.phone, person.name) == ("13800001111", "钱某某")
+    api_client.force_authenticate(users["qinhuai"])  # the district sees, and may correct, the full values
+    assert api_client.patch(url, {"phone": "13900002222"}, format="json").status_code == 200
+
+
+# --- line posts (条线): city-wide only where the post is ---------------------------------------
+
+
+def test_a_line_post_places_only_where_its_own_node_sits(api_client, world):
+    """An industry committee or member unit at the city (快递行业党委, 市场监管局) is offered the
+    whole city; the same kinds of post one level down (a district's industry committee, a
+    district bureau) only their district."""
+    from core.tree import add_node
+    from organizations.models import Body, PartyOrganization
+
+    User = get_user_model()
+    district_committee = add_node(
+        PartyOrganization,
+        world.qinhuai_org,
+        code="HY-QH-KD",
+        name="秦淮区快递行业党委",
+        kind=PartyOrganization.Kind.INDUSTRY_COMMITTEE,
+        territory=world.qinhuai,
+    )
+    district_bureau = Body.objects.create(
+        code="QH-SCJG",
+        name="秦淮区市场监督管理局",
+        kind=Body.Kind.MEMBER_UNIT,
+        territory=world.qinhuai,
+        parent=world.scjg,
+    )
+    posts = {
+        "city_industry": {"role": StaffPost.Role.INDUSTRY, "organization": world.kuaidi_committee},
+        "city_bureau": {"role": StaffPost.Role.MEMBER_UNIT, "body": world.scjg},
+        "district_industry": {"role": StaffPost.Role.INDUSTRY, "organization": district_committee},
+        "district_bureau": {"role": StaffPost.Role.MEMBER_UNIT, "body": district_bureau},
+    }
+    offered = {}
+    for name, fields in posts.items():
+        user = User.objects.create_user(f"line-{name}", password="x", is_staff=True)
+        post(user, **fields)
+        offered[name] = set(placeable(Territory.objects.all(), user).values_list("code", flat=True))
+    city = set(Territory.objects.values_list("code", flat=True))
+    qinhuai = set(Territory.objects.filter(path__startswith=world.qinhuai.path).values_list("code", flat=True))
+    assert offered["city_industry"] == offered["city_bureau"] == city
+    assert offered["district_industry"] == offered["district_bureau"] == qinhuai
+
+    # And through the API: the district committee cannot place a unit of its own in 玄武.
+    user = User.objects.get(username="line-district_industry")
+    api_client.force_authenticate(user)
+    before = Unit.objects.count()
+    response = api_client.post("/api/v1/units/", _unit_payload(world.huaqiaolu, district_committee), format="json")
+    assert response.status_code in (400, 403) and Unit.objects.count() == before

@@ -142,58 +142,6 @@ def test_station_admin_changelist_and_export_are_scoped(client, managed_station,
     assert client.get(f"/admin/stations/station/{xinjiekou_station.pk}/change/").status_code == 404
 
 
-def test_station_import_with_chinese_labels_is_scoped(fuzimiao_cadre, world, services):
-    import tablib
-
-    from stations.resources import StationResource
-
-    headers = [
-        "驿站编码",
-        "名称",
-        "类型",
-        "依托阵地",
-        "辖区代码",
-        "地址",
-        "经度",
-        "纬度",
-        "坐标系",
-        "状态",
-        "24小时",
-        "服务项目",
-    ]
-    good = [
-        "nxf-imp-1",
-        "钞库街驿站",
-        "重点型",
-        "商户",
-        "320104003001",
-        "钞库街 1 号",
-        "118.7901",
-        "32.0205",
-        "",
-        "运行",
-        "是",
-        "歇脚休息，饮水",
-    ]
-    dataset = tablib.Dataset(good, headers=headers)
-    result = StationResource().import_data(dataset, dry_run=False, user=fuzimiao_cadre)
-    assert not result.has_errors() and not result.has_validation_errors()
-    station = Station.objects.get(code="NXF-IMP-1")
-    assert station.tier == "key" and station.is_24h and station.coord_system == "gcj02"
-    assert {s.code for s in station.services.all()} == {"rest", "water"}
-    bad_tier = tablib.Dataset(
-        ["X1", "坏", "超级型", "商户", "320104003001", "", "", "", "", "运行", "否", ""], headers=headers
-    )
-    result = StationResource().import_data(bad_tier, dry_run=True, user=fuzimiao_cadre)
-    assert result.has_validation_errors()
-    other_street = tablib.Dataset(
-        ["X2", "外街", "标准型", "商户", "320102002001", "", "", "", "", "运行", "否", ""], headers=headers
-    )
-    result = StationResource().import_data(other_street, dry_run=True, user=fuzimiao_cadre)
-    assert result.has_validation_errors() or result.has_errors()
-    assert not Station.objects.filter(code__in=["X1", "X2"]).exists()
-
-
 def test_make_station_helper_round_trip(world):
     station = make_station("H1", world.chaokujie, lng="118.0", lat="32.0", coord=Station.CoordSystem.WGS84)
     assert station.lng_wgs84 == pytest.approx(118.0)
@@ -203,7 +151,6 @@ def test_station_admin_pages_render(client, managed_station, fuzimiao_cadre, mun
     client.force_login(fuzimiao_cadre)
     change = client.get(f"/admin/stations/station/{managed_station.pk}/change/")
     assert change.status_code == 200 and "开放时间" in change.content.decode()
-    assert client.get("/admin/stations/station/import/").status_code == 200
     client.force_login(municipal)
     assert client.get("/admin/stations/service/").status_code == 200
     assert client.get("/admin/stations/inspectionitem/").status_code == 200

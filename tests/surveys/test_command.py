@@ -88,3 +88,14 @@ def test_unreadable_file_exits_non_zero(world, tmp_path):
     with pytest.raises(CommandError):
         call_command("import_survey", str(no_header), "--kind", "units", stdout=StringIO())
     assert ImportBatch.objects.filter(status="review").count() == 0
+
+
+def test_territory_cannot_widen_the_users_scope(world, tmp_path):
+    """Issue 13: ``--user qinhuai --territory 玄武区`` created units in another district."""
+    before = table_sizes()
+    with pytest.raises(CommandError, match="不在用户qinhuai的管辖范围"):
+        run(str(units_file(tmp_path)), "--kind", "units", "--user", "qinhuai", "--territory", world.xuanwu.code)
+    assert table_sizes() == before
+    # Narrowing to a street of one's own district is what --territory is for.
+    report = run(str(units_file(tmp_path)), "--kind", "units", "--user", "qinhuai", "--territory", world.fuzimiao.code)
+    assert ImportBatch.objects.get(pk=report["batch"]).territory == world.fuzimiao

@@ -222,3 +222,19 @@ def test_street_inbox_masks_id_numbers(client, municipal, fuzimiao_cadre, tmp_pa
     assert response.status_code == 302
     task.row.refresh_from_db()
     assert task.row.key == number and task.row.values["name"] == "张三丰"
+
+
+def test_batch_page_names_an_earlier_batch_only_in_scope(client, municipal, qinhuai_organizer, tmp_path, world):
+    """Issue 13's side door: the batch page looked up the earlier batch of the same file without
+    the scope rule, so a district learned of (and linked to) another district's batch."""
+    rows = [["单位名称", "统一社会信用代码", "所属区", "所属街道"], ["甲公司", code(1), "秦淮区", "夫子庙街道"]]
+    path = write_csv(tmp_path / "same.csv", rows)
+    xuanwu_batch, _ = import_file(kind="units", path=path, user=municipal, territory=world.xuanwu)
+    own, _ = import_file(kind="units", path=path, user=qinhuai_organizer)
+    assert own.batch.pk > xuanwu_batch.batch.pk and own.batch.file_hash == xuanwu_batch.batch.file_hash
+    client.force_login(qinhuai_organizer)
+    page = client.get(reverse("surveys:batch-detail", args=[own.batch.pk])).content.decode()
+    assert 'id="same-file"' not in page
+    client.force_login(municipal)
+    page = client.get(reverse("surveys:batch-detail", args=[own.batch.pk])).content.decode()
+    assert 'id="same-file"' in page and f"#{xuanwu_batch.batch.pk}" in page

@@ -1,0 +1,54 @@
+"""A station manager awards points and assigns tasks to the people of its own station only
+(issue 13): a neighbour in the same community, linked to the station next door, is as unknown to
+it as someone in another district — on the staff pages and in the API — and nothing is written."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from members.models import Person
+from points.models import PointEntry, TaskClaim
+from points.services import home_station_set
+from stations.models import Station
+from tests.points.test_workflows import publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def neighbour(world):
+    """Registered in the station's own community, regular of the other station there."""
+    other = Station.objects.create(
+        code="QH-FZM-002", name="钞库街第二驿站", host_type=Station.HostType.SHOP, territory=world.chaokujie
+    )
+    person = Person.objects.create(name="赵邻居", phone="13800000009", territory=world.chaokujie)
+    home_station_set(person=person, station=other)
+    return person
+
+
+def test_award_reaches_the_station_people_only(client, api_client, station_manager, catalogue, worker, neighbour):
+    client.force_login(station_manager)
+    assert "赵邻居" not in client.get(reverse("points:award"), {"q": "赵"}).content.decode()
+    assert client.get(reverse("points:award"), {"person": neighbour.pk}).status_code == 404
+    data = {"person": neighbour.pk, "rule": catalogue["volunteer"].pk, "note": "x", "token": "t" * 32}
+    assert client.post(reverse("points:award"), data).status_code == 404
+    api_client.force_authenticate(station_manager)
+    payload = {"person": neighbour.pk, "rule": catalogue["volunteer"].pk, "idempotency_key": "n1", "note": ""}
+    assert api_client.post("/api/v1/points/entries/award/", payload, format="json").status_code == 404
+    assert not PointEntry.objects.filter(account__person=neighbour).exists()
+    # Its own regular is awarded through the same doors.
+    payload["person"] = worker.pk
+    assert api_client.post("/api/v1/points/entries/award/", payload, format="json").status_code == 201
+
+
+def test_assign_reaches_the_station_people_only(client, station_manager, catalogue, station, worker, neighbour):
+    task = publish(station_manager, catalogue["volunteer"], station)
+    client.force_login(station_manager)
+    page = client.get(reverse("points:task", args=[task.pk]), {"q": "赵"})
+    assert "赵邻居" not in page.content.decode()
+    response = client.post(reverse("points:task", args=[task.pk]), {"assign": "1", "person": neighbour.pk})
+    assert response.status_code == 404
+    assert not TaskClaim.objects.filter(person=neighbour).exists()
+    client.post(reverse("points:task", args=[task.pk]), {"assign": "1", "person": worker.pk})
+    assert TaskClaim.objects.filter(task=task, person=worker, assigned_by=station_manager).exists()
