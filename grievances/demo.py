@@ -287,11 +287,15 @@ def _seed_cases(campaign: Campaign, stdout) -> None:
 
 
 def _play(grievance: Grievance, rng: random.Random, now: datetime, handler, days_ago: int) -> None:
-    """Walk a case forward to a state that fits its age."""
+    """Walk a case forward to a state that fits its age, acted on by the post it was routed to
+    (the body's officer, or the street/district that took it over 兜底), as the rules require."""
     submitted = grievance.submitted_at
     roll = rng.random()
     if days_ago < 5 and roll < 0.6:
         return  # assigned, not yet accepted
+    handler = grievance.assignee.user if grievance.assignee_id else handler
+    if handler is None:
+        return  # nobody could accept it: it waits, unassigned, as a real one would
     if roll < 0.04:
         services.grievance_reject(grievance=grievance, actor=handler, reason="不属于受理范围，已告知通过12345热线反映")
         _shift(grievance, submitted + timedelta(hours=6))
