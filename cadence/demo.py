@@ -27,6 +27,7 @@ from cadence.models import (
 )
 from cadence.nodes import Node
 from cadence.services import dispatch, snapshots, weekly
+from cadence.services.weekly_figures import weekly_figures
 from organizations.models import Body, PartyOrganization, Territory
 
 # Nanjing's 24 numbered key tasks of the year (seed 002: "24项重点任务"), each led by a body of
@@ -171,14 +172,15 @@ def seed_weekly(today) -> None:
             if street.pk in done:
                 continue
             if street.pk not in prefilled:
-                prefilled[street.pk] = weekly.prefill_figures(street, iso_year, iso_week)
-            figures, as_of = prefilled[street.pk]
+                prefilled[street.pk] = weekly_figures(street, iso_year, iso_week)
+            figures, month_figures, as_of = prefilled[street.pk]
             report = WeeklyReport.objects.create(
                 street=street,
                 iso_year=iso_year,
                 iso_week=iso_week,
                 due_at=weekly.due_at_for(iso_year, iso_week),
                 figures=figures,
+                month_figures=month_figures,
                 figures_as_of=as_of,
             )
             WeeklyReportEvent.objects.create(report=report, action=WeeklyReportEvent.Action.CREATED)

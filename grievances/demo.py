@@ -278,7 +278,8 @@ def _seed_cases(campaign: Campaign, stdout) -> None:
             _shift(grievance, submitted + timedelta(hours=5))
             continue
         originals.append(grievance)
-        _play(grievance, rng, now, handler, days_ago)
+        _play(grievance, rng, now, days_ago)
+    _ensure_reopened(now)
     seed_projects()
     for grievance_id in Grievance.objects.filter(source_ref__startswith="demo:").values_list("pk", flat=True):
         services.grievance_escalate(grievance_id=grievance_id, now=now)
@@ -286,12 +287,30 @@ def _seed_cases(campaign: Campaign, stdout) -> None:
         stdout.write(f"    诉求 {Grievance.objects.count()} 件，治理项目 {GovernanceProject.objects.count()} 个")
 
 
-def _play(grievance: Grievance, rng: random.Random, now: datetime, handler, days_ago: int) -> None:
-    """Walk a case forward to a state that fits its age."""
+def _ensure_reopened(now: datetime) -> None:
+    """The demo shows every state: when no unhappy rating reopened a case, the submitter of the
+    latest case resolved within the reopen window asks again (through the service, so legally),
+    leaving other resolved cases resolved."""
+    S = Grievance.State
+    if Grievance.objects.filter(state=S.REOPENED).exists():
+        return
+    recent = Grievance.objects.filter(
+        source_ref__startswith="demo:", state=S.RESOLVED, resolved_at__gte=now - services.reopen_window()
+    ).order_by("-resolved_at")
+    if recent.count() >= 2:
+        services.grievance_reopen(grievance=recent.first(), reason="问题还没有解决，希望再看一下")
+
+
+def _play(grievance: Grievance, rng: random.Random, now: datetime, days_ago: int) -> None:
+    """Walk a case forward to a state that fits its age, acted on by the post it was routed to
+    (the body's officer, or the street/district that took it over 兜底), as the rules require."""
     submitted = grievance.submitted_at
     roll = rng.random()
     if days_ago < 5 and roll < 0.6:
         return  # assigned, not yet accepted
+    if not grievance.assignee_id:
+        return  # no post anywhere above it: it waits, triaged, for the city to take it
+    handler = grievance.assignee.user
     if roll < 0.04:
         services.grievance_reject(grievance=grievance, actor=handler, reason="不属于受理范围，已告知通过12345热线反映")
         _shift(grievance, submitted + timedelta(hours=6))

@@ -11,12 +11,13 @@ from django.utils import timezone
 
 from core.excel import Column
 from core.exports import Export, register
+from core.masking import mask_phone
+from grievances import inbox as inbox_filters
 from grievances.models import Campaign, Grievance
-from grievances.selectors import grievance_metrics, grievances_for, inbox, submitter_for
+from grievances.selectors import grievance_metrics, grievances_for, submitter_for
+from members.selectors import can_view_full_identity
 from organizations.models import Territory
 from organizations.scope import restrict
-
-TAB_LABELS = {"mine": "我承办的", "due": "24小时内到期", "overdue": "已超期", "all": "全部"}
 
 
 def _need(user, perm: str) -> None:
@@ -25,6 +26,7 @@ def _need(user, perm: str) -> None:
 
 
 def case_columns(user) -> list[Column]:
+    full_phone = can_view_full_identity(user)
     return [
         Column("受理编号", lambda g: g.ticket),
         Column("渠道", lambda g: g.get_channel_display()),
@@ -32,7 +34,8 @@ def case_columns(user) -> list[Column]:
         Column("属地", lambda g: g.territory.name),
         Column("诉求内容", lambda g: g.text, width=50, wrap=True),
         Column("提交人", lambda g: submitter_for(user, g)["name"]),
-        Column("联系电话", lambda g: submitter_for(user, g)["phone"]),
+        # Lists and files follow THE masking policy: the full number only with the full-identity right.
+        Column("联系电话", lambda g: g.submitter_phone if full_phone else mask_phone(g.submitter_phone)),
         Column("状态", lambda g: g.get_state_display()),
         Column("责任单位", lambda g: str(g.body or g.owner_territory or "")),
         Column("提交时间", lambda g: g.submitted_at),
@@ -45,10 +48,8 @@ def case_columns(user) -> list[Column]:
 @register("grievances.inbox", "诉求办理台")
 def inbox_export(user, params: dict) -> Export:
     _need(user, "grievances.view_grievance")
-    tab = params.get("tab", "mine")
-    if tab not in TAB_LABELS:
-        tab = "mine"
-    return Export(f"诉求清单（{TAB_LABELS[tab]}）", case_columns(user), inbox(user, tab=tab))
+    filters = inbox_filters.parse(user, params)
+    return Export(f"诉求清单（{'，'.join(filters.labels)}）", case_columns(user), inbox_filters.search(user, filters))
 
 
 def _since(params: dict):

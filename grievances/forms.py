@@ -156,6 +156,11 @@ class TextActionForm(forms.Form):
         error_messages={"required": "请填写内容"},
     )
 
+    def __init__(self, *args, label: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["text"].label = label
+
 
 class TransferForm(forms.Form):
     body = forms.ModelChoiceField(

@@ -163,8 +163,7 @@ def status(request, ticket: str):
         {
             "g": grievance,
             "events": grievance.events.filter(is_public=True).order_by("at", "id"),
-            "can_rate": grievance.state in (Grievance.State.RESOLVED, Grievance.State.CLOSED)
-            and grievance.rating is None,
+            "can_rate": services.can_rate(grievance),
             "can_reopen": window_open,
             "rate_form": rate_form,
             "reopen_form": reopen_form,

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core.exports import export_response, list_export
 from core.images import photo_response
+from core.masking import mask_phone
+from grievances import inbox as inbox_filters
 from grievances import services
 from grievances.forms import (
     DuplicateForm,
@@ -29,17 +31,17 @@ from grievances.forms import (
 )
 from grievances.models import (
     Campaign,
+    Category,
     ExtensionRequest,
     GovernanceProject,
     Grievance,
     GrievancePhoto,
     Notice,
 )
-from grievances.selectors import SOLVED_STATES, grievance_metrics, grievances_for, inbox, is_handler, submitter_for
+from grievances.selectors import SOLVED_STATES, grievance_metrics, grievances_for, is_handler, submitter_for
+from members.selectors import can_view_full_identity
 from organizations.models import Body, Territory
 from organizations.scope import get_visible_or_404, restrict
-
-TABS = [("mine", "我承办的"), ("due", "24小时内到期"), ("overdue", "已超期"), ("all", "全部")]
 
 
 def _viewer(view):
@@ -50,10 +52,11 @@ def _viewer(view):
 def inbox_view(request):
     if (exported := list_export(request, "grievances.inbox")) is not None:
         return exported
-    tab = request.GET.get("tab", "mine")
-    if tab not in dict(TABS):
-        tab = "mine"
-    rows = list(inbox(request.user, tab=tab)[:200])
+    now = timezone.now()
+    filters = inbox_filters.parse(request.user, request.GET)
+    rows, number, has_next = inbox_filters.page_of(
+        inbox_filters.search(request.user, filters, now=now), request.GET.get("page")
+    )
     notices = list(Notice.objects.filter(recipient=request.user, read_at__isnull=True).select_related("grievance")[:20])
     pending_extensions = []
     if request.user.has_perm("grievances.approve_extension"):
@@ -63,15 +66,25 @@ def inbox_view(request):
             .exclude(requested_by=request.user)
             .select_related("grievance", "requested_by")[:50]
         )
+    full_phone = can_view_full_identity(request.user)
+    for g in rows:
+        g.phone_shown = g.submitter_phone if full_phone else mask_phone(g.submitter_phone)
     return render(
         request,
         "grievances/inbox.html",
         {
             "rows": rows,
-            "tab": tab,
-            "tabs": TABS,
+            "number": number,
+            "has_next": has_next,
+            "f": filters,
+            "tab": filters.tab,
+            "tabs": inbox_filters.TABS,
+            "states": [("open", "全部未结"), *Grievance.State.choices],
+            "due_choices": [1, 3, 7, 15, 30],
+            "categories": Category.objects.filter(is_active=True).order_by("sort_order", "id"),
+            "streets": inbox_filters.streets_for(request.user),
             "notices": notices,
-            "now": timezone.now(),
+            "now": now,
             "pending_extensions": pending_extensions,
         },
     )
@@ -118,9 +131,10 @@ def detail_view(request, ticket: str):
             "extensions": grievance.extensions.select_related("requested_by", "decided_by"),
             "handler": handler,
             "allowed": services.ALLOWED[grievance.state],
-            "reply_form": TextActionForm(),
-            "resolve_form": TextActionForm(),
-            "reject_form": TextActionForm(),
+            # Three text boxes on one page: each its own id and label (办结 was an unlabeled "内容").
+            "reply_form": TextActionForm(auto_id="reply_%s", label="答复内容"),
+            "resolve_form": TextActionForm(auto_id="resolve_%s", label="办理结果（提交人可见）"),
+            "reject_form": TextActionForm(auto_id="reject_%s", label="不予受理原因"),
             "transfer_form": transfer_form,
             "extension_form": ExtensionForm(),
             "duplicate_form": DuplicateForm(

@@ -34,6 +34,9 @@ class WeeklyReport(models.Model):
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT)
     figures = models.JSONField("本周数据（自动带出）", default=dict, blank=True)
     figures_as_of = models.DateField("数据日期", null=True, blank=True)
+    # The week's flows are in ``figures``; the month-to-date of the same flows sits beside them.
+    month_figures = models.JSONField("本月累计数据（自动带出）", default=dict, blank=True)
+    figures_taken_at = models.DateTimeField("数据取数时间", null=True, blank=True)
     work_done = models.TextField("本周工作", blank=True)
     problems = models.TextField("存在问题", blank=True)
     help_needed = models.TextField("需区里协调事项", blank=True)

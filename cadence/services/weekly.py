@@ -12,20 +12,16 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cadence.metrics import compute_all
 from cadence.models import (
-    DailySnapshot,
     Notification,
     WeeklyReport,
     WeeklyReportAttachment,
     WeeklyReportEvent,
     WeeklyReportReminder,
 )
-from cadence.nodes import Node
+from cadence.services.weekly_figures import weekly_figures
 from organizations.models import StaffPost, Territory
 
-# Figures a street's weekly report carries; the rest of the inventory stays on the dashboard.
-WEEKLY_PROVIDERS = ["organizations", "members", "stations", "grievances", "points"]
 TEXT_FIELDS = ["work_done", "problems", "help_needed", "next_week_plan"]
 REQUIRED_ON_SUBMIT = {"work_done": "本周工作", "next_week_plan": "下周计划"}
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -46,21 +42,30 @@ def iso_week_of(day: date) -> tuple[int, int]:
 
 
 def prefill_figures(street: Territory, iso_year: int, iso_week: int) -> tuple[dict, date]:
-    """最多报一次: the latest daily snapshot of the street within the week, else the live figures."""
-    start = date.fromisocalendar(iso_year, iso_week, 1)
-    end = min(date.fromisocalendar(iso_year, iso_week, 7), timezone.localdate())
-    snapshot = (
-        DailySnapshot.objects.filter(
-            kind=DailySnapshot.Kind.DAILY, node_key=Node.of(street).key, date__gte=start, date__lte=end
-        )
-        .order_by("-date")
-        .first()
+    """最多报一次: the week's figures from the portal's data (``weekly_figures``), never typed."""
+    week, _, last_day = weekly_figures(street, iso_year, iso_week)
+    return week, last_day
+
+
+def _take_figures(report: WeeklyReport) -> list[str]:
+    """Set the week's figures, month-to-date beside them and when they were taken (not saved)."""
+    report.figures, report.month_figures, report.figures_as_of = weekly_figures(
+        report.street, report.iso_year, report.iso_week
     )
-    if snapshot is not None:
-        figures = {k: v for k, v in snapshot.figures.items() if k in WEEKLY_PROVIDERS}
-        return figures, snapshot.date
-    as_of = max(start, end)
-    return compute_all(Node.of(street).lens, as_of, only=WEEKLY_PROVIDERS), as_of
+    report.figures_taken_at = timezone.now()
+    return ["figures", "month_figures", "figures_as_of", "figures_taken_at"]
+
+
+def weekly_report_refresh_figures(*, report: WeeklyReport) -> WeeklyReport:
+    """Bring an editable report's figures up to date (when the cadre opens it); a filed report
+    keeps the figures it was submitted with."""
+    with transaction.atomic():
+        locked = WeeklyReport.objects.select_for_update().get(pk=report.pk)
+        if not locked.is_editable:
+            return locked
+        fields = _take_figures(locked)
+        locked.save(update_fields=[*fields, "updated_at"])
+    return locked
 
 
 def weekly_report_open(*, street: Territory, iso_year: int, iso_week: int, actor=None) -> WeeklyReport:
@@ -70,7 +75,7 @@ def weekly_report_open(*, street: Territory, iso_year: int, iso_week: int, actor
     report = WeeklyReport.objects.filter(street=street, iso_year=iso_year, iso_week=iso_week).first()
     if report is not None:
         return report
-    figures, as_of = prefill_figures(street, iso_year, iso_week)
+    figures, month_figures, as_of = weekly_figures(street, iso_year, iso_week)
     try:
         with transaction.atomic():
             report = WeeklyReport.objects.create(
@@ -79,7 +84,9 @@ def weekly_report_open(*, street: Territory, iso_year: int, iso_week: int, actor
                 iso_week=iso_week,
                 due_at=due_at_for(iso_year, iso_week),
                 figures=figures,
+                month_figures=month_figures,
                 figures_as_of=as_of,
+                figures_taken_at=timezone.now(),
             )
             WeeklyReportEvent.objects.create(report=report, action=WeeklyReportEvent.Action.CREATED, actor=actor)
     except IntegrityError:
@@ -129,7 +136,7 @@ def weekly_report_submit(*, report: WeeklyReport, actor, data: dict | None = Non
     }
     if missing:
         raise ValidationError(missing)
-    report.figures, report.figures_as_of = prefill_figures(report.street, report.iso_year, report.iso_week)
+    _take_figures(report)
     report.status = WeeklyReport.Status.SUBMITTED
     report.submitted_at = timezone.now()
     report.submitted_by = actor
@@ -226,6 +233,10 @@ def weekly_reminders_send(*, now: datetime | None = None) -> int:
                 weekly_report_open(street=street, iso_year=iso_year, iso_week=iso_week)
     reminded = 0
     for report in late_reports(now=now):
+        # A street with nobody to remind (no active cadre account) is not "reminded": it stays on
+        # the district's late list, and the count says how many streets someone was told about.
+        if not street_cadres(report.street).exists():
+            continue
         with transaction.atomic():
             reminder, created = WeeklyReportReminder.objects.get_or_create(report=report, sent_on=today)
             if not created:
@@ -241,7 +252,7 @@ def weekly_reminders_send(*, now: datetime | None = None) -> int:
             WeeklyReportEvent.objects.create(
                 report=report, action=WeeklyReportEvent.Action.REMINDED, comment=f"通知 {reminder.recipients} 人"
             )
-            reminded += 1
+            reminded += 1 if reminder.recipients else 0
     return reminded
 
 

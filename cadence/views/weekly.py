@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from cadence.models import WeeklyReport, WeeklyReportAttachment
 from cadence.nodes import home_nodes
 from cadence.services import weekly as svc
+from cadence.services.weekly_figures import FLOWS
 from cadence.views.dashboard import weekly_grid
 from organizations.models import StaffPost, Territory
 from organizations.scope import get_visible_or_404, restrict
@@ -82,8 +83,10 @@ def weekly_open(request):
 
 
 def _figure_rows(report: WeeklyReport) -> list[dict]:
+    """One row per figure: the week's value and, for flows, the month-to-date beside it."""
     from cadence.metrics import PROVIDERS
 
+    month = report.month_figures or {}
     rows = []
     for name, values in (report.figures or {}).items():
         prov = PROVIDERS.get(name)
@@ -92,21 +95,39 @@ def _figure_rows(report: WeeklyReport) -> list[dict]:
         for fig in prov.figures:
             if fig.key in values:
                 value = values[fig.key]
+                mtd = month.get(name) if isinstance(month.get(name), dict) else {}
+                flow = fig.key in FLOWS.get(name, ())
                 rows.append(
                     {
-                        "group": prov.label,
-                        "label": fig.label,
+                        "group": prov.label.replace("（本月）", ""),
+                        "label": fig.label.removeprefix("本月"),
                         "value": "—" if value is None else value,
+                        # Flows get their month-to-date ("—" on reports filed before it was kept);
+                        # stocks show "当前".
+                        "month": (mtd.get(fig.key) if mtd.get(fig.key) is not None else "—") if flow else "",
                         "unit": fig.unit,
                     }
                 )
     return rows
 
 
+def _error_summary(form) -> list[dict]:
+    """Every error of the form, for the summary at the top, linked to its field."""
+    summary = [{"field": None, "label": "", "message": e} for e in form.non_field_errors()]
+    for name, errors in form.errors.items():
+        if name in form.fields:
+            for error in errors:
+                summary.append({"field": form[name].id_for_label, "label": form.fields[name].label, "message": error})
+    return summary
+
+
 @login_required
 def weekly_detail(request, pk: int):
     report = get_visible_or_404(WeeklyReport.objects.select_related("street"), request.user, pk=pk)
     can_file = svc.can_file(request.user, report) and report.is_editable
+    if request.method == "GET" and can_file:
+        # The cadre sees the figures as they are now, and when they were taken.
+        report = svc.weekly_report_refresh_figures(report=report)
     form = WeeklyReportForm(instance=report)
     if request.method == "POST":
         if not can_file:
@@ -115,7 +136,15 @@ def weekly_detail(request, pk: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                if "submit" in request.POST:
+                if "attach" in request.POST:
+                    # Uploading keeps what was typed: the text is saved as a draft first.
+                    svc.weekly_report_save(report=report, actor=request.user, data=data)
+                    upload = request.FILES.get("file")
+                    if upload is None:
+                        raise ValidationError({"file": "请选择要上传的附件"})
+                    svc.weekly_report_attach(report=report, actor=request.user, upload=upload)
+                    messages.success(request, f"附件“{upload.name}”已上传，已填写的内容已保存为草稿。")
+                elif "submit" in request.POST:
                     svc.weekly_report_submit(report=report, actor=request.user, data=data)
                     messages.success(request, f"{report.week_label}周例会报告已提交，等待区委两新工委审阅。")
                 else:
@@ -125,15 +154,23 @@ def weekly_detail(request, pk: int):
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
                     for field, errors in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
+                        if field == "file":
+                            form.file_errors = errors
+                        else:
+                            form.add_error(field if field in form.fields else None, errors)
                 else:
                     form.add_error(None, exc.messages)
+        report.refresh_from_db()
+    file_errors = getattr(form, "file_errors", [])
+    summary = _error_summary(form) + [{"field": "attachment-file", "label": "附件", "message": e} for e in file_errors]
     return render(
         request,
         "cadence/weekly_detail.html",
         {
             "report": report,
             "form": form,
+            "error_summary": summary,
+            "file_errors": file_errors,
             "can_file": can_file,
             "can_review": svc.can_review(request.user, report) and report.status == WeeklyReport.Status.SUBMITTED,
             "figure_rows": _figure_rows(report),

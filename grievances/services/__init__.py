@@ -21,7 +21,14 @@ from grievances.services.base import (
     version_of,
 )
 from grievances.services.deadlines import extension_decide, extension_request, grievance_escalate
-from grievances.services.feedback import feedback_request, grievance_autoclose, grievance_rate, grievance_reopen
+from grievances.services.feedback import (
+    can_rate,
+    duplicates_tell_outcome,
+    feedback_request,
+    grievance_autoclose,
+    grievance_rate,
+    grievance_reopen,
+)
 from grievances.services.handling import (
     grievance_accept,
     grievance_mark_duplicate,
@@ -45,6 +52,7 @@ from grievances.services.triage import (
     assignee_for,
     find_duplicate,
     grievance_triage,
+    is_fallback,
     route_for,
     sla_for,
     street_of,
@@ -59,8 +67,10 @@ __all__ = [
     "IllegalTransition",
     "Route",
     "assignee_for",
+    "can_rate",
     "check_version",
     "cluster_propose",
+    "duplicates_tell_outcome",
     "extension_decide",
     "extension_request",
     "feedback_request",
@@ -78,6 +88,7 @@ __all__ = [
     "grievance_resolve",
     "grievance_transfer",
     "grievance_triage",
+    "is_fallback",
     "milestone_add",
     "milestone_done",
     "next_ticket",

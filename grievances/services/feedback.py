@@ -20,12 +20,22 @@ from grievances.services.base import (
 )
 
 
+def can_rate(grievance: Grievance) -> bool:
+    """Resolved and closed cases are rated; so is a merged duplicate once its submitter was sent
+    the master's outcome (they rate the handling of what they asked)."""
+    if grievance.rating is not None:
+        return False
+    if grievance.state in (S.RESOLVED, S.CLOSED):
+        return True
+    return grievance.state == S.DUPLICATE and grievance.feedback_requested_at is not None
+
+
 def grievance_rate(*, grievance, rating: int, comment: str = "") -> Grievance:
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError({"rating": "满意度请选择 1–5 分"})
     with transaction.atomic():
         locked = Grievance.objects.select_for_update().get(pk=grievance.pk)
-        if locked.state not in (S.RESOLVED, S.CLOSED):
+        if not can_rate(locked):
             raise ValidationError({"rating": "诉求办结后才能评价"})
         if locked.rating is not None:
             raise ValidationError({"rating": "您已评价过该诉求"})
@@ -77,7 +87,37 @@ def feedback_request(*, grievance_id: int) -> bool:
         f"您的诉求 {grievance.ticket} 已办结，请凭编号和手机尾号登录查询页评价；"
         f"如不满意可在 {reopen_window().days} 天内申请重新办理。",
     )
+    duplicates_tell_outcome(master=grievance)
     return True
+
+
+def duplicates_tell_outcome(*, master: Grievance) -> int:
+    """Submitters of cases merged into ``master`` hear its outcome and get their own rating
+    request (SMS through the outbox), once each: claimed by a conditional update, so a second
+    run or a later merge tells only who was not told yet. Returns how many were told."""
+    told = 0
+    pending = master.duplicates.filter(state=S.DUPLICATE, feedback_requested_at__isnull=True)
+    for pk in pending.values_list("pk", flat=True):
+        now = timezone.now()
+        claimed = Grievance.objects.filter(pk=pk, feedback_requested_at__isnull=True).update(
+            feedback_requested_at=now, resolution=master.resolution, resolved_at=master.resolved_at or now
+        )
+        if not claimed:
+            continue
+        duplicate = Grievance.objects.get(pk=pk)
+        record_event(
+            duplicate,
+            GrievanceEvent.Kind.FEEDBACK,
+            note=f"与 {master.ticket} 合并办理，已办结：{master.resolution}"[:2000],
+            public=True,
+        )
+        sms_submitter(
+            duplicate,
+            f"您的诉求 {duplicate.ticket} 已与 {master.ticket} 合并办理并办结：{master.resolution[:40]}。"
+            "请凭编号和手机尾号登录查询页评价。",
+        )
+        told += 1
+    return told
 
 
 def grievance_autoclose(*, grievance_id: int, now=None) -> bool:

@@ -111,15 +111,26 @@ def sla_for(category: Category | None, priority: str) -> SlaPolicy | None:
 
 
 def assignee_for(route: Route):
-    """The post that handles the case: the lead body's first member-unit post, else the street's."""
-    posts = StaffPost.objects.filter(is_active=True).order_by("id")
+    """The post that handles the case: the lead body's first member-unit post; when the body has
+    no account yet (or no body owns the case), the street's post (属地兜底), else a post of the
+    street's district — so a routed case always has an owner who is told about it."""
+    posts = StaffPost.objects.filter(is_active=True, user__is_active=True).order_by("id")
     if route.body is not None:
-        return posts.filter(role=Role.MEMBER_UNIT, body=route.body).first()
+        found = posts.filter(role=Role.MEMBER_UNIT, body=route.body).first()
+        if found is not None:
+            return found
     owner = route.owner_territory
+    if owner is None:
+        return None
     return (
         posts.filter(role=Role.STREET, territory=owner).first()
         or posts.filter(role=Role.DISTRICT, territory__path__in=ancestor_paths(owner)).first()
     )
+
+
+def is_fallback(grievance: Grievance) -> bool:
+    """A body owns the case but someone outside it (the street or district) was given it."""
+    return bool(grievance.body_id and grievance.assignee_id and grievance.assignee.body_id != grievance.body_id)
 
 
 def apply_route(grievance: Grievance, route: Route, *, start=None) -> list[str]:
@@ -151,8 +162,19 @@ def route_note(grievance: Grievance, route: Route) -> str:
     owner = f"责任单位：{route.body}" if route.body else f"属地兜底：{route.owner_territory}"
     co = f"；协办：{'、'.join(str(b) for b in route.co_bodies)}" if route.co_bodies else ""
     due = f"；应办结：{timezone.localtime(grievance.resolve_due_at):%Y-%m-%d %H:%M}" if grievance.resolve_due_at else ""
-    who = f"；承办：{grievance.assignee}" if grievance.assignee_id else ""
+    who = f"；承办：{grievance.assignee}" if grievance.assignee_id else "；暂无承办岗位，待认领"
+    if is_fallback(grievance):
+        who = f"；{route.body} 暂无平台账号，由 {grievance.assignee} 兜底承办并联系责任单位"
     return owner + co + who + due
+
+
+def notify_assignee(grievance: Grievance, key: str, text: str) -> None:
+    """Tell the post the case was given to (the fallback post is told why it got it)."""
+    if not grievance.assignee_id:
+        return
+    if is_fallback(grievance):
+        text += f"（{grievance.body} 暂无平台账号，请属地兜底办理并联系该单位）"
+    notify(grievance, [grievance.assignee.user], key, text)
 
 
 def grievance_triage(*, grievance_id: int) -> bool:
@@ -189,19 +211,18 @@ def grievance_triage(*, grievance_id: int) -> bool:
         record_event(grievance, GrievanceEvent.Kind.TRIAGE, old=S.SUBMITTED, new=S.TRIAGED, note="；".join(notes))
         route = route_for(category=grievance.category, territory=grievance.territory)
         fields = apply_route(grievance, route)
-        # Without a post at the owner (a body nobody has an account for yet) the case stays
-        # triaged: it is in the owner's scope, and whoever there accepts it takes it.
+        # Every routed case gets an owner: a body without an account falls back to the street or
+        # district (assignee_for). Only a place with no post at all leaves it triaged, unassigned.
         target = S.ASSIGNED if grievance.assignee_id else S.TRIAGED
         grievance.state = target
         grievance.save(update_fields=[*fields, "state", "updated_at"])
         grievance.co_bodies.set(route.co_bodies)
-        note = route_note(grievance, route) + ("" if grievance.assignee_id else "；暂无承办岗位，待责任单位认领")
-        record_event(grievance, GrievanceEvent.Kind.ROUTED, old=S.TRIAGED, new=target, note=note)
-        if grievance.assignee_id:
-            notify(
-                grievance,
-                [grievance.assignee.user],
-                "assigned",
-                f"新诉求 {grievance.ticket} 已分派给您，请在 {grievance.sla_respond_hours or '-'} 小时内响应",
-            )
+        record_event(
+            grievance, GrievanceEvent.Kind.ROUTED, old=S.TRIAGED, new=target, note=route_note(grievance, route)
+        )
+        notify_assignee(
+            grievance,
+            "assigned",
+            f"新诉求 {grievance.ticket} 已分派给您，请在 {grievance.sla_respond_hours or '-'} 小时内响应",
+        )
     return True

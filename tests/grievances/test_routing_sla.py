@@ -130,7 +130,9 @@ def test_assignee_prefers_body_post(world, submit, meals_rule, fuzimiao_cadre):
     assert grievance.assignee.body == world.scjg
 
 
-def test_body_without_posts_leaves_case_triaged_until_claimed(world, submit, categories):
+def test_body_without_posts_falls_back_to_the_street_until_its_officer_claims(
+    world, submit, categories, fuzimiao_cadre
+):
     from django.contrib.auth import get_user_model
 
     from grievances.services import grievance_accept
@@ -138,7 +140,8 @@ def test_body_without_posts_leaves_case_triaged_until_claimed(world, submit, cat
     rsj = Body.objects.create(code="SJ-RSJ", name="南京市人社局", kind="committee_member_unit", territory=world.city)
     RoutingRule.objects.create(category=categories["labour"], territory=world.city, body=rsj)
     grievance = submit("站点拖欠我两个月工资")
-    assert grievance.state == Grievance.State.TRIAGED and grievance.body == rsj and grievance.assignee is None
+    assert grievance.state == Grievance.State.ASSIGNED and grievance.body == rsj
+    assert grievance.assignee.user == fuzimiao_cadre  # 属地兜底: the street owns it meanwhile
     officer = get_user_model().objects.create_user("rsj")
     claim = post(officer, "member_unit", body=rsj)
     accepted = grievance_accept(grievance=grievance, actor=officer)

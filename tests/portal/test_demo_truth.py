@@ -82,3 +82,9 @@ def test_demo_tells_the_truth(seeded):
 
     assert KeyTask.objects.count() == 24
     assert set(Grievance.objects.values_list("state", flat=True)) == set(Grievance.State.values)
+    # Issue 16: every case past triage has an owner — 进门难/劳动权益, routed to bodies without an
+    # account, reach the street or district (兜底) and are handled there.
+    assert not Grievance.objects.filter(state__in=["assigned", "in_progress"], assignee=None).exists()
+    fallback = Grievance.objects.filter(category__code__in=["entry", "labour"], body__isnull=False)
+    handled = fallback.exclude(state__in=["submitted", "triaged", "duplicate"])
+    assert handled.filter(state__in=["resolved", "closed"]).exists() and not handled.filter(assignee=None).exists()
