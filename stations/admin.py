@@ -16,6 +16,7 @@ from stations.models import (
     Service,
     ServicePoint,
     Station,
+    StationFeedback,
     Visit,
 )
 from stations.resources import StationResource
@@ -230,6 +231,23 @@ class CareActivityAdmin(ScopedAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(StationFeedback)
+class StationFeedbackAdmin(ScopedAdmin):
+    """Riders' one-tap words: read here, written only from the public QR page."""
+
+    list_display = ["created_at", "station", "kind", "text"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["station__name", "=station__code", "text"]
+    list_select_related = ["station"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Service)
