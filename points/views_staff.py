@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from core.cases import case_tickets
 from core.exports import export_response, list_export
 from core.images import photo_response
 from core.masking import mask_phone
@@ -283,7 +284,10 @@ def report_detail(request, pk: int):
         except PointsError as exc:
             messages.error(request, str(exc))
         return redirect("points:report", pk=report.pk)
-    return render(request, "points/report_detail.html", {"report": report, "phone": mask_phone(report.phone)})
+    ticket = case_tickets([report.grievance_id]).get(report.grievance_id)
+    return render(
+        request, "points/report_detail.html", {"report": report, "phone": mask_phone(report.phone), "ticket": ticket}
+    )
 
 
 @login_required
