@@ -6,6 +6,7 @@ from import_export.admin import ImportMixin
 
 from core.images import sanitize_photo
 from organizations.admin_base import ScopedAdmin, ScopedFileWidget, ScopedInline
+from organizations.admin_filters import territory_filters
 from stations.models import (
     CareActivity,
     Inspection,
@@ -65,7 +66,7 @@ class StationAdmin(ImportMixin, ScopedAdmin):
         "links",
     ]
     export_extra = ("host_type", "address", "contact_phone")
-    list_filter = ["tier", "status", "is_24h", "host_type", "compliant", OverdueFilter]
+    list_filter = [*territory_filters(), "tier", "status", "is_24h", "host_type", "compliant", OverdueFilter]
     search_fields = ["name", "=code", "address"]
     list_select_related = ["territory"]
     autocomplete_fields = []

@@ -13,6 +13,7 @@ from members.admin.common import PersonSearchMixin
 from members.models import PartyMembership
 from members.resources import MembershipResource
 from organizations.admin_base import ScopedAdmin
+from organizations.admin_filters import territory_filters
 from organizations.models import PartyOrganization
 from organizations.scope import restrict
 
@@ -42,18 +43,17 @@ class PartyMembershipAdmin(ConfirmActionMixin, PersonSearchMixin, ImportMixin, S
     person_path = "person"
     form = MembershipForm
     resource_classes = [MembershipResource]
-    list_display = [
-        "person",
-        "masked_id",
+    # Fits 1440 px beside the filters; the ID number and the mobile/invisible flags are on the
+    # detail page, as filters and in the export.
+    list_display = ["person", "status", "organization", "joined_on", "lost_contact", "dues_monthly"]
+    list_filter = [
+        *territory_filters("organization__territory"),
         "status",
-        "organization",
-        "joined_on",
         "is_mobile",
         "is_invisible",
         "lost_contact",
-        "dues_monthly",
+        "is_new_employment",
     ]
-    list_filter = ["status", "is_mobile", "is_invisible", "lost_contact", "is_new_employment"]
     list_select_related = ["person", "organization"]
     search_fields = ["person__name"]
     search_help_text = "姓名、拼音首字母、身份证号或手机号后4位"
@@ -65,7 +65,15 @@ class PartyMembershipAdmin(ConfirmActionMixin, PersonSearchMixin, ImportMixin, S
         return [MembershipResource]
 
     # Exports go the one path (core.admin_export): the list's columns, masked as on screen.
-    export_extra = ("co_managing_organization", "origin_organization_name", "full_member_on", "last_contact_on")
+    export_extra = (
+        "masked_id",
+        "is_mobile",
+        "is_invisible",
+        "co_managing_organization",
+        "origin_organization_name",
+        "full_member_on",
+        "last_contact_on",
+    )
     export_units = {"dues_monthly": "元"}
     export_totals = ("dues_monthly",)
 
