@@ -104,15 +104,15 @@ class GrievanceAdmin(ScopedAdmin):
     search_fields = ["ticket"]
     search_help_text = "受理编号或其开头，如 SQ20261129"
     inlines = [EventInline]
-    exclude = ["contact_name", "contact_phone", "person"]
+    exclude = ["contact_name", "contact_phone", "person", "sla_resolve_unit"]
     readonly_fields = ["submitter"]
 
     def get_readonly_fields(self, request, obj=None):
-        # The snapshot unit is stored as its code ("hours"): shown by its Chinese label.
+        # The snapshot unit is stored as its code ("hours"): shown by its Chinese label instead.
         fields = [
             "sla_resolve_unit_label" if f.name == "sla_resolve_unit" else f.name
             for f in Grievance._meta.fields
-            if f.name not in self.exclude
+            if f.name not in self.exclude or f.name == "sla_resolve_unit"
         ]
         return ["submitter", *fields, "co_bodies"]
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from stations.models import CareActivity, Inspection, Station, StationFeedback
+from tests.browser.axe import axe_violations, report
 from tests.conftest import login_in_browser
 from tests.stations.test_inspections import jpeg_with_gps
 
@@ -102,6 +103,7 @@ def test_manager_on_a_phone_inspects_one_item_at_a_time(phone_page, live_server,
     phone_page.goto(f"{live_server.url}/s/{station.code}/")
     phone_page.get_by_role("link", name="站长入口").click()
     phone_page.get_by_role("link", name="六个一检查").click()
+    found = {"inspect": axe_violations(phone_page)}
     progress = phone_page.locator("#stepper-progress")
     assert progress.inner_text() == f"第 1 步，共 {len(checklist) + 1} 步"
     assert phone_page.locator("fieldset.step:visible").count() == 1
@@ -119,6 +121,8 @@ def test_manager_on_a_phone_inspects_one_item_at_a_time(phone_page, live_server,
     phone_page.wait_for_load_state("networkidle")
     assert "有未达标项" in phone_page.locator(".messages").inner_text()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    found["manage"] = axe_violations(phone_page)
+    assert not any(found.values()), report(found)
     phone_page.screenshot(path="/tmp/phone-manage.png", full_page=True)
     assert Inspection.objects.get().photos.count() == 1
     assert phone_page.external_requests == []
