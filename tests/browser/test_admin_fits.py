@@ -17,7 +17,7 @@ def test_units_people_and_members_fit_1440(browser, live_server, municipal, worl
         territory=world.chaokujie_grid,
         credit_code="91320104MA1TEST01X",
     )
-    make_member(world.chaokujie, world.fuzimiao_org, name="欧阳明远", occupation="delivery")
+    make_member(world.chaokujie, world.fuzimiao_org, name="欧阳明远", occupation="rider")
     context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
     page = context.new_page()
     page.goto(f"{live_server.url}/admin/login/")
