@@ -19,3 +19,19 @@ class CoreConfig(AppConfig):
         # Each app's ``exports`` module registers its staff lists on the one export path; found
         # by name, so the ground floor imports none of them.
         autodiscover_modules("exports")
+        _chinese_boolean_icons()
+
+
+def _chinese_boolean_icons() -> None:
+    """The admin's yes/no icons carry alt="True"/"False" (hard-coded, not translatable), which a
+    screen reader reads out in English; the same icons with 是/否/未知. Every caller imports the
+    helper from admin_list at call time, so replacing it there covers lists and read-only forms."""
+    from django.contrib.admin.templatetags import admin_list
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    def boolean_icon(field_val):
+        name, label = {True: ("yes", "是"), False: ("no", "否"), None: ("unknown", "未知")}[field_val]
+        return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), label)
+
+    admin_list._boolean_icon = boolean_icon

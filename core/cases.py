@@ -34,3 +34,22 @@ def open_case(**kwargs) -> int:
     if _intake is None:
         raise ValidationError("诉求办理模块未启用，无法转为诉求")
     return _intake(**kwargs)
+
+
+# Tickets of opened cases, for links: points keeps only the case's primary key, yet a worker and
+# a reviewer must see the ticket (受理编号) that the status page and the inbox know it by.
+_tickets: Callable[[list[int]], dict[int, str]] | None = None
+
+
+def register_case_tickets(func: Callable[[list[int]], dict[int, str]]) -> None:
+    """``func(pks) -> {pk: ticket}``; registered by grievances beside its intake."""
+    global _tickets
+    _tickets = func
+
+
+def case_tickets(pks) -> dict[int, str]:
+    """``{pk: ticket}`` for the cases that exist; empty without a registered resolver."""
+    pks = [pk for pk in pks if pk]
+    if _tickets is None or not pks:
+        return {}
+    return _tickets(pks)

@@ -23,6 +23,7 @@ from grievances.models import (
     SlaPolicy,
 )
 from organizations.admin_base import ScopedAdmin, ScopedInline
+from organizations.admin_filters import territory_filters
 
 
 @admin.register(Category)
@@ -98,17 +99,31 @@ class GrievanceAdmin(ScopedAdmin):
     list_display = ["ticket", "channel", "category", "territory", "state", "body", "resolve_due_at", "escalation_level"]
     # A date filter, not date_hierarchy: the hierarchy's year links scan the whole scoped table
     # on every first page (a quarter of a second at 200k cases), the filter's fixed ranges don't.
-    list_filter = ["state", "channel", "category", "priority", "escalation_level", "submitted_at"]
+    list_filter = [*territory_filters(), "state", "channel", "category", "priority", "escalation_level", "submitted_at"]
     list_select_related = ["category", "territory", "body"]
     search_fields = ["ticket"]
     search_help_text = "受理编号或其开头，如 SQ20261129"
     inlines = [EventInline]
-    exclude = ["contact_name", "contact_phone", "person"]
+    exclude = ["contact_name", "contact_phone", "person", "sla_resolve_unit"]
     readonly_fields = ["submitter"]
 
     def get_readonly_fields(self, request, obj=None):
-        fields = [f.name for f in Grievance._meta.fields if f.name not in self.exclude]
+        # The snapshot unit is stored as its code ("hours"): shown by its Chinese label instead.
+        fields = [
+            "sla_resolve_unit_label" if f.name == "sla_resolve_unit" else f.name
+            for f in Grievance._meta.fields
+            if f.name not in self.exclude or f.name == "sla_resolve_unit"
+        ]
         return ["submitter", *fields, "co_bodies"]
+
+    def has_change_permission(self, request, obj=None):
+        # Every field is read-only here (cases change only through the case page's actions),
+        # so the form is a view: no 保存 button that would report a change when nothing changed.
+        return False
+
+    @admin.display(description="办结时限单位")
+    def sla_resolve_unit_label(self, obj):
+        return SlaPolicy.Unit(obj.sla_resolve_unit).label if obj.sla_resolve_unit in SlaPolicy.Unit.values else "—"
 
     @admin.display(description="提交人")
     def submitter(self, obj):

@@ -8,7 +8,7 @@ class GrievancesConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from core.cases import register_case_intake
+        from core.cases import register_case_intake, register_case_tickets
         from grievances import models as m
         from grievances import services
         from organizations.roles import EDIT, MANAGE, VIEW, Role, grant, grant_codename
@@ -53,6 +53,7 @@ class GrievancesConfig(AppConfig):
 
         # points (same floor) opens cases from verified 随手拍 reports through core.cases.
         register_case_intake(lambda **kwargs: services.grievance_create(**kwargs).pk)
+        register_case_tickets(lambda pks: dict(m.Grievance.objects.filter(pk__in=pks).values_list("pk", "ticket")))
 
         register_phone_action(
             key="grievance",

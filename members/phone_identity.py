@@ -26,7 +26,14 @@ SESSION_TTL_SECONDS = 2 * 3600
 
 
 class PhoneIdentityError(Exception):
-    """A message a worker can read: why the code was not sent or not accepted."""
+    """A message a worker can read: why the code was not sent or not accepted.
+
+    ``retry_after`` is the seconds until a new code may be requested (0 when not throttled),
+    so the page can count down instead of leaving the worker waiting for an SMS."""
+
+    def __init__(self, message: str, *, retry_after: int = 0):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def _code_key(phone: str) -> str:
@@ -40,8 +47,13 @@ def _throttle_key(phone: str) -> str:
 def otp_request(*, phone: str) -> None:
     """Send a 6-digit code to ``phone``; refuses to resend within a minute."""
     phone = normalize_phone(phone)
-    if not cache.add(_throttle_key(phone), 1, RESEND_INTERVAL_SECONDS):
-        raise PhoneIdentityError("验证码发送过于频繁，请一分钟后再试")
+    now = timezone.now().timestamp()
+    if not cache.add(_throttle_key(phone), now, RESEND_INTERVAL_SECONDS):
+        sent_at = cache.get(_throttle_key(phone))
+        wait = RESEND_INTERVAL_SECONDS
+        if isinstance(sent_at, (int, float)) and sent_at > 1:  # older entries held a bare 1
+            wait = max(1, min(RESEND_INTERVAL_SECONDS, int(RESEND_INTERVAL_SECONDS - (now - sent_at)) + 1))
+        raise PhoneIdentityError(f"验证码发送过于频繁：刚刚已发送，请查看短信；{wait} 秒后可重新获取", retry_after=wait)
     code = f"{secrets.randbelow(1_000_000):06d}"
     cache.set(_code_key(phone), {"code": code, "attempts": 0}, CODE_TTL_SECONDS)
     site = settings.PORTAL_SITE_NAME

@@ -36,6 +36,70 @@ class OrganizationDistrictFilter(DistrictFilter):
     territory_field = "organization__territory"
 
 
+class TerritoryLevelFilter(admin.SimpleListFilter):
+    """按街道 / 按社区 on a large list: the nodes of one level of the territory tree that the user
+    may see, under the district (or street) already chosen, filtering by materialized-path prefix
+    so a street keeps its communities and grids.
+
+    Until a parent is chosen a user who sees many nodes gets no list (Django then hides the
+    filter) rather than a sidebar of every street in the city; a street cadre sees their own
+    communities straight away. Subclass per field with ``for_field``.
+    """
+
+    depth = 3
+    parent_parameter = "district"
+    territory_field = "territory"
+    # Above this many nodes the list waits for a parent to be chosen.
+    unfiltered_limit = 40
+
+    def lookups(self, request, model_admin):
+        nodes = restrict(Territory.objects.filter(depth=self.depth), request.user)
+        parent_code = request.GET.get(self.parent_parameter)
+        if parent_code:
+            parent = Territory.objects.filter(code=parent_code).only("path").first()
+            nodes = nodes.filter(path__startswith=parent.path) if parent else nodes.none()
+        rows = list(nodes.order_by("path").only("code", "name")[: self.unfiltered_limit + 1])
+        if not parent_code and len(rows) > self.unfiltered_limit:
+            return []
+        return [(t.code, t.name) for t in rows[:200]]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        node = Territory.objects.filter(code=self.value(), depth=self.depth).only("path").first()
+        if node is None:
+            return queryset.none()
+        return queryset.filter(**{f"{self.territory_field}__path__startswith": node.path})
+
+    @classmethod
+    def for_field(cls, territory_field: str):
+        return type(
+            f"{cls.__name__}_{territory_field.replace('__', '_')}", (cls,), {"territory_field": territory_field}
+        )
+
+
+class StreetFilter(TerritoryLevelFilter):
+    title = "所在街道"
+    parameter_name = "street"
+    depth = 3
+    parent_parameter = "district"
+
+
+class CommunityFilter(TerritoryLevelFilter):
+    title = "所在社区"
+    parameter_name = "community"
+    depth = 4
+    parent_parameter = "street"
+
+
+def territory_filters(territory_field: str = "territory") -> list:
+    """[按区, 按街道, 按社区] for a list whose rows sit at ``territory_field``."""
+    district = type(
+        f"DistrictFilter_{territory_field.replace('__', '_')}", (DistrictFilter,), {"territory_field": territory_field}
+    )
+    return [district, StreetFilter.for_field(territory_field), CommunityFilter.for_field(territory_field)]
+
+
 class UnderOrganizationFilter(admin.SimpleListFilter):
     """Tree view: ``?under=<id>`` keeps an organization and everything it leads (its subtree)."""
 

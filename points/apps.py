@@ -58,12 +58,27 @@ class PointsConfig(AppConfig):
 
     def _register_phone_actions(self) -> None:
         try:
-            from stations.phone_actions import register_phone_action
+            from stations.phone_actions import register_manager_action, register_phone_action
         except ImportError:  # the stations phone page is not installed
             return
+        register_manager_action(
+            key="people",
+            label="常驻人员与积分",
+            url=_station_people_url,
+            order=40,
+            hint="本站骑手、余额，按任务记分",
+        )
         register_phone_action(
             key="points", label="我的积分", url="points:phone-home", order=30, hint="余额、兑换、志愿任务"
         )
         register_phone_action(
             key="photo_report", label="随手拍", url="points:phone-report", order=20, hint="隐患、不文明现象"
         )
+
+
+def _station_people_url(station, request):
+    if request is None or not request.user.has_perm("points.view_homestation"):
+        return None
+    from django.urls import reverse
+
+    return reverse("points:station-people", kwargs={"code": station.code})

@@ -22,6 +22,7 @@ urlpatterns = [
     path("redemptions/", staff.redemptions, name="redemptions"),
     path("redemptions/<int:pk>/decide/", staff.redemption_decide, name="redemption-decide"),
     path("leaderboard/", staff.leaderboard, name="leaderboard"),
+    path("stations/<str:code>/people/", staff.station_people, name="station-people"),
     # worker phone pages
     path("m/", phone.phone_home, name="phone-home"),
     path("m/login/", phone.phone_login, name="phone-login"),

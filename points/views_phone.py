@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.cases import case_tickets
 from members.phone_identity import (
+    RESEND_INTERVAL_SECONDS,
     PhoneIdentityError,
     current_phone,
     forget_phone,
@@ -69,6 +71,7 @@ def phone_login(request):
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("points:phone-home")
     step = "phone"
+    retry_after, notice = 0, ""
     form = PhoneForm(request.POST or None)
     if request.method == "POST" and "code" in request.POST:
         step = "code"
@@ -89,13 +92,22 @@ def phone_login(request):
             try:
                 otp_request(phone=phone)
             except PhoneIdentityError as exc:
-                form.add_error("phone", str(exc))
+                if not exc.retry_after:
+                    form.add_error("phone", str(exc))
+                else:
+                    # A code went out moments ago: say so and count down, on the code step.
+                    retry_after, notice = exc.retry_after, str(exc)
             else:
+                retry_after = RESEND_INTERVAL_SECONDS
                 messages.success(request, "验证码已发送，5分钟内有效")
-            if not form.errors or "频繁" in str(form.errors):
+            if not form.errors:
                 step = "code"
                 form = CodeForm(initial={"phone": phone})
-    return render(request, "points/phone/login.html", {"form": form, "step": step, "next": next_url})
+    return render(
+        request,
+        "points/phone/login.html",
+        {"form": form, "step": step, "next": next_url, "retry_after": retry_after, "notice": notice},
+    )
 
 
 @require_POST
@@ -141,10 +153,24 @@ def phone_rewards(request):
         return _unregistered(request)
     if request.method == "POST":
         reward = get_object_or_404(selectors.rewards_for_person(person), pk=request.POST.get("reward") or 0)
-        night_date = None
+        night_date, night = None, None
         if reward.is_nightly:
             night = RewardNight.objects.filter(reward=reward, pk=request.POST.get("night") or 0).first()
             night_date = night.date if night else None
+        if request.POST.get("confirm") != "1":
+            # Spending points cannot be undone by the worker once fulfilled: one more look first.
+            balance = PointAccount.objects.filter(person=person).values_list("balance", flat=True).first() or 0
+            return render(
+                request,
+                "points/phone/redeem_confirm.html",
+                {
+                    "reward": reward,
+                    "night": night if reward.is_nightly else None,
+                    "balance": balance,
+                    "after": balance - reward.cost,
+                    "token": request.POST.get("token", "")[:40],
+                },
+            )
         try:
             redemption = points_redeem(
                 person=person,
@@ -245,6 +271,9 @@ def phone_report(request, code: str):
     recent = []
     if request.worker is not None:
         recent = list(request.worker.photo_reports.order_by("-submitted_at")[:5])
+        tickets = case_tickets([r.grievance_id for r in recent])
+        for r in recent:
+            r.ticket = tickets.get(r.grievance_id)
     return render(
         request,
         "points/phone/report.html",

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from core.cases import case_tickets
 from core.exports import export_response, list_export
 from core.images import photo_response
 from core.masking import mask_phone
@@ -22,7 +23,7 @@ from organizations.models import Body
 from organizations.scope import get_visible_or_404, restrict
 from points import exports, selectors
 from points.forms import AwardForm, ReasonForm, TaskForm
-from points.models import PhotoReport, PointAccount, PointEntry, Redemption, TaskClaim, VolunteerTask
+from points.models import HomeStation, PhotoReport, PointAccount, PointEntry, Redemption, TaskClaim, VolunteerTask
 from points.services import (
     PointsError,
     account_for,
@@ -283,7 +284,10 @@ def report_detail(request, pk: int):
         except PointsError as exc:
             messages.error(request, str(exc))
         return redirect("points:report", pk=report.pk)
-    return render(request, "points/report_detail.html", {"report": report, "phone": mask_phone(report.phone)})
+    ticket = case_tickets([report.grievance_id]).get(report.grievance_id)
+    return render(
+        request, "points/report_detail.html", {"report": report, "phone": mask_phone(report.phone), "ticket": ticket}
+    )
 
 
 @login_required
@@ -363,5 +367,38 @@ def leaderboard(request):
             "start": timezone.localtime(start).date(),
             "end": (timezone.localtime(end) - timedelta(days=1)).date(),
             "error": error,
+        },
+    )
+
+
+@permission_required("points.view_homestation", raise_exception=True)
+def station_people(request, code: str):
+    """The people linked to a station (常驻人员) with their balance, for its manager's phone:
+    each row opens the award form, which books points through ``points_award``."""
+    user = request.user
+    station = get_visible_or_404(Station.objects.all(), user, code=code)
+    links = restrict(HomeStation.objects.filter(station=station), user).select_related("person__point_account")
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        links = links.filter(Q(person__name__contains=q) | Q(person__phone__endswith=q))
+    rows = [
+        (link.person, mask_phone(link.person.phone), getattr(link.person, "point_account", None))
+        for link in links.order_by("person__name", "person_id")[:201]
+    ]
+    pending_claims = 0
+    if user.has_perm("points.view_taskclaim"):
+        pending_claims = restrict(
+            TaskClaim.objects.filter(status=TaskClaim.Status.CLAIMED, person__home_station_link__station=station), user
+        ).count()
+    return render(
+        request,
+        "points/station_people.html",
+        {
+            "station": station,
+            "rows": rows[:200],
+            "truncated": len(rows) > 200,
+            "q": q,
+            "can_award": user.has_perm("points.add_pointentry"),
+            "pending_claims": pending_claims,
         },
     )

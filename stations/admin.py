@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from core.images import sanitize_photo
 from organizations.admin_base import ScopedAdmin, ScopedFileWidget, ScopedInline
+from organizations.admin_filters import territory_filters
 from stations.models import (
     CareActivity,
     Inspection,
@@ -15,6 +16,7 @@ from stations.models import (
     Service,
     ServicePoint,
     Station,
+    StationFeedback,
     Visit,
 )
 from stations.selectors import OFFICER_ONLY_FIELDS, is_overdue, is_station_manager_only, overdue_q
@@ -62,7 +64,7 @@ class StationAdmin(ScopedAdmin):
         "links",
     ]
     export_extra = ("host_type", "address", "contact_phone")
-    list_filter = ["tier", "status", "is_24h", "host_type", "compliant", OverdueFilter]
+    list_filter = [*territory_filters(), "tier", "status", "is_24h", "host_type", "compliant", OverdueFilter]
     search_fields = ["name", "=code", "address"]
     list_select_related = ["territory"]
     autocomplete_fields = []
@@ -228,6 +230,23 @@ class CareActivityAdmin(ScopedAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(StationFeedback)
+class StationFeedbackAdmin(ScopedAdmin):
+    """Riders' one-tap words: read here, written only from the public QR page."""
+
+    list_display = ["created_at", "station", "kind", "text"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["station__name", "=station__code", "text"]
+    list_select_related = ["station"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Service)

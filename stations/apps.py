@@ -13,7 +13,7 @@ class StationsConfig(AppConfig):
 
         for model in (m.Station, m.OpeningHours, m.Inspection, m.InspectionResult, m.InspectionPhoto):
             auditlog.register(model, m2m_fields={"services"} if model is m.Station else None)
-        for model in (m.Visit, m.CareActivity, m.Service, m.InspectionItem, m.ServicePoint):
+        for model in (m.Visit, m.CareActivity, m.StationFeedback, m.Service, m.InspectionItem, m.ServicePoint):
             auditlog.register(model)
 
         everyone = (Role.MUNICIPAL, Role.DISTRICT, Role.STREET, Role.STATION)
@@ -32,11 +32,14 @@ class StationsConfig(AppConfig):
         grant(officers, "stations.inspection", EDIT)
         grant(officers, "stations.inspectionresult", MANAGE)
         grant(officers, "stations.inspectionphoto", MANAGE)
-        grant([Role.STATION], "stations.inspection", VIEW)
-        grant([Role.STATION], "stations.inspectionresult", VIEW)
-        grant([Role.STATION], "stations.inspectionphoto", VIEW)
+        # The manager records the station's own 六个一 self-check from the phone page; the
+        # street's inspections sit beside them in the same list, each with its inspector.
+        grant([Role.STATION], "stations.inspection", ("view", "add"))
+        grant([Role.STATION], "stations.inspectionresult", ("view", "add"))
+        grant([Role.STATION], "stations.inspectionphoto", ("view", "add"))
         grant(everyone, "stations.visit", MANAGE)
         grant(everyone, "stations.careactivity", MANAGE)
+        grant(everyone, "stations.stationfeedback", VIEW)
         # 友好地图点位 are placed by territory like stations; industry committees read them.
         grant([Role.MUNICIPAL, Role.DISTRICT, Role.STREET], "stations.servicepoint", MANAGE)
         grant([Role.INDUSTRY], "stations.servicepoint", VIEW)

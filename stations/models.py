@@ -400,6 +400,37 @@ class CareActivity(models.Model):
             raise ValidationError(errors)
 
 
+class StationFeedback(models.Model):
+    """一键反馈 — a rider's one-tap word about the station itself (no water, no power, door shut…).
+
+    Not a grievance: nobody owes the rider an answer, so no phone is asked; the station
+    manager and the street see the recent ones on the manager's page.
+    """
+
+    class Kind(models.TextChoices):
+        NO_WATER = "water", "没水"
+        NO_POWER = "power", "没电"
+        DOOR_SHUT = "shut", "门关了"
+        DIRTY = "dirty", "环境差"
+        OTHER = "other", "其他"
+
+    station = models.ForeignKey(Station, verbose_name="驿站", on_delete=models.CASCADE, related_name="feedback")
+    kind = models.CharField("反馈", max_length=8, choices=Kind.choices)
+    text = models.CharField("补充说明", max_length=200, blank=True)
+    created_at = models.DateTimeField("反馈时间", auto_now_add=True, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(territory="station__territory", station_post="station__manager_post")
+
+    class Meta:
+        verbose_name = "驿站一键反馈"
+        verbose_name_plural = "驿站一键反馈"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.get_kind_display()}"
+
+
 class ServicePointQuerySet(ScopedQuerySet):
     def active(self) -> ServicePointQuerySet:
         return self.filter(is_active=True)

@@ -87,3 +87,27 @@ def phone_actions_for(station, request=None) -> list[PhoneLink]:
         if url:
             links.append(PhoneLink(key=action.key, label=action.label, url=url, hint=action.hint))
     return links
+
+
+# --- the station manager's phone page (/stations/<code>/manage/) --------------------------------
+# The same kind of registry for the manager's side: points offers "常驻人员" (the people linked to
+# the station, with an award button) without stations importing points.
+
+_MANAGER_REGISTRY: dict[str, PhoneAction] = {}
+
+
+def register_manager_action(key: str, label: str, url, order: int = 100, hint: str = "") -> None:
+    """Offer an action on every station manager's page; arguments as ``register_phone_action``.
+    A callable ``url(station, request)`` may return ``None`` to hide it from this user."""
+    if not key or not label:
+        raise ValueError("a manager action needs a key and a label")
+    _MANAGER_REGISTRY[key] = PhoneAction(key=key, label=label, url=url, order=order, hint=hint)
+
+
+def manager_actions_for(station, request=None) -> list[PhoneLink]:
+    links = []
+    for action in sorted(_MANAGER_REGISTRY.values(), key=lambda a: (a.order, a.key)):
+        url = _resolve(action, station, request)
+        if url:
+            links.append(PhoneLink(key=action.key, label=action.label, url=url, hint=action.hint))
+    return links

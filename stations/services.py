@@ -12,6 +12,7 @@ from django.utils import timezone
 from core.images import sanitize_photo
 from core.validation import DateChecks
 from stations.models import (
+    CareActivity,
     Inspection,
     InspectionItem,
     InspectionPhoto,
@@ -19,6 +20,7 @@ from stations.models import (
     Service,
     ServicePoint,
     Station,
+    StationFeedback,
     Visit,
 )
 
@@ -145,6 +147,52 @@ def visits_record(*, station: Station, day: date, counts: Mapping[int, int], act
             row.save(update_fields=["count", "recorded_by", "updated_at"])
             summary["updated"] += 1
     return summary
+
+
+@transaction.atomic
+def care_activity_record(
+    *,
+    station: Station,
+    held_on: date,
+    kind: str,
+    title: str,
+    participants: int = 0,
+    items_given: str = "",
+    items_count: int = 0,
+    notes: str = "",
+    actor,
+) -> CareActivity:
+    """Record a 聚心行动 held at a station (the manager's phone page, the admin's add form)."""
+    activity = CareActivity(
+        station=station,
+        held_on=held_on,
+        kind=kind,
+        title=title.strip(),
+        participants=participants or 0,
+        items_given=items_given.strip(),
+        items_count=items_count or 0,
+        notes=notes,
+        created_by=actor,
+    )
+    activity.full_clean()
+    activity.save()
+    return activity
+
+
+FEEDBACK_STATUSES = (Station.Status.OPEN, Station.Status.SUSPENDED)
+
+
+def station_feedback_submit(*, station: Station, kind: str, text: str = "") -> StationFeedback:
+    """一键反馈 from the public QR page: one preset word, an optional line kept as typed."""
+    if station.status not in FEEDBACK_STATUSES:
+        raise ValidationError("该驿站已关闭，暂不接收反馈")
+    if kind not in StationFeedback.Kind.values:
+        raise ValidationError({"kind": "请选择一项反馈"})
+    if kind == StationFeedback.Kind.OTHER and not text.strip():
+        raise ValidationError({"text": "选择“其他”时请写一句遇到的问题"})
+    if len(text) > 200:
+        raise ValidationError({"text": f"补充说明不能超过 200 字（现 {len(text)} 字）"})
+    return StationFeedback.objects.create(station=station, kind=kind, text=text.strip())
 
 
 # --- service points (友好地图点位) ---------------------------------------------------------------

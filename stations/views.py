@@ -24,7 +24,7 @@ from organizations.scope import get_visible_or_404
 from stations import geo, qr
 from stations.exports import station_rows
 from stations.hours import spans_of, station_is_open, week_table
-from stations.models import InspectionPhoto, Service, ServicePoint, Station, Visit
+from stations.models import InspectionPhoto, Service, ServicePoint, Station, StationFeedback, Visit
 from stations.outlines import station_outlines
 from stations.phone_actions import phone_actions_for
 from stations.selectors import (
@@ -85,6 +85,7 @@ def phone_page(request, code: str):
             "open_now": station_is_open(station, now),
             "amap_url": amap_marker_url(station),
             "actions": phone_actions_for(station, request),
+            "feedback_kinds": StationFeedback.Kind.choices,
         },
     )
 

@@ -11,6 +11,7 @@ from members.admin.common import PersonSearchMixin
 from members.models import PartyMembership, Person
 from members.selectors import can_view_full_identity
 from organizations.admin_base import ScopedAdmin
+from organizations.admin_filters import territory_filters
 from organizations.audit import record_access
 
 
@@ -51,8 +52,11 @@ class PersonIdentityForm(forms.ModelForm):
 @admin.register(Person)
 class PersonAdmin(PersonSearchMixin, ScopedAdmin):
     survey_import_kind = "members"  # 导入 → the survey upload (core.admin_export)
-    list_display = ["name", "masked_id", "masked_phone", "gender", "occupation", "platform", "territory", "is_member"]
-    list_filter = ["occupation", "platform", "gender"]
+    # Fits 1440 px beside the filters; the ID number, gender and platform are on the detail page
+    # and in the export.
+    list_display = ["name", "masked_phone", "occupation", "territory", "is_member"]
+    export_extra = ("masked_id", "gender", "platform")
+    list_filter = [*territory_filters(), "occupation", "platform", "gender"]
     list_select_related = ["territory", "membership"]
     search_fields = ["name"]  # shows the box; the lookup itself is get_search_results
     search_help_text = "姓名、拼音首字母（如 zs）、完整身份证号、完整手机号或手机号后4位"

@@ -31,3 +31,16 @@ def test_changelist_queries_do_not_grow_with_rows(client, submit, fuzimiao_cadre
         submit(text=f"第{n}件：夜间照明不足")
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get(URL).status_code == 200
+
+
+def test_read_only_case_form_is_a_view_in_chinese(client, submit, fuzimiao_cadre):
+    from grievances.models import Grievance
+
+    grievance = submit()
+    Grievance.objects.filter(pk=grievance.pk).update(sla_resolve_unit="hours")
+    client.force_login(fuzimiao_cadre)
+    page = client.get(reverse("admin:grievances_grievance_change", args=[grievance.pk])).content.decode()
+    assert 'name="_save"' not in page and "保存" not in page
+    assert "自然小时" in page and ">hours<" not in page
+    # Posting anyway changes nothing and reports no change.
+    assert client.post(reverse("admin:grievances_grievance_change", args=[grievance.pk]), {}).status_code == 403

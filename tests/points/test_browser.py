@@ -24,13 +24,25 @@ def test_worker_phone_flow(phone_page, live_server, settings, catalogue, worker,
     page.goto(f"{live_server.url}/points/m/")
     page.fill("#id_phone", worker.phone)
     page.click("button[type=submit]")
+    assert len(sms.outbox) == 1
+    # Asking again within the minute: no second SMS, a clear message and a countdown.
+    assert page.locator("#resend").is_disabled()
+    page.evaluate("document.getElementById('resend').disabled = false")
+    page.click("#resend")
+    assert "刚刚已发送" in page.inner_text("#otp-notice") and len(sms.outbox) == 1
+    assert re.fullmatch(r"\d+ 秒后可重新获取", page.inner_text("#resend-wait"))
+    assert page.locator("#resend").is_disabled()
+    page.screenshot(path="/tmp/phone-otp-wait.png")
     code = re.search(r"(\d{6})", sms.outbox[-1].text).group(1)
     page.fill("#id_code", code)
-    page.click("button[type=submit]")
+    page.click("#phone-login button[type=submit]")
     page.wait_for_selector("#balance")
     assert page.inner_text("#balance").strip() == "80"
     page.goto(f"{live_server.url}/points/m/rewards/")
     page.click(f"#reward-{reward.pk} button[type=submit]")
+    assert page.inner_text("#after") == "30" and Redemption.objects.count() == 0
+    page.screenshot(path="/tmp/phone-redeem-confirm.png")
+    page.click("#redeem-confirm button[type=submit]")
     page.wait_for_selector("#my-redemptions")
     assert "保温餐箱" in page.inner_text("#my-redemptions")
     assert page.inner_text("#balance").strip() == "30"

@@ -126,6 +126,23 @@ def test_report_review_and_photo_is_scoped(client, station_manager, xinjiekou_ca
     client.post(reverse("points:report", args=[report.pk]), {"verify": "1"})
     report.refresh_from_db()
     assert report.status == PhotoReport.Status.VERIFIED and report.entry.delta == 5
+    # The review and the worker's own list name the case by its ticket, linked, never its id.
+    from grievances.models import Grievance
+
+    ticket = Grievance.objects.get(pk=report.grievance_id).ticket
+    review = client.get(reverse("points:report", args=[report.pk])).content.decode()
+    assert f'href="/grievances/{ticket}/"' in review and f"诉求编号 {report.grievance_id}" not in review
+    phone_login(client, worker.phone)
+    mine = client.get(reverse("points:phone-report", args=[station.code])).content.decode()
+    assert f'href="/g/status/{ticket}/"' in mine
+
+
+def test_station_people_lists_the_regulars_with_award_links(client, station_manager, worker, xuanwu_worker, station):
+    client.force_login(station_manager)
+    html = client.get(reverse("points:station-people", args=[station.code])).content.decode()
+    assert worker.name in html and xuanwu_worker.name not in html
+    assert f"/points/award/?person={worker.pk}" in html and worker.phone not in html
+    assert client.get(reverse("points:station-people", args=["XW-XJK-001"])).status_code == 404
 
 
 def test_redemption_page_fulfil(client, station_manager, catalogue, worker, reward):
@@ -178,8 +195,13 @@ def test_worker_sees_balance_redeems_and_claims(client, worker, catalogue, stati
     assert home.context["account"].balance == 60
     page = client.get(reverse("points:phone-rewards"))
     token = page.context["token"]
-    client.post(reverse("points:phone-rewards"), {"reward": reward.pk, "token": token})
-    client.post(reverse("points:phone-rewards"), {"reward": reward.pk, "token": token})  # double tap
+    # The first tap only asks for confirmation: nothing is spent yet.
+    asked = client.post(reverse("points:phone-rewards"), {"reward": reward.pk, "token": token})
+    assert "确认兑换" in asked.content.decode() and asked.context["after"] == 10
+    assert not Redemption.objects.exists()
+    confirmed = {"reward": reward.pk, "token": token, "confirm": "1"}
+    client.post(reverse("points:phone-rewards"), confirmed)
+    client.post(reverse("points:phone-rewards"), confirmed)  # double tap
     assert Redemption.objects.count() == 1 and PointAccount.objects.get().balance == 10
     client.post(reverse("points:phone-tasks"), {"task": task.pk})
     assert TaskClaim.objects.get().person == worker
