@@ -228,6 +228,7 @@ class Header:
     columns: dict[int, str]  # column index → field name
     titles: dict[int, str]  # column index → header text as in the file
     unknown: list[str]  # header texts that matched nothing (shown to the user)
+    title: str = ""  # the text of the rows above the header ("秦淮区新就业群体党员摸排表")
 
 
 def _candidates(above: list | None, row: list, col: int) -> list[str]:
