@@ -298,6 +298,21 @@ class ValueMapping(models.Model):
     def __str__(self) -> str:
         return f"{self.source or '（未填来源）'}：{self.value} → {self.target_label}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from surveys.specs import SPECS
+
+        spec = SPECS.get(self.kind)
+        spec_field = spec.field(self.field) if spec else None
+        if spec_field is None or spec_field.choice is None:
+            names = sorted({f"{f.name}（{f.label}）" for f in (spec.fields if spec else []) if f.choice})
+            raise ValidationError({"field": f"请填写选项列的字段名，可选：{'、'.join(names)}"})
+        choices = spec_field.choice.choices()
+        if self.target not in choices:
+            labels = "、".join(f"{value}（{label}）" for value, label in choices.items())
+            raise ValidationError({"target": f"请填写{spec_field.label}的取值，可选：{labels}"})
+
     @property
     def field_label(self) -> str:
         from surveys.specs import SPECS

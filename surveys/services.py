@@ -498,6 +498,21 @@ def value_mapping_save(*, batch: ImportBatch, field: str, value: str, target: st
     return batch_rescreen(batch=batch, field=field, value=value)
 
 
+def value_mapping_write(*, mapping, actor):
+    """Create or edit a mapping from the admin: the same rules as mapping from a batch page."""
+    from core.text import clean_text
+
+    mapping.value = clean_text(mapping.value)[:100]
+    mapping.source = clean_text(mapping.source)[:100]
+    if not mapping.territory_id:
+        mapping.territory = batch_place_for(actor)[0]
+    if mapping.created_by_id is None and getattr(actor, "pk", None):
+        mapping.created_by = actor
+    mapping.full_clean()
+    mapping.save()
+    return mapping
+
+
 def batch_rescreen(*, batch: ImportBatch, field: str, value: str) -> int:
     """Screen again the unwritten rows of ``batch`` whose ``field`` cell was the unknown ``value``,
     now that a mapping exists: they become new/changed rows (and tasks) like any other."""
