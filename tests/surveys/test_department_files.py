@@ -129,7 +129,7 @@ def test_district_roster_without_place_goes_through(qinhuai_organizer, municipal
         ["王五", "女", BAD_ID, "13800000003", "正式党员", "2010-01-01", "", ""],
     ]
     path = write_csv(tmp_path / "roster.csv", rows, encoding="gbk")
-    with pytest.raises(ValidationError, match="不在您的辖区"):  # --user bounds --territory
+    with pytest.raises(ValidationError, match="管辖范围"):  # --user bounds --territory
         import_file(kind="members", path=path, user=qinhuai_organizer, territory=world.xuanwu)
     outcome, report = import_file(
         kind="members", path=path, user=qinhuai_organizer, territory=Territory.objects.get(code="320104")
