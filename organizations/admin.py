@@ -461,7 +461,10 @@ class UnitAdmin(ScopedAdmin):
         return getattr(obj, "export_should_build", None)
 
     fieldsets = [
-        (None, {"fields": ["name", "credit_code", "kind", "industry", "size", "territory", "address"]}),
+        (
+            None,
+            {"fields": ["name", "credit_code", "kind", "industry", "industry_code", "size", "territory", "address"]},
+        ),
         ("规模与人员", {"fields": ["legal_representative", "employee_count", "new_employment_worker_count"]}),
         ("重点对象", {"fields": ["is_private_top500", "is_internet_top100", "is_little_giant"]}),
         ("党建覆盖", {"fields": ["organization", "instructor", "full_member_count", "member_count", "profile_link"]}),

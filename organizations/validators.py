@@ -143,3 +143,10 @@ def validate_territory_placement(*, code: str, level: str, parent) -> None:
     )
     if errors:
         raise ValidationError(errors)
+
+
+def validate_industry_code(value: str) -> None:
+    from organizations.industry import classification
+
+    if value and value not in classification():
+        raise ValidationError(f"“{value}”不是 GB/T 4754-2017 的门类或大类代码")

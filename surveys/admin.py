@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from organizations.admin_base import ScopedAdmin
-from surveys.models import HeaderAlias, ImportBatch
+from surveys.models import HeaderAlias, ImportBatch, ValueMapping
 from surveys.specs import SPECS
 
 
@@ -70,3 +70,77 @@ class ImportBatchAdmin(ScopedAdmin):
     @admin.display(description="批次页面")
     def page_link(self, obj):
         return format_html('<a href="{}">查看</a>', reverse("surveys:batch-detail", args=[obj.pk]))
+
+
+@admin.register(ValueMapping)
+class ValueMappingAdmin(ScopedAdmin):
+    """Mappings learned on batch pages, per source department; edited through their service."""
+
+    list_display = ["value", "target_display", "field_display", "source", "kind", "territory", "updated_at"]
+    list_filter = ["kind", "field"]
+    search_fields = ["value", "source"]
+    fields = ["kind", "source", "field", "value", "target", "territory", "source_body", "created_by", "updated_at"]
+    readonly_fields = ["source_body", "created_by", "updated_at"]
+    autocomplete_fields = ["territory"]
+
+    @admin.display(description="对应取值")
+    def target_display(self, obj):
+        return obj.target_label
+
+    @admin.display(description="列")
+    def field_display(self, obj):
+        return obj.field_label
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        names = sorted({f"{f.name}（{f.label}）" for spec in SPECS.values() for f in spec.fields if f.choice})
+        form.base_fields["field"].help_text = "选项列：" + "、".join(names)
+        form.base_fields["territory"].required = False
+        return form
+
+    def save_model(self, request, obj, form, change):
+        from surveys.services import value_mapping_write
+
+        value_mapping_write(mapping=obj, actor=request.user)
+
+
+def _lineage_display(model_admin, obj):
+    from django.template.loader import render_to_string
+
+    from surveys.selectors import lineage_for
+
+    if obj is None or obj.pk is None:
+        return "—"
+    entries = lineage_for(obj)
+    if not entries:
+        return "未经导入写入"
+    return render_to_string("surveys/lineage.html", {"entries": entries})
+
+
+def attach_lineage(model) -> None:
+    """Show 导入来源 on the admin page of a record the pipeline writes. The apps below cannot
+    import surveys (floors), so surveys adds the read-only section to their registered admins."""
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None or getattr(model_admin, "_survey_lineage", False):
+        return
+    cls = type(model_admin)
+    cls.survey_lineage = admin.display(description="导入来源（哪个批次新增或更新了哪些字段）")(_lineage_display)
+    get_readonly_fields, get_fieldsets = cls.get_readonly_fields, cls.get_fieldsets
+
+    def readonly(self, request, obj=None):
+        fields = list(get_readonly_fields(self, request, obj))
+        return [*fields, "survey_lineage"] if obj is not None else fields
+
+    def fieldsets(self, request, obj=None):
+        sets = list(get_fieldsets(self, request, obj))
+        named = {name for _, options in sets for name in options.get("fields", ())}
+        if obj is not None and "survey_lineage" not in named:
+            sets.append(("导入来源", {"fields": ["survey_lineage"]}))
+        return sets
+
+    cls.get_readonly_fields, cls.get_fieldsets = readonly, fieldsets
+    model_admin._survey_lineage = True
+
+
+for _spec in SPECS.values():
+    attach_lineage(_spec.model)

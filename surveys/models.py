@@ -79,6 +79,15 @@ class ImportBatch(models.Model):
         related_name="survey_batches",
         help_text="本批次可写入的辖区范围：上传人的辖区",
     )
+    default_territory = models.ForeignKey(
+        "organizations.Territory",
+        verbose_name="默认属地",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="文件未写属地的行按此登记：文件标题中的区（如“秦淮区…摸排表”）或批次辖区",
+    )
     full_list = models.BooleanField("全量清单", default=False, help_text="全量清单会列出平台有而文件中没有的记录")
     file = models.FileField("文件", upload_to="surveys/%Y/%m/", blank=True)
     file_name = models.CharField("文件名", max_length=255)
@@ -181,6 +190,9 @@ class VerificationTask(models.Model):
         CONFIRMED = "confirmed", "核实无误"
         CORRECTED = "corrected", "已更正"
         REJECTED = "rejected", "不予采纳"
+        # The row was written without the street's decision (写入全部无问题的行, a later batch):
+        # nothing is left to verify, so the task leaves the street's inbox.
+        WRITTEN = "written", "已写入"
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="tasks")
     row = models.OneToOneField(StagedRow, on_delete=models.CASCADE, related_name="task")
@@ -242,3 +254,77 @@ class Lineage(models.Model):
 
     def __str__(self) -> str:
         return f"批次#{self.batch_id} 第{self.row_number}行"
+
+
+class ValueMapping(models.Model):
+    """取值对应 — a word a source department writes in a choice column, mapped once by an officer to
+    the portal's value (直播电商 → 网络直播与电商) and applied to every later batch from that source.
+
+    Placed where it was made (the batch's territory and source body), so a district's mappings are
+    its own and the municipal committee sees them all."""
+
+    kind = models.CharField("导入类别", max_length=16, choices=Kind.choices)
+    source = models.CharField("来源部门", max_length=100, blank=True, help_text="与批次的来源部门一致，如 市场监管局")
+    field = models.CharField("字段", max_length=32)
+    value = models.CharField("文件中的写法", max_length=100, help_text="按半角、去多余空格比较")
+    target = models.CharField("对应取值", max_length=32, help_text="平台中的取值（存储值）")
+    territory = models.ForeignKey(
+        "organizations.Territory", verbose_name="辖区", on_delete=models.PROTECT, related_name="+"
+    )
+    source_body = models.ForeignKey(
+        "organizations.Body", verbose_name="来源机构", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="设置人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(territory="territory", body="source_body")
+
+    class Meta:
+        verbose_name = "取值对应"
+        verbose_name_plural = "取值对应"
+        ordering = ["kind", "source", "field", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "source", "field", "value"], name="surveys_mapping_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source or '（未填来源）'}：{self.value} → {self.target_label}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from surveys.specs import SPECS
+
+        spec = SPECS.get(self.kind)
+        spec_field = spec.field(self.field) if spec else None
+        if spec_field is None or spec_field.choice is None:
+            names = sorted({f"{f.name}（{f.label}）" for f in (spec.fields if spec else []) if f.choice})
+            raise ValidationError({"field": f"请填写选项列的字段名，可选：{'、'.join(names)}"})
+        choices = spec_field.choice.choices()
+        if self.target not in choices:
+            labels = "、".join(f"{value}（{label}）" for value, label in choices.items())
+            raise ValidationError({"target": f"请填写{spec_field.label}的取值，可选：{labels}"})
+
+    @property
+    def field_label(self) -> str:
+        from surveys.specs import SPECS
+
+        spec_field = SPECS[self.kind].field(self.field) if self.kind in SPECS else None
+        return spec_field.label if spec_field else self.field
+
+    @property
+    def target_label(self) -> str:
+        from surveys.specs import SPECS
+
+        spec_field = SPECS[self.kind].field(self.field) if self.kind in SPECS else None
+        if spec_field and spec_field.choice:
+            return spec_field.choice.choices().get(self.target, self.target)
+        return self.target

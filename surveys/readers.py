@@ -228,6 +228,7 @@ class Header:
     columns: dict[int, str]  # column index → field name
     titles: dict[int, str]  # column index → header text as in the file
     unknown: list[str]  # header texts that matched nothing (shown to the user)
+    title: str = ""  # the text of the rows above the header ("秦淮区新就业群体党员摸排表")
 
 
 def _candidates(above: list | None, row: list, col: int) -> list[str]:
@@ -252,7 +253,8 @@ def find_header(buffered: list[tuple[int, list]], aliases: dict[str, str]) -> tu
     for index, (_, cells) in enumerate(buffered[:HEADER_SEARCH_ROWS]):
         above = buffered[index - 1][1] if index else None
         fields = set()
-        for col in range(len(cells)):
+        # A two-row header's lower row may end early (a column titled only in the upper row).
+        for col in range(max(len(cells), len(above or ()))):
             for option in _candidates(above, cells, col):
                 if option in aliases:
                     fields.add(aliases[option])
@@ -267,7 +269,7 @@ def find_header(buffered: list[tuple[int, list]], aliases: dict[str, str]) -> tu
     columns: dict[int, str] = {}
     titles: dict[int, str] = {}
     unknown: list[str] = []
-    for col in range(len(cells)):
+    for col in range(max(len(cells), len(above or ()))):
         options = _candidates(above, cells, col)
         if not options:
             continue
@@ -276,7 +278,7 @@ def find_header(buffered: list[tuple[int, list]], aliases: dict[str, str]) -> tu
             name = aliases.get(option)
             if name and name not in columns.values():
                 columns[col] = name
-                titles[col] = clean_text(str(cells[col])) or option
+                titles[col] = clean_text(str(cells[col] if col < len(cells) else "")) or option
                 break
         else:
             unknown.append(options[0])

@@ -62,3 +62,56 @@ def _has_task(row: StagedRow) -> bool:
 def task_counts(batch: ImportBatch) -> dict[str, int]:
     counts = dict(batch.tasks.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     return {status: counts.get(status, 0) for status in VerificationTask.Status.values}
+
+
+def unmapped_values(batch: ImportBatch) -> list[dict]:
+    """The words of the batch's choice columns the portal did not know, most frequent first, each
+    with its column, the suggested value and the choices to map it to."""
+    spec = SPECS[batch.kind]
+    letters = {c["field"]: c for c in batch.columns if c["field"]}
+    items = []
+    for name, words in ((batch.counts or {}).get("unmapped") or {}).items():
+        spec_field = spec.field(name)
+        if spec_field is None or spec_field.choice is None:
+            continue
+        choices = list(spec_field.choice.choices().items())
+        for text, info in words.items():
+            column = letters.get(name, {})
+            items.append(
+                {
+                    "field": name,
+                    "label": spec_field.label,
+                    "column": column.get("title", spec_field.label),
+                    "letter": column.get("letter", ""),
+                    "value": text,
+                    "rows": info.get("rows", 0),
+                    "suggest": info.get("suggest", ""),
+                    "choices": choices,
+                }
+            )
+    return sorted(items, key=lambda item: (-item["rows"], item["field"], item["value"]))
+
+
+def lineage_for(obj) -> list[dict]:
+    """Which batch created or changed which fields of ``obj``, newest first (来源记录)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from surveys.models import Lineage
+
+    spec = next((s for s in SPECS.values() if s.model is type(obj)), None)
+    labels = {}
+    if spec is not None:
+        labels = {f.model_attr: f.label for f in spec.fields if f.model_attr}
+        labels["territory_id"] = "属地"
+    entries = (
+        Lineage.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+        .select_related("batch")
+        .order_by("-created_at", "-id")[:50]
+    )
+    return [
+        {
+            "entry": entry,
+            "fields": "、".join(labels.get(f, f) for f in entry.fields),
+        }
+        for entry in entries
+    ]

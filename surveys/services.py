@@ -55,6 +55,17 @@ def batch_place_for(user) -> tuple[Territory, Body | None]:
     raise ValidationError("您没有可导入数据的岗位")
 
 
+def batch_place_within(user, territory: Territory | None) -> Territory:
+    """The territory a batch of ``user`` writes into: theirs, or a part of it they name. A place
+    outside their scope is refused, whatever the command line says."""
+    own, _ = batch_place_for(user)
+    if territory is None:
+        return own
+    if not territory.path.startswith(own.path):
+        raise ValidationError(f"{territory.name}不在您的辖区（{own.name}）内，不能导入到该辖区")
+    return territory
+
+
 # --- creating and running batches -------------------------------------------------------------
 
 
@@ -73,8 +84,8 @@ def batch_create(
         raise ValidationError(f"未知的导入类别：{kind}")
     body = None
     if user is not None:
-        own_territory, body = batch_place_for(user)
-        territory = territory or own_territory
+        territory = batch_place_within(user, territory)
+        body = batch_place_for(user)[1]
     elif territory is None:
         territory = Territory.objects.get_root_nodes().first()
     batch = ImportBatch(
@@ -313,7 +324,9 @@ def task_decide(*, task: VerificationTask, actor, decision: str, note: str = "")
     if decision not in (VerificationTask.Status.CONFIRMED, VerificationTask.Status.REJECTED):
         raise ValidationError("无效的核实结果")
     task = VerificationTask.objects.select_for_update().select_related("row", "batch").get(pk=task.pk)
-    if task.row.applied:
+    # A district's placing task stays open after its district-level record is written: the
+    # district confirms once it has placed it. Nothing written can be rejected any more.
+    if task.row.applied and not (task.status == VerificationTask.Status.PENDING and decision == "confirmed"):
         raise ValidationError("该行已写入平台，不能再更改核实结果")
     if decision == VerificationTask.Status.REJECTED and not note.strip():
         raise ValidationError({"note": "不予采纳时请写明原因"})
@@ -444,3 +457,87 @@ def batch_apply(*, batch: ImportBatch, actor, mode: str = ApplyMode.VERIFIED) ->
         batch.applied_by = actor if getattr(actor, "pk", None) else None
         batch.save(update_fields=["counts", "status", "applied_at", "applied_by"])
     return created, updated
+
+
+# --- learned mappings (取值对应) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def value_mapping_save(*, batch: ImportBatch, field: str, value: str, target: str, actor) -> int:
+    """Map a word of ``batch``'s source in a choice column to a portal value, for this and every
+    later batch from that source; the rows of this batch carrying the word are screened again.
+    Returns how many rows were screened again."""
+    from core.text import clean_text
+    from surveys.mappings import source_key
+    from surveys.models import ValueMapping
+
+    spec = SPECS[batch.kind]
+    spec_field = spec.field(field)
+    if spec_field is None or spec_field.choice is None:
+        raise ValidationError("该列不是选项列，无需设置对应")
+    choices = spec_field.choice.choices()
+    if target not in choices:
+        raise ValidationError({"target": f"请选择{spec_field.label}的一个取值"})
+    value = clean_text(value)[:100]
+    if not value:
+        raise ValidationError({"value": "文件中的写法不能为空"})
+    ValueMapping.objects.update_or_create(
+        kind=batch.kind,
+        source=source_key(batch),
+        field=field,
+        value=value,
+        defaults={
+            "target": target,
+            "territory": batch.territory,
+            "source_body": batch.source_body,
+            "created_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
+    if batch.status not in (ImportBatch.Status.REVIEW, ImportBatch.Status.PARTIAL):
+        return 0
+    return batch_rescreen(batch=batch, field=field, value=value)
+
+
+def value_mapping_write(*, mapping, actor):
+    """Create or edit a mapping from the admin: the same rules as mapping from a batch page."""
+    from core.text import clean_text
+
+    mapping.value = clean_text(mapping.value)[:100]
+    mapping.source = clean_text(mapping.source)[:100]
+    if not mapping.territory_id:
+        mapping.territory = batch_place_for(actor)[0]
+    if mapping.created_by_id is None and getattr(actor, "pk", None):
+        mapping.created_by = actor
+    mapping.full_clean()
+    mapping.save()
+    return mapping
+
+
+def batch_rescreen(*, batch: ImportBatch, field: str, value: str) -> int:
+    """Screen again the unwritten rows of ``batch`` whose ``field`` cell was the unknown ``value``,
+    now that a mapping exists: they become new/changed rows (and tasks) like any other."""
+    batch = ImportBatch.objects.select_for_update().select_related("territory").get(pk=batch.pk)
+    spec = SPECS[batch.kind]
+    ctx = pipeline.Context(spec=spec, batch=batch, header=_header_of(batch), letters=_letter_of(batch))
+    affected = [
+        row
+        for row in StagedRow.objects.filter(batch=batch, has_warning=True, applied=False).order_by("row_number")
+        if any(i.get("field") == field and i.get("unknown") == value for i in row.issues)
+    ]
+    fresh_rows = pipeline.process_chunk(ctx, [(row.row_number, list(row.raw)) for row in affected]) if affected else []
+    for row, fresh in zip(affected, fresh_rows, strict=True):
+        duplicate = [i for i in row.issues if i["severity"] == "duplicate"]
+        for attr in ("key", "status", "has_warning", "values", "diff", "issues", "target_id", "territory_id_hint"):
+            setattr(row, attr, getattr(fresh, attr))
+        if duplicate:  # in-file duplicates were found over the whole file; they stay duplicates
+            row.status, row.issues = RowStatus.DUPLICATE, [*row.issues, *duplicate]
+    StagedRow.objects.bulk_update(
+        affected, ["key", "status", "has_warning", "values", "diff", "issues", "target_id", "territory_id_hint"]
+    )
+    pipeline.decompose(batch)
+    counts = dict(batch.counts or {})
+    unmapped = counts.get("unmapped", {})
+    unmapped.get(field, {}).pop(value, None)
+    batch.counts = {**pipeline.count_rows(batch), "unmapped": {k: v for k, v in unmapped.items() if v}}
+    batch.save(update_fields=["counts"])
+    return len(affected)

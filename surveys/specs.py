@@ -20,6 +20,7 @@ from django.core.exceptions import FieldDoesNotExist
 from core.text import clean_text
 from organizations.validators import credit_code_error, normalize_credit_code
 from surveys import normalize as n
+from surveys.choices import ChoiceParser, IndustryParser, parse_industry_code
 
 # Nanjing's extent with a margin (GCJ-02 and WGS-84 differ by far less than the margin).
 HEAD_COUNT_JUMP_RATIO = 0.5
@@ -42,6 +43,10 @@ class FieldSpec:
     ref_missing: str = "warning"  # unknown reference: "warning" (left empty) or "error"
     max_length: int | None = None
     create_only: bool = False  # written when a record is created, never compared or updated
+
+    @property
+    def choice(self) -> ChoiceParser | None:
+        return self.parse if isinstance(self.parse, ChoiceParser) else None
 
     @property
     def model_attr(self) -> str | None:
@@ -91,6 +96,11 @@ class KindSpec:
     # "home_station_link__station_id", which compare reads with .values()): each maps to the
     # service writing a chunk of them, called with [(record pk, value), ...] after the records.
     links: dict[str, Callable] = field(default_factory=dict)
+    # A column that also fills another attribute (所属行业 given as a GB/T name fills its code).
+    implied: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Attributes a new record may lack in the file: filled with a placeholder and a warning, for
+    # the street to confirm on site, instead of refusing the row.
+    placeholders: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def model(self):
@@ -119,6 +129,9 @@ class KindSpec:
         """Model attributes compared and written for a file with the ``present`` fields: a column
         the file does not have never blanks what the portal holds."""
         attrs = [f.model_attr for f in self.active_fields if f.model_attr and not f.create_only and f.name in present]
+        for name, extra in self.implied.items():
+            if name in present:
+                attrs.extend(a for a in extra if a not in attrs and self.has_attr(a))
         if {"district", "street"} & present:
             attrs.append("territory_id")
         return [attr for attr in attrs if attr not in self.event_attrs]
@@ -141,24 +154,8 @@ class KindSpec:
 # --- shared parsers and checks -----------------------------------------------------------------
 
 
-def _choices(model_label: str, attr: str, extra: dict[str, str] | None = None):
-    """A parser from the model field's choices (labels or stored values), plus synonyms."""
-
-    parser = None
-
-    def parse(raw):
-        nonlocal parser
-        if parser is None:  # built on first use: the model registry is not ready at import time
-            model_field = apps.get_model(model_label)._meta.get_field(attr)
-            parser = n.parse_choice(dict(model_field.flatchoices))
-        value, err = parser(raw)
-        if err and extra:
-            key = clean_text(n.cell_text(raw))
-            if key in extra:
-                return extra[key], None
-        return value, err
-
-    return parse
+def _choices(model_label: str, attr: str, extra: dict[str, str] | None = None) -> ChoiceParser:
+    return ChoiceParser(model_label, attr, extra)
 
 
 def parse_credit_code(raw):
@@ -246,6 +243,14 @@ def check_not_future(*names: str):
         return issues
 
     return check
+
+
+def industry_code_from_name(spec, parsed, values, ctx) -> list[Issue]:
+    """所属行业 written as a GB/T code or name keeps that code (unless a code column says more)."""
+    gbt = getattr(parsed.get("industry"), "gbt", "")
+    if gbt and "industry_code" not in values and spec.has_attr("industry_code"):
+        values["industry_code"] = gbt
+    return []
 
 
 def check_district_change(spec, values, before, ctx) -> list[Issue]:
@@ -336,8 +341,15 @@ UNITS = KindSpec(
         FieldSpec(
             "industry",
             "所属行业",
-            ("行业", "行业类别", "行业分类"),
-            parse=_choices("organizations.Unit", "industry"),
+            ("行业", "行业类别", "行业分类", "行业门类", "所属行业门类", "国民经济行业"),
+            parse=IndustryParser(),
+            optional=True,
+        ),
+        FieldSpec(
+            "industry_code",
+            "行业代码",
+            ("国民经济行业代码", "行业分类代码", "行业大类代码", "GB/T4754代码"),
+            parse=parse_industry_code,
             optional=True,
         ),
         FieldSpec(
@@ -384,8 +396,9 @@ UNITS = KindSpec(
         ),
         FieldSpec("established_on", "成立日期", ("成立时间", "注册日期"), parse=n.parse_date, attr=None),
     ],
-    row_checks=[check_not_future("established_on")],
+    row_checks=[check_not_future("established_on"), industry_code_from_name],
     change_checks=[check_district_change, check_head_count_jump("employee_count", "new_employment_worker_count")],
+    implied={"industry": ("industry_code",)},
 )
 
 
@@ -447,7 +460,8 @@ STATIONS = KindSpec(
     model_label="stations.Station",
     key="code",
     key_attr="code",
-    required_for_new=("name", "territory_id", "host_type"),
+    required_for_new=("name", "territory_id"),
+    placeholders={"host_type": "other"},
     fields=[
         FieldSpec("code", "驿站编码", ("站点编码", "编码", "编号", "驿站编号"), parse=n.parse_code),
         FieldSpec("name", "驿站名称", ("名称", "站点名称"), max_length=100),

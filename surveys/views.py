@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -25,8 +25,9 @@ from surveys.exports import TASK_FILTERS, task_rows
 from surveys.forms import CorrectionForm, UploadForm
 from surveys.models import ImportBatch, RowStatus, StagedRow, VerificationTask
 from surveys.reports import error_report
-from surveys.services import ApplyMode, batch_apply, batch_create, task_correct, task_decide
+from surveys.services import ApplyMode, batch_apply, batch_create, task_correct, task_decide, value_mapping_save
 from surveys.specs import SPECS
+from surveys.templates_xlsx import build_template
 
 ROW_FILTERS = {
     "changes": ("新增与变更", {"status__in": [RowStatus.NEW, RowStatus.CHANGED]}),
@@ -46,7 +47,11 @@ def batch_list(request):
     kind = request.GET.get("kind")
     initial = {"kind": kind} if kind in SPECS else {}
     form = UploadForm(initial=initial) if request.user.has_perm("surveys.add_importbatch") else None
-    return render(request, "surveys/batch_list.html", {"page": page, "form": form})
+    return render(request, "surveys/batch_list.html", {"page": page, "form": form, "templates": _templates()})
+
+
+def _templates() -> list[tuple[str, str]]:
+    return [(kind, spec.label) for kind, spec in SPECS.items()]
 
 
 @login_required
@@ -57,7 +62,9 @@ def batch_upload(request):
     if not form.is_valid():
         batches = restrict(ImportBatch.objects.select_related("territory", "created_by"), request.user)
         page = Paginator(batches, 30).get_page(1)
-        return render(request, "surveys/batch_list.html", {"page": page, "form": form}, status=400)
+        return render(
+            request, "surveys/batch_list.html", {"page": page, "form": form, "templates": _templates()}, status=400
+        )
     upload = form.cleaned_data["file"]
     suffix = Path(upload.name).suffix.lower()
     with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
@@ -121,7 +128,40 @@ def batch_detail(request, pk):
             "can_apply": request.user.has_perm("surveys.apply_importbatch")
             and batch.status in (ImportBatch.Status.REVIEW, ImportBatch.Status.PARTIAL),
             "unknown_columns": [c for c in batch.columns if not c["field"]],
+            "unmapped": selectors.unmapped_values(batch),
+            "can_map": request.user.has_perm("surveys.add_valuemapping")
+            and batch.status in (ImportBatch.Status.REVIEW, ImportBatch.Status.PARTIAL),
         },
+    )
+
+
+@login_required
+@permission_required("surveys.add_valuemapping", raise_exception=True)
+@require_POST
+def batch_mapping(request, pk):
+    batch = _batch_for(request, pk)
+    field, value, target = (request.POST.get(k, "") for k in ("field", "value", "target"))
+    try:
+        screened = value_mapping_save(batch=batch, field=field, value=value, target=target, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        source = batch.source or "本来源"
+        messages.success(request, f"已设置对应：“{value}”（{source}今后的文件同样适用），重新比对了{screened}行")
+    return redirect("surveys:batch-detail", pk=batch.pk)
+
+
+@login_required
+@permission_required("surveys.view_importbatch", raise_exception=True)
+@require_GET
+def template_download(request, kind):
+    if kind not in SPECS:
+        raise Http404
+    return FileResponse(
+        build_template(kind),
+        as_attachment=True,
+        filename=f"{SPECS[kind].label}导入模板.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
 

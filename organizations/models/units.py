@@ -1,7 +1,7 @@
 from django.db import models
 
 from organizations.scope import ScopedQuerySet, ScopeSpec
-from organizations.validators import normalize_credit_code, validate_credit_code
+from organizations.validators import normalize_credit_code, validate_credit_code, validate_industry_code
 
 
 class Unit(models.Model):
@@ -69,6 +69,15 @@ class Unit(models.Model):
         related_name="covered_units",
     )
     industry = models.CharField("所属行业", max_length=24, choices=Industry.choices, default=Industry.OTHER)
+    # The national classification the department coded the unit in, kept as sent: the portal's
+    # category above is coarser (several 大类 are 其他) and must not be all that survives.
+    industry_code = models.CharField(
+        "国民经济行业分类",
+        max_length=2,
+        blank=True,
+        validators=[validate_industry_code],
+        help_text="GB/T 4754-2017 门类字母或大类代码，如 G、60（邮政业）",
+    )
     size = models.CharField("规模", max_length=8, choices=Size.choices, blank=True)
     employee_count = models.PositiveIntegerField("从业人员数", default=0)
     new_employment_worker_count = models.PositiveIntegerField("新就业群体人数", default=0)

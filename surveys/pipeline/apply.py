@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
 
-from surveys.models import ImportBatch, Lineage, StagedRow
+from surveys.models import ImportBatch, Lineage, StagedRow, VerificationTask
 from surveys.pipeline.bulk import copy_rows, insert_new
 from surveys.specs import KindSpec, jsonable
 
@@ -61,7 +61,7 @@ def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[RowData], present:
                 a
                 for a in attrs
                 if a in row.values
-                and not (a in texts and row.values[a] is None)
+                and row.values[a] is not None  # a blank cell never erases
                 and jsonable(linked[row.key][a] if a in spec.links else getattr(obj, a)) != row.values[a]
             ]
             if changed:
@@ -119,7 +119,21 @@ def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[RowData], present:
     ]
     write_lineage(batch, content_type, lineage)
     mark_applied([r.pk for r in rows])
+    close_written_tasks([r.pk for r in rows])
     return len(created), len(to_update)
+
+
+def close_written_tasks(pks: list[int]) -> None:
+    """The street's task for a row written without its decision leaves the inbox: there is nothing
+    left to verify. A district's task to place a district-level record stays open — the record is
+    written, but where in the district it belongs is still for the district to say."""
+    from organizations.models import Territory
+
+    (
+        VerificationTask.objects.filter(row_id__in=pks, status=VerificationTask.Status.PENDING)
+        .exclude(territory__level__in=[Territory.Level.CITY, Territory.Level.DISTRICT])
+        .update(status=VerificationTask.Status.WRITTEN, decided_at=timezone.now())
+    )
 
 
 def _not_null_text_attrs(model) -> set[str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from organizations.models import Territory
 from surveys import normalize as n
+from surveys.mappings import mapping_key, mappings_for, unknown_value_issue
 from surveys.models import ImportBatch, RowStatus
 from surveys.pipeline.territory import TerritoryIndex
 from surveys.readers import Header
@@ -32,6 +33,25 @@ class Context:
         self.scope_path = self.batch.territory.path
         self.columns = [(col, name, self.spec.field(name)) for col, name in self.header.columns.items()]
         self._labels: dict[tuple[str, int], str] = {}
+        # Words this source was mapped for earlier (直播电商 → live_streaming), and the unknown
+        # words of this batch: field → text → {"rows": n, "suggest": value}.
+        self.mappings = mappings_for(self.batch)
+        self.unmapped: dict[str, dict[str, dict]] = {}
+        # Where a row that names no place is recorded: the batch's own territory when it is a
+        # district or street (a roster sent by 秦淮区), or the district its file title names.
+        batch_place = self.batch.territory
+        self.default_territory = self.batch.default_territory_id or (
+            batch_place.pk if batch_place.level != Territory.Level.CITY else None
+        )
+
+    @property
+    def default_district_name(self) -> str | None:
+        row = self.territories.get(self.default_territory) if self.default_territory else None
+        return row["name"] if row and row["level"] == Territory.Level.DISTRICT else None
+
+    def note_unmapped(self, name: str, text: str, suggestion: str | None) -> None:
+        entry = self.unmapped.setdefault(name, {}).setdefault(text, {"rows": 0, "suggest": suggestion or ""})
+        entry["rows"] += 1
 
     def where(self, name: str) -> dict:
         col = self.field_columns.get(name)
@@ -95,8 +115,21 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
         width = len(cells)
         for col, name, spec_field in ctx.columns:
             raw = cells[col] if col < width else None
+            choice = spec_field.choice
+            if choice is not None and name in ctx.mappings and not n.is_blank(raw):
+                mapped = ctx.mappings[name].get(mapping_key(n.cell_text(raw)))
+                if mapped is not None:
+                    parsed[name] = mapped
+                    continue
             value, err = spec_field.parse(raw)
             if err:
+                if choice is not None:
+                    # An unknown word is the department's own vocabulary, not a broken row: warn,
+                    # suggest, and let the officer map it once for this source.
+                    issue = unknown_value_issue(spec_field, n.cell_text(raw))
+                    ctx.note_unmapped(name, issue["unknown"], issue["suggest"])
+                    issues.append(issue)
+                    continue
                 issues.append(error(name, err))
                 continue
             if value is not None and spec_field.max_length and len(str(value)) > spec_field.max_length:
@@ -155,10 +188,11 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
             values[attr] = jsonable(value)
 
         territory_hint = None
-        if {"district", "street"} & ctx.present:
-            territory_id, territory_hint, found_issues = ctx.territories.resolve(
-                parsed.get("district"), parsed.get("street")
-            )
+        names_place = bool(parsed.get("district") or parsed.get("street"))
+        if names_place:
+            # A street alone is looked for in the batch's district first (its roster, its streets).
+            district_text = parsed.get("district") or (ctx.default_district_name if parsed.get("street") else None)
+            territory_id, territory_hint, found_issues = ctx.territories.resolve(district_text, parsed.get("street"))
             issues.extend(found_issues)
             if territory_id:
                 values["territory_id"] = territory_id
@@ -180,8 +214,16 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
         target_id = None
         if before is not None:
             target_id = before["pk"]
+            # An empty cell means "not surveyed", never "erase what the portal holds".
+            values = {a: v for a, v in values.items() if v is not None}
             before_territory = before.get(placing)
             held = ctx.territories.get(before_territory) if before_territory else None
+            named = ctx.territories.get(values["territory_id"]) if values.get("territory_id") else None
+            if held and named and held["id"] != named["id"] and held["path"].startswith(named["path"]):
+                # A coarser place containing the recorded one (the street of a unit held at a
+                # community) is no change: the finer place stays, and so does its verifier.
+                del values["territory_id"]
+                territory_hint = held["id"]
             if held and not held["path"].startswith(ctx.scope_path):
                 issues.append(
                     error(spec.key, f"该记录现属{held['name']}，不在本批次的辖区（{ctx.batch.territory.name}）内")
@@ -199,6 +241,18 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
                 for check in spec.change_checks:
                     issues.extend(check(spec, values, {a: before.get(a) for a in ctx.attrs}, ctx))
         else:
+            if "territory_id" not in values and not names_place and ctx.default_territory:
+                values["territory_id"] = ctx.default_territory
+                territory_hint = ctx.default_territory
+            for attr, placeholder in spec.placeholders.items():
+                if values.get(attr) in (None, "") and spec.has_attr(attr):
+                    name = _attr_field(spec, attr)
+                    values[attr] = placeholder
+                    shown = spec.choices_label(attr, placeholder)
+                    if not any(i["field"] == name for i in issues):
+                        issues.append(
+                            warning(name, f"未填写{_attr_label(spec, attr)}，暂记为“{shown}”，请街道核实时确认")
+                        )
             complete = {**spec.defaults, **values}
             flagged = {i["field"] for i in issues}
             missing = [

@@ -47,6 +47,9 @@ def read_header(table: Table, spec: KindSpec) -> tuple[Header, Iterator[tuple[in
         labels = "、".join(f.label for f in spec.active_fields[:4])
         raise UnreadableFile(f"在前{HEADER_SEARCH_ROWS}行中找不到表头（应包含如 {labels} 等列）")
     header, start = header_and_start
+    header.title = " ".join(
+        str(cell).strip() for _, cells in buffered[: max(start - 1, 0)] for cell in cells if str(cell or "").strip()
+    )[:200]
     if spec.key not in header.columns.values():
         raise UnreadableFile(f"第{header.row_number}行的表头中没有“{spec.field(spec.key).label}”列，无法比对")
     data = (row for row in _chain(buffered[start:], rows) if skip_reason(row[1]) is None)

@@ -13,6 +13,7 @@ from surveys.pipeline.compare import Context, process_chunk
 from surveys.pipeline.decompose import decompose
 from surveys.pipeline.read import CHUNK_ROWS, read_header
 from surveys.pipeline.screen import count_rows, flag_duplicates
+from surveys.pipeline.territory import TerritoryIndex
 from surveys.specs import SPECS
 
 
@@ -31,7 +32,8 @@ def run(batch: ImportBatch, path, *, progress: bool = True) -> ImportBatch:
         {"index": col, "letter": table.letter(col), "title": header.titles[col], "field": header.columns.get(col, "")}
         for col in sorted(header.titles)
     ]
-    batch.save(update_fields=["file_format", "encoding", "sheet", "header_row", "columns"])
+    batch.default_territory_id = batch.default_territory_id or propose_territory(batch, header.title)
+    batch.save(update_fields=["file_format", "encoding", "sheet", "header_row", "columns", "default_territory"])
     ctx = Context(spec=spec, batch=batch, header=header, letters=table.letter)
     total = max(table.total_rows - header.row_number, 1)
     done = 0
@@ -53,9 +55,25 @@ def run(batch: ImportBatch, path, *, progress: bool = True) -> ImportBatch:
         flag_duplicates(batch)
         decompose(batch)
         analyze(VerificationTask)
-        batch.counts = count_rows(batch)
+        batch.counts = {**count_rows(batch), "unmapped": ctx.unmapped}
         batch.status = ImportBatch.Status.REVIEW
         batch.progress = 100
         batch.finished_at = timezone.now()
         batch.save(update_fields=["counts", "status", "progress", "finished_at"])
     return batch
+
+
+def propose_territory(batch: ImportBatch, title: str) -> int | None:
+    """The district a file's title names ("秦淮区新就业群体党员摸排表"), when it lies inside the
+    batch's territory and is finer than it: rows that name no place are recorded there."""
+    if not title:
+        return None
+    index = TerritoryIndex()
+    text = "".join(title.split())
+    for city in index.city_names:
+        text = text.replace(city, "")
+    for name, row in sorted(index.districts.items(), key=lambda item: len(item[0]), reverse=True):
+        if len(name) >= 2 and name in text:
+            inside = row["path"].startswith(batch.territory.path) and row["path"] != batch.territory.path
+            return row["id"] if inside else None
+    return None

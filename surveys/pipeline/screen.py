@@ -55,7 +55,7 @@ def count_rows(batch: ImportBatch) -> dict:
     counts["missing"] = missing_from_source(batch).count() if batch.full_list else 0
     counts.setdefault("created", 0)
     counts.setdefault("updated", 0)
-    counts.update({k: v for k, v in (batch.counts or {}).items() if k in ("created", "updated")})
+    counts.update({k: v for k, v in (batch.counts or {}).items() if k in ("created", "updated", "unmapped")})
     return counts
 
 

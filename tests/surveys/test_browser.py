@@ -13,14 +13,15 @@ def test_upload_review_apply(page, live_server, world, tmp_path):
         tmp_path / "摸排.xlsx",
         [
             ["2025年企业摸排表"],
-            ["企业名称", "信用代码", "所在区", "街道", "从业人数"],
-            ["甲科技有限公司", code(1), "秦淮区", "夫子庙街道", "12人"],
-            ["乙科技有限公司", code(1), "秦淮区", "夫子庙街道", "3人"],
+            ["企业名称", "信用代码", "所在区", "街道", "从业人数", "行业类别"],
+            ["甲科技有限公司", code(1), "秦淮区", "夫子庙街道", "12人", "网红经济"],
+            ["乙科技有限公司", code(1), "秦淮区", "夫子庙街道", "3人", "快递"],
         ],
-        merges=("A1:E1",),
+        merges=("A1:F1",),
     )
     login_in_browser(page, live_server, "qinhuai")
     page.goto(f"{live_server.url}/surveys/")
+    assert page.locator("#templates a").count() == 4  # a template per kind
     page.select_option("#id_kind", "units")
     page.fill("#id_source", "市场监管局")
     page.set_input_files("#id_file", str(path))
@@ -34,6 +35,13 @@ def test_upload_review_apply(page, live_server, world, tmp_path):
     with page.expect_download() as download:
         page.click("#download-errors")
     assert download.value.suggested_filename.endswith(".xlsx")
+
+    # The department's own word: mapped once, for this file and every later one from 市场监管局.
+    assert "网红经济" in page.locator("#mappings").inner_text()
+    page.select_option("#mappings select", "live_streaming")
+    page.click("#mappings button")
+    page.wait_for_selector(".messages")
+    assert page.locator("#mappings").count() == 0
 
     # The street checks on site and confirms.
     page.context.clear_cookies()
@@ -53,5 +61,5 @@ def test_upload_review_apply(page, live_server, world, tmp_path):
     page.click("#apply-verified")
     page.wait_for_selector(".messages")
     assert "新增1条" in page.locator(".messages").inner_text()
-    assert Unit.objects.get().credit_code == code(1)
+    assert (Unit.objects.get().credit_code, Unit.objects.get().industry) == (code(1), "live_streaming")
     assert page.external_requests == []

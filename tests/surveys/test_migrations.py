@@ -5,7 +5,11 @@ from pathlib import Path
 
 from surveys.specs import default_aliases
 
-SEEDING = ("surveys.migrations.0002_seed_header_aliases", "surveys.migrations.0003_seed_more_header_aliases")
+SEEDING = (
+    "surveys.migrations.0002_seed_header_aliases",
+    "surveys.migrations.0003_seed_more_header_aliases",
+    "surveys.migrations.0006_seed_industry_aliases",
+)
 
 
 def test_every_spec_alias_is_seeded_by_a_migration():

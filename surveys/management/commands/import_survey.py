@@ -30,7 +30,9 @@ class Command(BaseCommand):
             "--apply-clean", action="store_true", help="非交互：应用所有无错误、无警告、无重复的行及已核实的行"
         )
         parser.add_argument("--full-list", action="store_true", help="全量清单：列出平台有而文件中没有的记录")
-        parser.add_argument("--territory", default="", help="批次辖区的区划代码（默认全市）")
+        parser.add_argument(
+            "--territory", default="", help="批次辖区的区划代码（默认全市或 --user 的辖区；须在 --user 的辖区内）"
+        )
         parser.add_argument("--user", default="", help="以该用户身份导入（决定可写入的辖区）")
 
     def handle(self, *args, **options):
