@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.exports import list_export
 from members.models import Transfer
 from members.selectors import (
     candidate_reserve,
@@ -42,6 +43,8 @@ def _territory_filter(request):
 @permission_required("members.view_partymembership", raise_exception=True)
 def distribution(request):
     """党员分布分析：one selector (member_distribution) feeds the charts and the tables."""
+    if (exported := list_export(request, "members.distribution")) is not None:
+        return exported
     territory = _territory_filter(request)
     data = member_distribution(request.user, territory=territory)
     charts = [
@@ -67,6 +70,10 @@ def distribution(request):
 @permission_required("members.view_partymembership", raise_exception=True)
 def board(request):
     """党员工作台: development pipeline and quotas, open transfers, dues arrears, lost contact."""
+    # The board holds two lists; ``?list=transfers`` picks which one an export writes.
+    key = "members.transfers" if request.GET.get("list") == "transfers" else "members.arrears"
+    if (exported := list_export(request, key)) is not None:
+        return exported
     today = timezone.localdate()
     arrears = list(dues_arrears(request.user, today=today)[:50])
     for membership in arrears:
