@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from core.excel import workbook_bytes
+from core.exports import list_export
 from core.masking import mask_phone
 from members.models import Person
 from organizations.models import PartyOrganization
@@ -32,6 +33,10 @@ def _year(request) -> int:
 @permission_required("training.view_session", raise_exception=True)
 @require_safe
 def overview(request):
+    # ``?export=xlsx`` writes the hours per person, with ``list=organizations`` per organization.
+    key = "training.organizations" if request.GET.get("list") == "organizations" else "training.hours"
+    if (exported := list_export(request, key)) is not None:
+        return exported
     year = _year(request)
     user = request.user
     return render(
