@@ -383,6 +383,17 @@ class MeetingAdmin(ScopedAdmin):
     search_fields = ["topic", "organization__name"]
     autocomplete_fields = ["organization"]
     ordering = ["-held_on", "-id"]
+    # Floors above add to a meeting's page without this floor importing them: members adds the
+    # roll of who attended (a read-only callable), and once a roll is recorded 应到/实到 are its
+    # counts, not typed.
+    extra_readonly: list = []
+    counts_from_roll = staticmethod(lambda meeting: False)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj), *self.extra_readonly]
+        if obj is not None and self.counts_from_roll(obj):
+            fields += ["expected_count", "attended_count"]
+        return fields
 
     @admin.display(description="出席（实到/应到）")
     def attendance(self, obj):

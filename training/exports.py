@@ -1,17 +1,19 @@
 """Training on the one export path (``core.exports``): hours per person and per organization
 for a year, from the attended enrolments the user may see (``selectors.attended``) — every row,
-where the overview page shows the first 30 people."""
+where the overview page shows the first 30 people — and a session's roster."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from core.excel import Column
 from core.exports import Export, register
+from core.masking import mask_phone
+from organizations.scope import restrict
 from training import selectors
-from training.models import Enrolment
+from training.models import Enrolment, Session
 
 
 def _year(params: dict) -> int:
@@ -72,4 +74,31 @@ def hours_per_organization_export(user, params: dict) -> Export:
             Column("书记已参训", lambda r: r["secretaries"] > 0 if r["organization_id"] else None),
         ],
         rows,
+    )
+
+
+@register("training.roster", "培训花名册")
+def roster_export(user, params: dict) -> Export:
+    _need(user)
+    raw = str(params.get("session") or "")
+    session = None
+    if raw.isdigit():
+        session = restrict(Session.objects.select_related("course"), user).filter(pk=raw).first()
+    if session is None:
+        raise ValidationError("培训期次不存在或不在您的管辖范围内")
+    # A roster is bounded by the session's size: numbered in memory for the sign-in sheet.
+    enrolments = list(enumerate(session.enrolments.select_related("person", "organization").order_by("id"), 1))
+    return Export(
+        f"{session}花名册",
+        [
+            Column("序号", lambda r: r[0]),
+            Column("姓名", lambda r: r[1].person.name),
+            # A roster goes round the room: phones masked for every role, as on the roster page.
+            Column("手机号", lambda r: mask_phone(r[1].person.phone)),
+            Column("身份", lambda r: r[1].get_post_display()),
+            Column("所在党组织", lambda r: r[1].organization.name if r[1].organization else None),
+            Column("考勤", lambda r: r[1].get_status_display()),
+            Column("认定学时", lambda r: r[1].hours_credited, unit="学时", total=True),
+        ],
+        enrolments,
     )
