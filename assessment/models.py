@@ -4,8 +4,9 @@
   each ``SecretaryReview`` is one organization's secretary: report (including new-sector work),
   review score and the grade the score gives.
 * A ``VanguardIndex`` is a member vanguard index (党员先锋指数) whose ``Indicator`` rows —
-  source, weight, full-marks value — are data, not code: points earned, organization life,
-  volunteer tasks completed, training hours, or a manual score (思想引导、学习指导…).
+  source, weight, full-marks value — are data, not code: points earned, organization life
+  (the organization's attendance rate, or the member's own meetings attended where the roll is
+  recorded per person), volunteer tasks completed, training hours, or a manual score.
 """
 
 from __future__ import annotations
@@ -150,6 +151,7 @@ class Indicator(models.Model):
     class Source(models.TextChoices):
         POINTS = "points", "积分（年度获得）"
         MEETINGS = "meetings", "组织生活（所在党组织年度到会率，%）"
+        ATTENDANCE = "attendance", "三会一课出席（本人年度出席次数，按人登记）"
         TASKS = "tasks", "志愿任务（年度完成数）"
         TRAINING = "training", "培训学时（年度）"
         MANUAL = "manual", "评议打分（手工录入）"

@@ -1,9 +1,10 @@
 """先锋指数 computed from the floors below: each indicator's raw value per member for the year,
 scaled to its weight, summed; rankings only where the sample reaches the index's minimum.
 
-Organization life is recorded per meeting as expected/attended counts, not per person, so the
-meetings indicator uses the attendance rate of the member's organization for the year: every
-member of a branch shares it. The source label says so where it is configured."""
+Organization life comes two ways. Every meeting has expected/attended counts, so the meetings
+indicator uses the attendance rate of the member's organization for the year: every member of
+a branch shares it. Where a meeting's roll is recorded per person (members.attendance), the
+attendance indicator counts the meetings each member attended. The source labels say which."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 
 from assessment.models import Indicator, ManualScore, VanguardIndex
+from members.attendance import attended_counts
 from members.models import PartyMembership
 from organizations.models import Meeting
 from organizations.scope import restrict
@@ -101,6 +103,7 @@ def _raw_values(index: VanguardIndex, memberships) -> dict[str, dict[int, Decima
         Indicator.Source.POINTS: {k: Decimal(v or 0) for k, v in points},
         Indicator.Source.TASKS: {k: Decimal(v) for k, v in tasks},
         Indicator.Source.TRAINING: {k: Decimal(v or 0) for k, v in training},
+        Indicator.Source.ATTENDANCE: {k: Decimal(v) for k, v in attended_counts(person_ids, year).items()},
         # keyed by organization, not person
         Indicator.Source.MEETINGS: {k: (Decimal(a) * 100 / Decimal(e)) if e else Decimal("0") for k, a, e in meetings},
     }

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from assessment import selectors, services
 from assessment.models import ReviewCycle, SecretaryReview
+from core.exports import FORMATS, export_response
 from organizations.scope import get_visible_or_404, restrict
 
 
@@ -69,5 +70,8 @@ def index_ranking(request, pk: int):
     index = get_object_or_404(
         selectors.indices_visible(request.user).select_related("territory", "organization"), pk=pk
     )
+    if (fmt := request.GET.get("export")) in FORMATS:
+        key = "assessment.organizations" if request.GET.get("list") == "organizations" else "assessment.ranking"
+        return export_response(request, key=key, params={"index": str(index.pk)}, fmt=fmt)
     result = selectors.ranking(index, request.user)
     return render(request, "assessment/ranking.html", {"index": index, "result": result, "top": result.members[:100]})

@@ -18,6 +18,7 @@ from cobuild.models import (
     Resource,
 )
 from organizations.admin_base import ScopedAdmin, ScopedInline
+from organizations.scope import assert_placed, restrict
 
 
 def same_alliance_form(model, member_field: str, label: str, fields: list[str]) -> type[forms.ModelForm]:
@@ -222,31 +223,94 @@ class ProjectAdmin(ScopedAdmin):
             messages.warning(request, f"已移除不属于本联盟的需求：{'、'.join(map(str, foreign))}")
 
 
+class PartyFormSet(forms.BaseInlineFormSet):
+    """On signing, the parties are checked together by the service's own rules, so the
+    reasons show above the rows and nothing is saved until they hold."""
+
+    def parties(self) -> list[tuple[AllianceMember, str]]:
+        return [
+            (f.cleaned_data["member"], f.cleaned_data.get("obligations") or "")
+            for f in self.forms
+            if f.cleaned_data and f.cleaned_data.get("member") and not f.cleaned_data.get("DELETE")
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.instance.pk is None and self.instance.alliance_id and not any(self.errors):
+            problems = services.agreement_problems(alliance=self.instance.alliance, parties=self.parties())
+            if problems:
+                raise forms.ValidationError(problems)
+
+
 class PartyInline(ScopedInline, admin.TabularInline):
+    """签约方: entered once, with the agreement; a signed agreement's parties stay as signed."""
+
     model = AgreementParty
+    formset = PartyFormSet
     fields = ["member", "obligations"]
-    readonly_fields = fields
-    extra = 0
     can_delete = False
 
+    def get_extra(self, request, obj=None, **kwargs):
+        return 0 if obj else 3
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if obj else []
+
     def has_add_permission(self, request, obj=None):
-        return False
+        return obj is None and request.user.has_perm("cobuild.add_agreement")
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj else super().has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "member":
+            kwargs["queryset"] = restrict(AllianceMember.objects.select_related("alliance"), request.user).order_by(
+                "alliance_id", "name"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Agreement)
 class AgreementAdmin(ScopedAdmin):
-    """Agreements are signed (with their parties) on the board or through the API, where the
-    parties are checked together; here they are read and renewed."""
+    """共建协议: signed here (or on the API) through ``agreement_sign`` with its parties checked
+    together; once signed it is a record — nothing is edited, a new term is a renewal."""
 
     list_display = ["title", "alliance", "signed_on", "starts_on", "ends_on", "renews"]
     list_select_related = ["alliance", "renews"]
+    list_filter = ["alliance"]
     search_fields = ["title"]
-    readonly_fields = ["alliance", "title", "content", "signed_on", "starts_on", "ends_on", "renews"]
+    fields = ["alliance", "title", "content", "signed_on", "starts_on", "ends_on", "renews"]
     inlines = [PartyInline]
     actions = ["renew"]
 
-    def has_add_permission(self, request):
-        return False
+    def get_fields(self, request, obj=None):
+        return self.fields if obj else [f for f in self.fields if f != "renews"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if obj else []
+
+    def save_model(self, request, obj, form, change):
+        """Nothing here: the agreement and its parties are written together in ``save_related``."""
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            return  # a signed agreement is read-only
+        party_sets = [f for f in formsets if isinstance(f, PartyFormSet)]
+        data = form.cleaned_data
+        agreement = services.agreement_sign(
+            alliance=data["alliance"],
+            actor=request.user,
+            title=data["title"],
+            content=data.get("content", ""),
+            signed_on=data["signed_on"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            parties=[p for f in party_sets for p in f.parties()],
+        )
+        form.instance.pk = agreement.pk  # the admin's message, log and redirect name this row
+        for formset in formsets:  # read by the admin's change message; saved by the service
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        assert_placed(request.user, agreement)
 
     @admin.action(description="续签一年（签约方与承诺不变）", permissions=["change"])
     def renew(self, request, queryset):

@@ -1,9 +1,14 @@
-"""Excel exports of the three lists, through the scope door."""
+"""The three lists on the one export path (``core.exports``: ``cobuild.needs|resources|projects``),
+through the scope door. Lists are per alliance and stay in the thousands; a bigger one would run
+as a background job like every other list."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+
 from cobuild.models import Need, Project, Resource
-from core.excel import workbook_bytes
+from core.excel import Column
+from core.exports import Export, register
 from organizations.scope import restrict
 
 LISTS = {
@@ -36,13 +41,13 @@ LISTS = {
             r.capacity,
             r.capacity_unit,
             r.availability,
-            "是" if r.is_available else "否",
+            r.is_available,
             r.address,
         ],
     ),
     "projects": (
         "项目清单",
-        ["联盟", "项目名称", "牵头单位", "预算（元）", "状态", "进度（%）", "申报日期", "完成日期", "论证意见"],
+        ["联盟", "项目名称", "牵头单位", ("预算", "元"), "状态", ("进度", "%"), "申报日期", "完成日期", "论证意见"],
         lambda user: restrict(Project.objects.select_related("alliance", "lead"), user).order_by("alliance_id", "id"),
         lambda p: [
             p.alliance.name,
@@ -59,8 +64,32 @@ LISTS = {
 }
 
 
-def export_list(key: str, user) -> tuple[str, bytes]:
-    """(filename, xlsx bytes) of one list as the user may see it. Lists are per alliance and
-    stay in the thousands, so they are written at once."""
+def _register(key: str) -> None:
     title, headers, rows, row = LISTS[key]
-    return f"{title}.xlsx", workbook_bytes(title=title, headers=headers, rows=(row(obj) for obj in rows(user)))
+    columns = []
+    for index, header in enumerate(headers):
+        header, unit = header if isinstance(header, tuple) else (header, "")
+        columns.append(Column(header, (lambda values, i=index: values[i]), unit=unit))
+
+    @register(f"cobuild.{key}", title)
+    def build(user, params: dict) -> Export:
+        if not user.has_perm("cobuild.view_need"):
+            raise PermissionDenied
+        return Export(title, columns, _Rows(rows(user), row))
+
+
+class _Rows:
+    """The queryset's rows as cell lists, read lazily (and counted without reading them)."""
+
+    def __init__(self, queryset, row):
+        self.queryset, self.row = queryset, row
+
+    def __iter__(self):
+        return (self.row(obj) for obj in self.queryset.iterator(chunk_size=500))
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+
+for _key in LISTS:
+    _register(_key)

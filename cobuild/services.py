@@ -229,6 +229,26 @@ def project_progress(*, project: Project, actor, progress: int, note: str, on: d
     return update
 
 
+def agreement_problems(
+    *, alliance: Alliance, parties: list[tuple[AllianceMember, str]], renews: Agreement | None = None
+) -> list[str]:
+    """Why these parties cannot sign (empty when they can). ``agreement_sign`` refuses on any;
+    a form asks first, to show the reasons beside the rows before anything is saved."""
+    errors = []
+    if len(parties) < 2:
+        errors.append("签约方：至少两家单位")
+    for member, obligations in parties:
+        if member.alliance_id != alliance.pk:
+            errors.append(f"签约方：“{member}”不是“{alliance}”的成员单位")
+        if not obligations.strip():
+            errors.append(f"承诺事项：“{member}”未填写")
+    if len({m.pk for m, _ in parties}) != len(parties):
+        errors.append("签约方：同一单位重复出现")
+    if renews is not None and Agreement.objects.filter(renews=renews).exists():
+        errors.append(f"续签自：“{renews}”已续签过")
+    return errors
+
+
 @transaction.atomic
 def agreement_sign(
     *,
@@ -244,18 +264,7 @@ def agreement_sign(
 ) -> Agreement:
     """Sign an agreement with at least two parties, each with its obligations."""
     _check_alliance(actor, alliance)
-    errors = []
-    if len(parties) < 2:
-        errors.append("签约方：至少两家单位")
-    for member, obligations in parties:
-        if member.alliance_id != alliance.pk:
-            errors.append(f"签约方：“{member}”不是“{alliance}”的成员单位")
-        if not obligations.strip():
-            errors.append(f"承诺事项：“{member}”未填写")
-    if len({m.pk for m, _ in parties}) != len(parties):
-        errors.append("签约方：同一单位重复出现")
-    if renews is not None and Agreement.objects.filter(renews=renews).exists():
-        errors.append(f"续签自：“{renews}”已续签过")
+    errors = agreement_problems(alliance=alliance, parties=parties, renews=renews)
     if errors:
         raise CobuildError("；".join(errors))
     agreement = Agreement(

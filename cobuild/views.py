@@ -5,20 +5,19 @@ permission and call a service or selector."""
 from __future__ import annotations
 
 from collections import defaultdict
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from cobuild import selectors, services
-from cobuild.exports import LISTS, export_list
+from cobuild.exports import LISTS
 from cobuild.models import Alliance, Claim, Need, Resource
+from core.exports import export_response
 from organizations.scope import get_visible_or_404, restrict
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOARD_NEEDS = 30
 BOARD_RESOURCES = 50
 
@@ -125,7 +124,5 @@ def claim_decide(request, pk: int):
 def export(request, key: str):
     if key not in LISTS:
         raise Http404
-    filename, content = export_list(key, request.user)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    fmt = request.GET.get("format", "xlsx")
+    return export_response(request, key=f"cobuild.{key}", params={}, fmt=fmt)

@@ -28,6 +28,8 @@ class MembersConfig(AppConfig):
         for model in ("partymembership", "developmentrecord", "transfer", "duespayment"):
             grant(officers, f"members.{model}", EDIT)
         grant(officers, "members.transferevent", VIEW)
+        # Whoever records a meeting records its roll (organizations.meeting is EDIT for the same).
+        grant(officers, "members.meetingattendance", EDIT)
         grant([Role.MUNICIPAL], "members.developmentquota", MANAGE)
         grant([Role.DISTRICT], "members.developmentquota", EDIT)
         grant([Role.INDUSTRY, Role.STREET], "members.developmentquota", VIEW)

@@ -5,7 +5,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import BooleanField, Case, Value, When
+from django.db.models import BooleanField, Case, OuterRef, Subquery, Value, When
+from django.db.models.functions import Length, Substr
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -190,10 +191,17 @@ class PartyOrganizationAdmin(ScopedAdmin):
         # Read once per export; kept on the admin only for the rows of this export (rules
         # change rarely, and a concurrent export reads the same table).
         self._export_rules = R.rules()
-        return R.with_violation_flags(super().export_queryset(request), self._export_rules)
+        rows = R.with_violation_flags(super().export_queryset(request), self._export_rules)
+        # The parent's name in the same query: its path is this row's path less one step.
+        parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - PartyOrganization.steplen)
+        return rows.annotate(
+            export_parent_name=Subquery(PartyOrganization.objects.filter(path=parent_path).values("name")[:1])
+        )
 
     @admin.display(description="上级党组织")
     def parent_name(self, obj):
+        if hasattr(obj, "export_parent_name"):
+            return obj.export_parent_name or ""
         parent = PartyOrganization.objects.get_parent(obj)
         return parent.name if parent else ""
 
@@ -378,6 +386,17 @@ class MeetingAdmin(ScopedAdmin):
     search_fields = ["topic", "organization__name"]
     autocomplete_fields = ["organization"]
     ordering = ["-held_on", "-id"]
+    # Floors above add to a meeting's page without this floor importing them: members adds the
+    # roll of who attended (a read-only callable), and once a roll is recorded 应到/实到 are its
+    # counts, not typed.
+    extra_readonly: list = []
+    counts_from_roll = staticmethod(lambda meeting: False)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj), *self.extra_readonly]
+        if obj is not None and self.counts_from_roll(obj):
+            fields += ["expected_count", "attended_count"]
+        return fields
 
     @admin.display(description="出席（实到/应到）")
     def attendance(self, obj):

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
+from core.exports import list_export
 from organizations import rules as R
 from organizations import selectors as S
 from organizations.models import Meeting, PartyOrganization, Territory, Unit
@@ -69,6 +70,12 @@ def unit_profile(request, pk: int):
 @permission_required("organizations.view_unit", raise_exception=True)
 def coverage(request):
     """Coverage by district / street / industry, rule violations per district and 应建未建."""
+    # The page holds three tables; ``?list=`` picks which one an export writes.
+    key = {"should_build": "organizations.should_build", "violations": "organizations.violations"}.get(
+        request.GET.get("list", ""), "organizations.coverage"
+    )
+    if (exported := list_export(request, key)) is not None:
+        return exported
     by = request.GET.get("by") if request.GET.get("by") in S.COVERAGE_GROUPINGS else "district"
     territory = _territory_param(request)
     report = S.coverage_rates(request.user, by=by, territory=territory)
@@ -90,6 +97,8 @@ def coverage(request):
 @permission_required("organizations.view_partyorganization", raise_exception=True)
 def scores(request):
     """软弱涣散/先进 candidates: the bottom 10% and top 15% by the documented score."""
+    if (exported := list_export(request, "organizations.scores")) is not None:
+        return exported
     territory = _territory_param(request)
     ranking = S.organization_scores(request.user, territory=territory)
     return render(

@@ -3,24 +3,18 @@ session's roster (enrol, mark attendance, Excel export). Pages parse, check and 
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from core.excel import workbook_bytes
-from core.masking import mask_phone
+from core.exports import export_response, list_export
 from members.models import Person
 from organizations.models import PartyOrganization
 from organizations.scope import get_visible_or_404, restrict
 from training import selectors, services
 from training.models import Enrolment, Session
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _year(request) -> int:
@@ -32,6 +26,10 @@ def _year(request) -> int:
 @permission_required("training.view_session", raise_exception=True)
 @require_safe
 def overview(request):
+    # ``?export=xlsx`` writes the hours per person, with ``list=organizations`` per organization.
+    key = "training.organizations" if request.GET.get("list") == "organizations" else "training.hours"
+    if (exported := list_export(request, key)) is not None:
+        return exported
     year = _year(request)
     user = request.user
     return render(
@@ -130,22 +128,4 @@ def attendance(request, pk: int):
 @require_safe
 def roster_export(request, pk: int):
     session = _session(request, pk)
-    rows = (
-        [
-            index,
-            e.person.name,
-            mask_phone(e.person.phone),
-            e.get_post_display(),
-            e.organization.name if e.organization else "",
-            e.get_status_display(),
-            e.hours_credited,
-        ]
-        for index, e in enumerate(session.enrolments.select_related("person", "organization").order_by("id"), 1)
-    )
-    title = f"{session}花名册"
-    content = workbook_bytes(
-        title=title[:31], headers=["序号", "姓名", "手机号", "身份", "所在党组织", "考勤", "认定学时"], rows=rows
-    )
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(title)}.xlsx"
-    return response
+    return export_response(request, key="training.roster", params={"session": str(session.pk)})

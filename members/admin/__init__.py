@@ -7,4 +7,4 @@ such view is written to the audit trail; others see the masked value and cannot 
 Importing the modules registers their ModelAdmins.
 """
 
-from members.admin import development, dues, memberships, people, transfers  # noqa: F401
+from members.admin import attendance, development, dues, memberships, people, transfers  # noqa: F401

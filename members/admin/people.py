@@ -7,6 +7,7 @@ from django.contrib import admin
 
 from core.masking import birth_year, mask_id_number, mask_phone
 from members import services
+from members.admin.attendance import person_meetings
 from members.admin.common import PersonSearchMixin
 from members.models import PartyMembership, Person
 from members.selectors import can_view_full_identity
@@ -92,6 +93,7 @@ class PersonAdmin(PersonSearchMixin, ScopedAdmin):
             "platform",
             "territory",
             "employer",
+            *(["meeting_record"] if obj is not None else []),
         ]
 
     def get_form(self, request, obj=None, **kwargs):
@@ -102,10 +104,16 @@ class PersonAdmin(PersonSearchMixin, ScopedAdmin):
         return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and not can_view_full_identity(request.user):
+        if obj is None:
+            return []
+        if not can_view_full_identity(request.user):
             # Without the full value there is nothing to correct it against.
-            return ["masked_id", "masked_phone", "masked_birth"]
-        return []
+            return ["masked_id", "masked_phone", "masked_birth", "meeting_record"]
+        return ["meeting_record"]
+
+    @admin.display(description="三会一课出席记录（最近20次）")
+    def meeting_record(self, obj):
+        return person_meetings(obj)
 
     @admin.display(description="出生年份")
     def masked_birth(self, obj):

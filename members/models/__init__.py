@@ -1,5 +1,6 @@
 """People and Party members: persons, memberships, the development pipeline, transfers, dues."""
 
+from members.models.attendance import MeetingAttendance
 from members.models.dues import DuesPayment
 from members.models.people import NEW_EMPLOYMENT_OCCUPATIONS, Occupation, PartyMembership, Person, Platform
 from members.models.pipeline import STAGE_DATE_FIELD, DevelopmentQuota, DevelopmentRecord, Stage
@@ -11,6 +12,7 @@ __all__ = [
     "DevelopmentQuota",
     "DevelopmentRecord",
     "DuesPayment",
+    "MeetingAttendance",
     "Occupation",
     "PartyMembership",
     "Person",

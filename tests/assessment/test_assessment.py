@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 
 from assessment import selectors, services
 from assessment.models import Indicator, SecretaryReview, VanguardIndex
+from members.models import PartyMembership
 from organizations.models import Body, CommitteeMember, Meeting
 from tests.members.factories import make_member
 
@@ -152,3 +155,27 @@ def test_pages(client, fuzimiao_cadre, xinjiekou_cadre, cycle, index):
     assert (review.status, review.score) == ("reviewed", Decimal("88.0"))
     ranking = client.get(f"/assessment/vanguard/{index.pk}/").content.decode()
     assert "少于最少样本" in ranking or "范围内暂无党员" in ranking
+
+
+def test_ranking_exports(client, world, index, fuzimiao_cadre, xinjiekou_cadre):
+    for name in ("甲党员", "乙党员", "丙党员"):
+        make_member(world.fuzimiao, world.fuzimiao_org, name=name)
+    manual = index.indicators.get(source="manual")
+    services.manual_score_set(
+        indicator=manual, person=PartyMembership.objects.get(person__name="甲党员").person, value=Decimal("10")
+    )
+    client.force_login(fuzimiao_cadre)
+    page = client.get(f"/assessment/vanguard/{index.pk}/").content.decode()
+    assert "?export=xlsx" in page and "list=organizations" in page
+    response = client.get(f"/assessment/vanguard/{index.pk}/?export=xlsx")
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    header = list(rows[2])
+    assert header[:3] == ["名次", "姓名", "所在党组织"] and header[-1] == "先锋指数（分）"
+    assert "思想引导·得分（满分30.0）" in header
+    assert [(r[0], r[1], r[-1]) for r in rows[3:]] == [(1, "甲党员", 30), (2, "丙党员", 0), (2, "乙党员", 0)]
+    response = client.get(f"/assessment/vanguard/{index.pk}/?list=organizations&export=xlsx")
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[3] == (world.fuzimiao_org.name, 3, 10) and rows[4] == ("合计", 3, None)
+    # Outside the index's reach: no page, no file.
+    client.force_login(xinjiekou_cadre)
+    assert client.get(f"/assessment/vanguard/{index.pk}/?export=xlsx").status_code == 404

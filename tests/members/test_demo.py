@@ -1,8 +1,9 @@
 import pytest
 
 from members import demo
-from members.models import DevelopmentRecord, PartyMembership, Person, Stage, Transfer
+from members.models import DevelopmentRecord, MeetingAttendance, PartyMembership, Person, Stage, Transfer
 from organizations import demo as organizations_demo
+from organizations.models import Meeting
 
 
 @pytest.mark.django_db
@@ -27,6 +28,13 @@ def test_demo_is_plausible_complete_and_idempotent(monkeypatch):
     assert PartyMembership.objects.filter(lost_contact=True).exists()
     assert set(Transfer.objects.values_list("status", flat=True)) == set(Transfer.Status.values)
     assert set(DevelopmentRecord.objects.values_list("stage", flat=True)) == set(Stage.values)
+    # Some meetings have a per-person roll, and their counts are the roll's.
+    rolled = Meeting.objects.filter(attendances__isnull=False).distinct()
+    assert rolled.exists()
+    for meeting in rolled[:5]:
+        roll = MeetingAttendance.objects.filter(meeting=meeting)
+        assert meeting.expected_count == roll.count()
+        assert meeting.attended_count == roll.filter(status="attended").count()
     counts = (Person.objects.count(), PartyMembership.objects.count(), Transfer.objects.count())
     demo.seed()
     assert (Person.objects.count(), PartyMembership.objects.count(), Transfer.objects.count()) == counts
