@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from core.text import clean_code, clean_text, to_halfwidth
+from core.text import clean_code, clean_line, clean_text, to_halfwidth
 
 Parsed = tuple[object, str | None]
 
@@ -37,9 +37,16 @@ def cell_text(raw) -> str:
 
 
 def parse_text(raw) -> Parsed:
+    """Prose (a name, an address) is kept as typed: full-width brackets and Chinese punctuation stay.
+    Only outer spaces, control characters and line breaks inside one cell go (``clean_line``)."""
     if raw is None:
         return None, None
-    return clean_text(cell_text(raw)) or None, None
+    return clean_line(cell_text(raw)) or None, None
+
+
+def same_text(a, b) -> bool:
+    """Two spellings of one text (“乙公司（更名）” and “乙公司(更名)”, extra spaces): not a change."""
+    return isinstance(a, str) and isinstance(b, str) and clean_text(a) == clean_text(b)
 
 
 def parse_code(raw) -> Parsed:

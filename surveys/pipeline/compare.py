@@ -231,6 +231,10 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
             if territory_hint is None and held:
                 territory_hint = held["id"]
             for attr in ctx.attrs:
+                if attr in values and n.same_text(before.get(attr), values[attr]):
+                    # Another spelling of the text on record: kept as it was typed there.
+                    del values[attr]
+                    continue
                 if attr in values and jsonable(before.get(attr)) != values[attr]:
                     diff[attr] = {
                         "label": _attr_label(spec, attr),

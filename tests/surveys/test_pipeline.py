@@ -125,7 +125,7 @@ def test_compare_changed_unchanged_and_missing(world, tmp_path):
     rows = issues_by_row(outcome.batch)
     assert rows[2].status == "unchanged"
     assert rows[3].status == "changed"
-    assert rows[3].diff["name"] == {"label": "单位名称", "before": "乙公司", "after": "乙公司(更名)"}
+    assert rows[3].diff["name"] == {"label": "单位名称", "before": "乙公司", "after": "乙公司（更名）"}
     assert rows[3].diff["territory_id"]["before"] == "夫子庙街道"
     assert rows[3].diff["territory_id"]["after"] == "中华门街道"
     assert report["missing"] == 1  # 丙公司 is in 秦淮区 and not in the file; 玄武公司 is outside the batch
@@ -239,3 +239,23 @@ def test_blank_optional_text_cells_apply_as_empty(world, tmp_path, municipal):
     _, report = import_file(kind="units", path=path, user=municipal, apply="clean")
     unit = Unit.objects.get(credit_code=code(72))
     assert report["errors"] == [] and unit.address == "平江府路1号" and unit.employee_count == 30
+
+
+def test_names_are_kept_as_typed_and_another_spelling_is_no_change(world, tmp_path, municipal):
+    """Prose is not folded on the way in (（）stay full width); re-sending it in half width is no change."""
+    header = ["单位名称", "统一社会信用代码", "所属区", "所属街道", "地址"]
+    typed = ["甲公司（南京）", code(51), "秦淮区", "夫子庙街道", "中山南路１号，３楼"]
+    first = write_xlsx(tmp_path / "first.xlsx", [header, typed])
+    outcome, _ = import_file(kind="units", path=first, user=municipal)
+    batch_apply(batch=outcome.batch, actor=municipal, mode=ApplyMode.CLEAN)
+    unit = Unit.objects.get(credit_code=code(51))
+    assert (unit.name, unit.address) == ("甲公司（南京）", "中山南路１号，３楼")
+
+    again = write_xlsx(
+        tmp_path / "again.xlsx", [header, ["甲公司(南京)", code(51), "秦淮区", "夫子庙街道", "中山南路1号,3楼"]]
+    )
+    outcome, _ = import_file(kind="units", path=again, user=municipal)
+    assert issues_by_row(outcome.batch)[2].status == "unchanged"
+    batch_apply(batch=outcome.batch, actor=municipal, mode=ApplyMode.CLEAN)
+    unit.refresh_from_db()
+    assert (unit.name, unit.address) == ("甲公司（南京）", "中山南路１号，３楼")
