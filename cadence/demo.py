@@ -28,6 +28,7 @@ from cadence.models import (
 from cadence.nodes import Node
 from cadence.services import dispatch, snapshots, weekly
 from cadence.services.weekly_figures import weekly_figures
+from organizations.demo import demo_streets
 from organizations.models import Body, PartyOrganization, Territory
 
 # Nanjing's 24 numbered key tasks of the year (seed 002: "24项重点任务"), each led by a body of
@@ -159,7 +160,7 @@ def seed_weekly(today) -> None:
     and the dispatch's overdue list all have something true to show."""
     User = get_user_model()
     cadres = {u.username: u for u in User.objects.filter(username__in=["fuzimiao", "xinjiekou", "qinhuai"])}
-    streets = list(Territory.objects.filter(level=Territory.Level.STREET).order_by("path"))
+    streets = demo_streets()  # the streets with demo organizations (organizations.demo)
     # The figures are computed once per street (about a third of a second each) and stored with
     # the date they are as of; computing them for every week would make the seed minutes long.
     prefilled: dict[int, tuple[dict, object]] = {}
@@ -233,8 +234,8 @@ def seed_rectification(today) -> None:
 
 def seed_secretary_projects(today) -> None:
     for code, title, secretary, status in [
-        ("JD-320104003000", "“小哥加油站”夫子庙驿站服务提升", "陈书记", SecretaryProject.Status.AWAITING),
-        ("JD-320102002000", "新街口商圈楼宇党建联盟", "赵委员", SecretaryProject.Status.IN_PROGRESS),
+        ("JD-320104002000", "“小哥加油站”夫子庙驿站服务提升", "陈书记", SecretaryProject.Status.AWAITING),
+        ("JD-320102003000", "新街口商圈楼宇党建联盟", "赵委员", SecretaryProject.Status.IN_PROGRESS),
     ]:
         org = PartyOrganization.objects.filter(code=code).first()
         if org is None:

@@ -18,6 +18,7 @@ from friendly import passes
 from friendly.models import CommunityEntrance, FriendlyCommunity, MerchantClaim, PassScan, RiderPass
 from friendly.services import community_publish, community_save, entrance_save, merchant_claim_approve
 from members.models import NEW_EMPLOYMENT_OCCUPATIONS, Person
+from organizations.demo import demo_streets
 from organizations.models import StaffPost, Territory
 from stations.demo import DISTRICT_CENTRES
 
@@ -130,7 +131,7 @@ def seed_scans(rng: random.Random, communities: list[FriendlyCommunity], rider_p
 def seed_claims(rng: random.Random) -> int:
     if MerchantClaim.objects.exists():
         return 0
-    streets = list(Territory.objects.filter(level=Territory.Level.STREET).order_by("path"))
+    streets = demo_streets()  # the streets with demo organizations (organizations.demo)
     if not streets:
         return 0
     qinhuai = [s for s in streets if s.code.startswith("320104")] or streets

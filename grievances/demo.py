@@ -30,6 +30,7 @@ from grievances.models import (
     Milestone,
     RoutingRule,
 )
+from organizations.demo import demo_streets
 from organizations.models import Body, Territory
 
 # 2026 public holidays and make-up working days (国务院办公厅通知); staff keep this in the admin.
@@ -184,7 +185,7 @@ def _seed_cases(campaign: Campaign, stdout) -> None:
 
     rng = random.Random(2026)
     now = timezone.now()
-    streets = list(Territory.objects.filter(level=Territory.Level.STREET).order_by("path"))
+    streets = demo_streets()  # the streets with demo organizations (organizations.demo)
     focus = [s for s in streets if s.name in ("夫子庙街道", "新街口街道", "中华门街道")]
     stations = list(Station.objects.select_related("territory").order_by("id")[:30])
     User = get_user_model()

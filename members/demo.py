@@ -38,6 +38,7 @@ from members.models import (
 )
 from members.rules import monthly_dues, probation_end
 from members.validators import id_check_char, name_initials
+from organizations.demo import demo_streets
 from organizations.models import Body, PartyOrganization, Territory
 
 QINHUAI = "320104"
@@ -155,8 +156,10 @@ def _street_orgs() -> dict[int, PartyOrganization]:
 def seed_persons(rng: random.Random, today: date) -> list[Person]:
     districts = {d.code: d for d in Territory.objects.filter(level=Territory.Level.DISTRICT)}
     communities: dict[str, list[Territory]] = {}
-    for community in Territory.objects.filter(level=Territory.Level.COMMUNITY).order_by("path"):
-        communities.setdefault(community.code[:6], []).append(community)
+    # People live in the demo streets (organizations.demo), where its units and stations are.
+    for street in demo_streets():
+        for community in Territory.objects.get_children(street).filter(level=Territory.Level.COMMUNITY):
+            communities.setdefault(community.code[:6], []).append(community)
     existing_ids = set(Person.objects.exclude(id_number=None).values_list("id_number", flat=True))
     # Uniqueness within this run only: the same seed must draw the same rows on every run.
     used_ids: set[str] = set()

@@ -65,10 +65,12 @@ class TerritoryForm(movenodeform_factory(Territory, fields=["code", "name", "lev
 @admin.register(Territory)
 class TerritoryAdmin(ScopedAdmin):
     form = TerritoryForm
-    list_display = ["indented_name", "code", "level"]
-    list_filter = ["level"]
+    list_display = ["indented_name", "code", "level", "edition", "retired_on"]
+    list_filter = ["level", "edition", ("retired_on", admin.EmptyFieldListFilter)]
     search_fields = ["name", "code"]
     ordering = ["path"]
+    # Set by load_territory (the official 区划代码 table), never by hand.
+    readonly_fields = ["edition", "retired_on"]
 
     @admin.display(description="名称", ordering="path")
     def indented_name(self, obj):

@@ -10,64 +10,39 @@ from organizations.rules import ensure_default_rules
 from organizations.services import officer_upsert
 
 DEMO_PASSWORD = "Demo@2025"
+L = Territory.Level
 
 CITY = ("320100", "南京市")
-# GB/T 2260 codes. 江北新区 is a functional zone without a GB code; 320191 is the portal's own.
-DISTRICTS = [
-    ("320102", "玄武区"),
-    ("320104", "秦淮区"),
-    ("320105", "建邺区"),
-    ("320106", "鼓楼区"),
-    ("320111", "浦口区"),
-    ("320113", "栖霞区"),
-    ("320114", "雨花台区"),
-    ("320115", "江宁区"),
-    ("320116", "六合区"),
-    ("320117", "溧水区"),
-    ("320118", "高淳区"),
-    ("320191", "江北新区"),
-]
-STREETS = {
+# The demo's grassroots data (organizations, units, grids) lives in these streets of the official
+# tree (统计用区划代码, loaded whole by load_territory): all of 秦淮 and 玄武, a few elsewhere.
+# Names, not codes: the codes come from the table. 泰山/顶山/沿江 are the 江北新区 streets of 浦口区.
+DEMO_STREETS = {
     "320104": [
-        "秦淮街道",
-        "中华门街道",
+        "秦虹街道",
         "夫子庙街道",
+        "红花街道",
         "双塘街道",
-        "洪武路街道",
+        "中华门街道",
         "五老村街道",
+        "洪武路街道",
         "大光路街道",
         "瑞金路街道",
         "月牙湖街道",
         "光华路街道",
         "朝天宫街道",
-        "红花街道",
     ],
-    "320102": [
-        "梅园新村街道",
-        "新街口街道",
-        "玄武门街道",
-        "锁金村街道",
-        "红山街道",
-        "孝陵卫街道",
-        "玄武湖街道",
-    ],
-    "320105": ["南苑街道", "兴隆街道", "沙洲街道"],
-    "320106": ["华侨路街道", "湖南路街道", "宁海路街道"],
-    "320111": ["江浦街道", "桥林街道"],
-    "320113": ["尧化街道", "仙林街道", "马群街道"],
+    "320102": ["梅园新村街道", "新街口街道", "玄武门街道", "锁金村街道", "红山街道", "孝陵卫街道", "玄武湖街道"],
+    "320105": ["沙洲街道", "兴隆街道", "南苑街道"],
+    "320106": ["宁海路街道", "华侨路街道", "湖南路街道"],
+    "320111": ["泰山街道", "顶山街道", "沿江街道", "江浦街道", "桥林街道"],
+    "320113": ["尧化街道", "马群街道", "仙林街道"],
     "320114": ["雨花街道", "赛虹桥街道"],
     "320115": ["东山街道", "秣陵街道", "淳化街道"],
     "320116": ["雄州街道", "龙池街道"],
     "320117": ["永阳街道", "柘塘街道"],
     "320118": ["淳溪街道", "古柏街道"],
-    "320191": ["泰山街道", "顶山街道", "沿江街道"],
 }
-COMMUNITIES = {
-    "夫子庙街道": ["钞库街社区", "钓鱼台社区", "大石坝街社区", "龙门街社区"],
-    "新街口街道": ["华侨路社区", "慧园社区", "新街口社区"],
-    "中华门街道": ["中华门社区", "长干里社区", "雨花路社区"],
-}
-GENERIC_COMMUNITIES = ["第一社区", "第二社区", "第三社区"]
+GRID_COMMUNITIES_PER_STREET = 3  # grids are local additions: a few communities of each demo street
 GRIDS_PER_COMMUNITY = 2
 
 BODIES = [
@@ -83,36 +58,29 @@ BODIES = [
 ]
 
 
-def _territory(code: str, name: str, level: str, parent: Territory | None) -> Territory:
-    node = Territory.objects.filter(code=code).first()
-    if node is not None:
-        return node
-    from organizations.services import territory_add
-
-    return territory_add(parent=parent, code=code, name=name, level=level)
+def demo_streets():
+    """The official streets that carry the demo's organizations and units, in code order."""
+    names = {(district, name) for district, streets in DEMO_STREETS.items() for name in streets}
+    streets = Territory.objects.filter(level=Territory.Level.STREET, code__startswith=CITY[0][:4], retired_on=None)
+    return [street for street in streets.order_by("code") if (street.code[:6], street.name) in names]
 
 
 def seed_territory() -> Territory:
-    city = _territory(CITY[0], CITY[1], Territory.Level.CITY, None)
-    for district_code, district_name in DISTRICTS:
-        district = _territory(district_code, district_name, Territory.Level.DISTRICT, city)
-        for s_index, street_name in enumerate(STREETS.get(district_code, []), start=1):
-            street_code = f"{district_code}{s_index:03d}000"
-            street = _territory(street_code, street_name, Territory.Level.STREET, district)
-            names = COMMUNITIES.get(street_name) or [
-                street_name.removesuffix("街道") + suffix for suffix in GENERIC_COMMUNITIES
-            ]
-            for c_index, community_name in enumerate(names, start=1):
-                community_code = f"{street_code[:9]}{c_index:03d}"
-                community = _territory(community_code, community_name, Territory.Level.COMMUNITY, street)
-                for g_index in range(1, GRIDS_PER_COMMUNITY + 1):
-                    _territory(
-                        f"{community_code}G{g_index:02d}",
-                        f"{community_name}第{g_index}网格",
-                        Territory.Level.GRID,
-                        community,
-                    )
-    return city
+    """The official tree of Nanjing (load_territory), then the demo's grids under it."""
+    from organizations.official_territory import add_local_nodes
+    from organizations.services import territory_load_official
+
+    territory_load_official(CITY[0])
+    grids = []
+    for street in demo_streets():
+        communities = Territory.objects.get_children(street).filter(level=Territory.Level.COMMUNITY)
+        for community in communities.order_by("code")[:GRID_COMMUNITIES_PER_STREET]:
+            for g_index in range(1, GRIDS_PER_COMMUNITY + 1):
+                grids.append(
+                    (f"{community.code}G{g_index:02d}", f"{community.name}第{g_index}网格", L.GRID, community.code)
+                )
+    add_local_nodes(CITY[0], grids)
+    return Territory.objects.get(code=CITY[0])
 
 
 def seed_bodies(city: Territory) -> None:
@@ -178,7 +146,7 @@ def seed_core_organizations(city: Territory) -> None:
             district,
             root,
         )
-        for street in Territory.objects.get_children(district):
+        for street in Territory.objects.get_children(district).filter(retired_on=None):
             _org(
                 f"JD-{street.code}",
                 f"{street.name}两新综合党委",

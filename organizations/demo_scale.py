@@ -368,7 +368,9 @@ def seed_scale(city: Territory, stdout=None) -> None:
             )
 
     # Grassroots organizations and covered units in every street.
-    streets = list(Territory.objects.filter(level=Territory.Level.STREET).order_by("code"))
+    from organizations.demo import demo_streets
+
+    streets = demo_streets()
     instructors = {i.territory_id: i for i in Instructor.objects.filter(territory__in=streets)}
     Instructor.objects.bulk_create(
         Instructor(name=_name(200 + n), employer=f"{s.name}党工委组织委员", territory=s)
@@ -493,8 +495,8 @@ def seed_scale(city: Territory, stdout=None) -> None:
 
 def _seed_violations(today: dt.date) -> None:
     """A handful of deliberate rule violations so the filters and counts have something to show."""
-    fuzimiao = Territory.objects.get(code="320104003000")
-    comp = PartyOrganization.objects.get(code="JD-320104003000")
+    fuzimiao = Territory.objects.get(code="320104002000")
+    comp = PartyOrganization.objects.get(code="JD-320104002000")
     # An under-strength branch still marked active (error).
     _o, _new = _org(
         "ZB-WEAK-1",
@@ -532,8 +534,8 @@ def _seed_violations(today: dt.date) -> None:
         founded_on=add_months(today, -26),
     )
     # A joint branch covering eight units with no recorded reason (warning) — legacy data, as in seed 001.
-    xinjiekou = Territory.objects.get(code="320102002000")
-    xjk_comp = PartyOrganization.objects.get(code="JD-320102002000")
+    xinjiekou = Territory.objects.get(code="320102003000")
+    xjk_comp = PartyOrganization.objects.get(code="JD-320102003000")
     big_joint, new = _org(
         "LH-OVER-1",
         "新街口商圈小微企业联合党支部",
@@ -565,8 +567,8 @@ def _seed_violations(today: dt.date) -> None:
         "ZB-GONE-1",
         "中华门某餐饮企业党支部",
         K.BRANCH,
-        Territory.objects.get(code="320104002000"),
-        PartyOrganization.objects.get(code="JD-320104002000"),
+        Territory.objects.get(code="320104005000"),
+        PartyOrganization.objects.get(code="JD-320104005000"),
         status=PartyOrganization.Status.DISSOLVED,
         founded_on=add_months(today, -50),
     )

@@ -346,3 +346,10 @@ def meeting_record(*, meeting, actor=None):
     meeting.full_clean()
     meeting.save()
     return meeting
+
+
+def territory_load_official(city: str, *, data_dir=None, edition: str | None = None, on=None):
+    """Apply an edition of the 统计用区划代码 table to ``city``'s subtree (see official_territory)."""
+    from organizations.official_territory import EDITION, load_official_territory
+
+    return load_official_territory(city, data_dir=data_dir, edition=edition or EDITION, on=on)

@@ -15,7 +15,7 @@ from datetime import time, timedelta
 
 from django.utils import timezone
 
-from organizations.demo import DEMO_PASSWORD
+from organizations.demo import DEMO_PASSWORD, demo_streets
 from organizations.models import Territory
 from organizations.roles import Role
 from organizations.services import officer_upsert
@@ -42,14 +42,13 @@ DISTRICT_CENTRES = {
     "320104": (118.7950, 32.0220, 0.018, 60),  # 秦淮区 (128 stations in the articles)
     "320105": (118.7320, 32.0040, 0.022, 25),  # 建邺区
     "320106": (118.7700, 32.0660, 0.018, 30),  # 鼓楼区
-    "320111": (118.6280, 32.0590, 0.040, 15),  # 浦口区
+    "320111": (118.6280, 32.0590, 0.040, 32),  # 浦口区, with the 江北新区 streets
     "320113": (118.9090, 32.0960, 0.035, 20),  # 栖霞区
     "320114": (118.7790, 31.9910, 0.022, 18),  # 雨花台区
     "320115": (118.8400, 31.9530, 0.045, 35),  # 江宁区
     "320116": (118.8220, 32.3230, 0.040, 12),  # 六合区
     "320117": (119.0280, 31.6510, 0.035, 10),  # 溧水区
     "320118": (118.8920, 31.3280, 0.030, 8),  # 高淳区
-    "320191": (118.7260, 32.1450, 0.035, 17),  # 江北新区
 }
 
 HOST_NAMES = {
@@ -103,7 +102,7 @@ def _hours_for(rng: random.Random, host_type: str) -> list[tuple[int, time, time
 def _streets_by_district() -> dict[str, tuple[Territory, list[Territory]]]:
     result = {}
     for district in Territory.objects.filter(level=Territory.Level.DISTRICT, code__in=list(DISTRICT_CENTRES)):
-        streets = list(Territory.objects.get_children(district).filter(level=Territory.Level.STREET)) or [district]
+        streets = [s for s in demo_streets() if s.path.startswith(district.path)] or [district]
         result[district.code] = (district, streets)
     return result
 

@@ -13,7 +13,7 @@ from surveys.fixtures import bad_checksum, credit_code
 from surveys.models import ImportBatch
 
 DEMO_SOURCE = "市场监管局（演示）"
-DEMO_STREETS = ("夫子庙街道", "中华门街道", "秦淮街道")
+DEMO_STREETS = ("夫子庙街道", "中华门街道", "秦虹街道")
 
 
 def seed(stdout=None) -> None:

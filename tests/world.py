@@ -1,8 +1,13 @@
-"""A small, known hierarchy for tests: the roles of STYLE.md with real Nanjing names.
+"""A small, known hierarchy for tests: the roles of STYLE.md with real Nanjing places and their
+official 统计用区划代码 (2023, organizations/data/territory), a few nodes of the whole table:
 
     南京市 320100
-    ├── 秦淮区 320104 ── 夫子庙街道 (钞库街社区 → 第1网格), 中华门街道 (中华门社区)
-    └── 玄武区 320102 ── 新街口街道 (华侨路社区)
+    ├── 秦淮区 320104 ── 夫子庙街道 320104002000 (乌衣巷社区 320104002005 → 第1网格),
+    │                    中华门街道 320104005000 (长干里社区 320104005014)
+    └── 玄武区 320102 ── 新街口街道 320102003000 (长江路社区 320102003002)
+
+The attribute names are older than the official codes (``chaokujie`` is 乌衣巷社区,
+``zhonghuamen_community`` 长干里社区, ``huaqiaolu`` 长江路社区); tests read names from the nodes.
 
 Party organizations: 市委两新工委 → 快递行业党委 (an industry committee), 秦淮区两新工委 →
 夫子庙街道两新综合党委 / 中华门街道两新综合党委, 玄武区两新工委 → 新街口街道两新综合党委.
@@ -59,14 +64,14 @@ def build_world() -> World:
     L = Territory.Level
     city = add_node(Territory, None, code="320100", name="南京市", level=L.CITY)
     qinhuai = add_node(type(city), city, code="320104", name="秦淮区", level=L.DISTRICT)
-    fuzimiao = add_node(type(qinhuai), qinhuai, code="320104003000", name="夫子庙街道", level=L.STREET)
-    chaokujie = add_node(type(fuzimiao), fuzimiao, code="320104003001", name="钞库街社区", level=L.COMMUNITY)
-    grid = add_node(type(chaokujie), chaokujie, code="320104003001G01", name="钞库街社区第1网格", level=L.GRID)
-    zhonghuamen = add_node(type(qinhuai), qinhuai, code="320104002000", name="中华门街道", level=L.STREET)
-    zhm_community = add_node(type(zhonghuamen), zhonghuamen, code="320104002001", name="中华门社区", level=L.COMMUNITY)
+    fuzimiao = add_node(type(qinhuai), qinhuai, code="320104002000", name="夫子庙街道", level=L.STREET)
+    chaokujie = add_node(type(fuzimiao), fuzimiao, code="320104002005", name="乌衣巷社区", level=L.COMMUNITY)
+    grid = add_node(type(chaokujie), chaokujie, code="320104002005G01", name="乌衣巷社区第1网格", level=L.GRID)
+    zhonghuamen = add_node(type(qinhuai), qinhuai, code="320104005000", name="中华门街道", level=L.STREET)
+    zhm_community = add_node(type(zhonghuamen), zhonghuamen, code="320104005014", name="长干里社区", level=L.COMMUNITY)
     xuanwu = add_node(type(city), city, code="320102", name="玄武区", level=L.DISTRICT)
-    xinjiekou = add_node(type(xuanwu), xuanwu, code="320102002000", name="新街口街道", level=L.STREET)
-    huaqiaolu = add_node(type(xinjiekou), xinjiekou, code="320102002001", name="华侨路社区", level=L.COMMUNITY)
+    xinjiekou = add_node(type(xuanwu), xuanwu, code="320102003000", name="新街口街道", level=L.STREET)
+    huaqiaolu = add_node(type(xinjiekou), xinjiekou, code="320102003002", name="长江路社区", level=L.COMMUNITY)
 
     municipal_body = Body.objects.create(
         code="SJ-LXGW",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from members.models import Person
 from members.models.people import NEW_EMPLOYMENT_OCCUPATIONS
+from organizations.demo import demo_streets
 from organizations.models import PartyOrganization, Territory
 from points.models import PhotoReport
 from stations.models import Station
@@ -29,14 +30,13 @@ SHARE = {
     "320102": 2,
     "320105": 2,
     "320106": 2,
-    "320111": 2,
+    "320111": 4,  # with the 江北新区 streets
     "320113": 2,
     "320114": 2,
     "320115": 3,
     "320116": 1,
     "320117": 1,
     "320118": 1,
-    "320191": 2,
 }
 ACTIVITIES = [
     "交通安全宣传",
@@ -64,9 +64,7 @@ def _plan() -> list[tuple[str, str]]:
 
 
 def _team(rng, district: Territory, kind: str, index: int, founded: date) -> Team | None:
-    streets = list(
-        Territory.objects.filter(path__startswith=district.path, level=Territory.Level.STREET).order_by("path")
-    )
+    streets = [s for s in demo_streets() if s.path.startswith(district.path)]
     street = streets[index % len(streets)] if streets else district
     station = Station.objects.filter(territory__path__startswith=street.path).order_by("id").first()
     if kind == Team.Kind.TRAFFIC:

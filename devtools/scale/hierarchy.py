@@ -10,12 +10,25 @@ from devtools.scale.loader import bulk_load, next_id
 from devtools.scale.profiles import Profile
 from devtools.scale.tree import child_path
 from organizations.models import PartyOrganization, Territory, Unit
+from organizations.official_territory import EDITION
 
-DISTRICTS = [
-    ("320102", "玄武区"), ("320104", "秦淮区"), ("320105", "建邺区"), ("320106", "鼓楼区"),
-    ("320111", "浦口区"), ("320113", "栖霞区"), ("320114", "雨花台区"), ("320115", "江宁区"),
-    ("320116", "六合区"), ("320117", "溧水区"), ("320118", "高淳区"), ("320191", "江北新区"),
-]  # fmt: skip
+
+def official_tree() -> list[tuple[str, str, list[tuple[str, str, list[tuple[str, str]]]]]]:
+    """Nanjing's districts → streets → communities with their official codes and names (the
+    vendored 统计用区划代码 table, as load_territory reads it), in code order."""
+    from organizations.official_territory import read_table
+
+    districts: dict[str, tuple[str, str, list]] = {}
+    streets: dict[str, list] = {}
+    for row in read_table("3201"):
+        if row.level == "district":
+            districts[row.code] = (row.code, row.name, [])
+        elif row.level == "street":
+            streets[row.code] = []
+            districts[row.parent][2].append((row.code, row.name, streets[row.code]))
+        elif row.level == "community":
+            streets[row.parent].append((row.code, row.name))
+    return sorted(districts.values())
 
 
 @dataclass
@@ -48,34 +61,37 @@ def generate_territory(profile: Profile, h: Hierarchy) -> int:
         next_pk += 1
         rows.append(
             {"id": pk, "code": code, "name": name, "level": level, "path": path, "depth": depth,
-             "numchild": numchild}
+             "numchild": numchild, "edition": "" if level == "grid" else EDITION}
         )  # fmt: skip
         h.code_of[pk] = code
         return pk
 
+    # The official codes and names; the profile says how many of each district's streets (and of
+    # each street's communities) to take, the first in code order. Grids are local additions.
     city_path = child_path("", 1)
-    h.city_id = add("320100", "南京市", "city", city_path, 1, len(DISTRICTS))
-    for d_index, (d_code, d_name) in enumerate(DISTRICTS, start=1):
+    tree = official_tree()
+    h.city_id = add("320100", "南京市", "city", city_path, 1, len(tree))
+    for d_index, (d_code, d_name, streets) in enumerate(tree, start=1):
         d_path = child_path(city_path, d_index)
-        district_id = add(d_code, d_name, "district", d_path, 2, profile.streets_per_district)
+        streets = sorted(streets)[: profile.streets_per_district]
+        district_id = add(d_code, d_name, "district", d_path, 2, len(streets))
         h.district_ids.append(district_id)
-        for s_index in range(1, profile.streets_per_district + 1):
-            s_code = f"{d_code}{s_index:03d}000"
+        for s_index, (s_code, s_name, communities) in enumerate(streets, start=1):
             s_path = child_path(d_path, s_index)
-            street_id = add(s_code, f"{d_name}第{s_index}街道", "street", s_path, 3,
-                            profile.communities_per_street)  # fmt: skip
+            communities = sorted(communities)[: profile.communities_per_street]
+            street_id = add(s_code, s_name, "street", s_path, 3, len(communities))
             h.street_ids.append(street_id)
             h.district_of_street[street_id] = district_id
-            places = h.places_by_street.setdefault(street_id, [])
-            for c_index in range(1, profile.communities_per_street + 1):
-                c_code = f"{s_code[:9]}{c_index:03d}"
+            places = h.places_by_street.setdefault(street_id, [street_id])
+            if communities:
+                places.remove(street_id)
+            for c_index, (c_code, c_name) in enumerate(communities, start=1):
                 c_path = child_path(s_path, c_index)
-                community_id = add(c_code, f"{d_name}{s_index}街{c_index}社区", "community", c_path, 4,
-                                   profile.grids_per_community)  # fmt: skip
+                community_id = add(c_code, c_name, "community", c_path, 4, profile.grids_per_community)
                 places.append(community_id)
                 for g_index in range(1, profile.grids_per_community + 1):
                     places.append(
-                        add(f"{c_code}G{g_index:02d}", f"{c_index}社区第{g_index}网格", "grid",
+                        add(f"{c_code}G{g_index:02d}", f"{c_name}第{g_index}网格", "grid",
                             child_path(c_path, g_index), 5, 0)
                     )  # fmt: skip
     return bulk_load(Territory, rows)
@@ -88,7 +104,7 @@ def generate_organizations(profile: Profile, h: Hierarchy, rng: random.Random) -
     K = PartyOrganization.Kind
     rows: list[dict] = []
     next_pk = next_id(PartyOrganization)
-    branch_budget = max(profile.organizations - 1 - len(INDUSTRIES) - len(DISTRICTS) - len(h.street_ids), 0)
+    branch_budget = max(profile.organizations - 1 - len(INDUSTRIES) - len(h.district_ids) - len(h.street_ids), 0)
     # Spread the budget over the streets, the remainder one each to the first streets.
     per_street, remainder = divmod(branch_budget, max(len(h.street_ids), 1))
     branches_of = {street_id: per_street + (i < remainder) for i, street_id in enumerate(h.street_ids)}
@@ -104,7 +120,7 @@ def generate_organizations(profile: Profile, h: Hierarchy, rng: random.Random) -
         return pk
 
     root_path = child_path("", 1)
-    add("中共南京市委两新工委", K.WORKING_COMMITTEE, h.city_id, root_path, 1, len(INDUSTRIES) + len(DISTRICTS))
+    add("中共南京市委两新工委", K.WORKING_COMMITTEE, h.city_id, root_path, 1, len(INDUSTRIES) + len(h.district_ids))
     position = 0
     for name in INDUSTRIES:
         position += 1

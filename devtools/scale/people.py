@@ -78,11 +78,8 @@ def generate_persons(profile: Profile, h: Hierarchy, rng: random.Random) -> int:
             s_index = rng.randrange(len(SURNAMES))
             given, given_initials = rng.choice(GIVEN)
             born = _birth_of(pk)
+            # The districts are the official ones (统计用区划代码), each a county of GB/T 2260.
             region = h.code_of[h.district_of_street[street_id]]
-            if region[4:6] >= "90":
-                # A functional area (江北新区 320191) is no county of GB/T 2260: its people's ID
-                # numbers carry the county they were registered in (浦口区 here).
-                region = "320111"
             occupation = rng.choices(OCCUPATIONS, OCCUPATION_WEIGHTS)[0]
             units = h.unit_ids_by_street.get(street_id) or [None]
             stations = h.station_ids_by_street.get(street_id) or [None]

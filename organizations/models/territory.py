@@ -40,6 +40,11 @@ class Territory(MP_Node):
     )
     name = models.CharField("名称", max_length=64)
     level = models.CharField("层级", max_length=16, choices=Level.choices)
+    # Which edition of the 统计用区划代码 last listed the node (e.g. "2023"); blank for a local
+    # addition (grids, or a node typed in by hand), which ``load_territory`` never renames or retires.
+    edition = models.CharField("区划代码版本", max_length=16, blank=True, default="", editable=False)
+    # A node a later edition no longer lists is retired, never deleted: records keep pointing at it.
+    retired_on = models.DateField("撤销日期", null=True, blank=True, editable=False)
 
     node_order_by = ["code"]
     objects = TerritoryManager()
@@ -54,7 +59,7 @@ class Territory(MP_Node):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name}（已撤销）" if self.retired_on else self.name
 
     def clean(self) -> None:
         from organizations.validators import validate_territory_placement

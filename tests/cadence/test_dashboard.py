@@ -38,10 +38,10 @@ def test_each_role_lands_on_its_scope(client, data, municipal, qinhuai_organizer
 def test_focus_outside_scope_is_404(client, data, qinhuai_organizer, fuzimiao_cadre, municipal):
     client.force_login(qinhuai_organizer)
     assert client.get(DASH + "?node=320102").status_code == 404
-    assert client.get(DASH + "?node=320104003000").status_code == 200
+    assert client.get(DASH + "?node=320104002000").status_code == 200
     client.force_login(fuzimiao_cadre)
     assert client.get(DASH + "?node=320104").status_code == 404
-    assert client.get(DASH + "?node=T:320104002000").status_code == 404
+    assert client.get(DASH + "?node=T:320104005000").status_code == 404
     client.force_login(municipal)
     assert card(client.get(DASH + "?node=320102"), "organizations.units") == "2"
 

@@ -25,7 +25,7 @@ def snapshot(code, day=DAY):
 @pytest.mark.smoke
 def test_snapshot_figures_equal_live_selectors(data, world, qinhuai_organizer, xinjiekou_cadre, municipal):
     tasks.daily_inventory(DAY.isoformat())
-    for user, code in ((qinhuai_organizer, "320104"), (xinjiekou_cadre, "320102002000"), (municipal, "320100")):
+    for user, code in ((qinhuai_organizer, "320104"), (xinjiekou_cadre, "320102003000"), (municipal, "320100")):
         figures = snapshot(code)
         coverage = coverage_rates(user).total
         assert figures["organizations"]["units"] == coverage.units

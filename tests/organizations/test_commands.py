@@ -16,11 +16,11 @@ def test_add_officer_creates_and_updates(world):
         "--role",
         "street",
         "--node",
-        "320104002000",
+        "320104005000",
         "--password",
         "x-Pass-123",
     )
-    call_command("add_officer", "wang", "--role", "street", "--node", "320104002000", "--title", "组织委员")
+    call_command("add_officer", "wang", "--role", "street", "--node", "320104005000", "--title", "组织委员")
     posts = StaffPost.objects.filter(user__username="wang")
     assert posts.count() == 1
     post = posts.get()

@@ -86,7 +86,7 @@ def test_unit_filters(api_client, municipal, orgdata):
     get = lambda q: {r["name"] for r in api_client.get(f"/api/v1/units/?{q}").json()["results"]}  # noqa: E731
     assert get("should_build=true") == {"秦淮数字科技有限公司"}
     assert get("coverage=own") == {"夫子庙美食城", "顺丰速运新街口营业部"}
-    assert get("territory=320104002000") == {"中华门小吃店"}
+    assert get("territory=320104005000") == {"中华门小吃店"}
     assert get("industry=express") == {"顺丰速运新街口营业部"}
 
 

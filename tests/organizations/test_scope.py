@@ -66,7 +66,7 @@ def test_industry_committee_sees_its_line_across_districts(industry_officer, wor
 
 def test_territory_tree_scoped_for_territorial_posts(fuzimiao_cadre, world):
     visible = set(Territory.objects.visible_to(fuzimiao_cadre).values_list("code", flat=True))
-    assert visible == {"320104003000", "320104003001", "320104003001G01"}
+    assert visible == {"320104002000", "320104002005", "320104002005G01"}
 
 
 def test_line_posts_may_pick_any_territory(industry_officer, world):

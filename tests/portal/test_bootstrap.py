@@ -35,9 +35,14 @@ def test_bootstrap_loads_structure_and_one_officer_without_demo_people(tmp_path,
     _bootstrap(tmp_path)
     city = Territory.objects.get(code="320100")
     assert city.level == Territory.Level.CITY
-    assert Territory.objects.filter(level=Territory.Level.DISTRICT).count() == 12
+    # The official tree (统计用区划代码 2023): 11 districts, 140 street-level nodes, 1,322 社区/村.
+    L = Territory.Level
+    counts = {level: Territory.objects.filter(level=level).count() for level in L.values}
+    assert counts == {L.CITY: 1, L.DISTRICT: 11, L.STREET: 140, L.COMMUNITY: 1322, L.GRID: 0}
+    assert Territory.objects.get(code="320104002000").name == "夫子庙街道"
     assert Body.objects.filter(code="SJ-LXGW", kind=Body.Kind.MUNICIPAL_COMMITTEE).exists()
-    assert Body.objects.filter(kind=Body.Kind.DISTRICT_COMMITTEE).count() == 12
+    assert Body.objects.filter(kind=Body.Kind.DISTRICT_COMMITTEE).count() == 11
+    assert PartyOrganization.objects.filter(code="JD-320104002000", territory__name="夫子庙街道").exists()
     assert PartyOrganization.objects.filter(code="HY-KD", kind=PartyOrganization.Kind.INDUSTRY_COMMITTEE).exists()
     assert Person.objects.count() == 0
     # No demo people: one account, the officer; no admin/Demo@2025, no demo officers.

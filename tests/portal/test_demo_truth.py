@@ -13,8 +13,10 @@ from cadence.models import KeyTask, WeeklyReport
 from grievances.models import Grievance
 from members import demo as members_demo
 from members.models import Occupation, PartyMembership, Person
+from organizations import demo as organizations_demo
 from organizations import rules as R
 from organizations import selectors as S
+from organizations.demo import demo_streets
 from organizations.models import Body, PartyOrganization, Territory, Unit
 
 K = PartyOrganization.Kind
@@ -73,7 +75,11 @@ def test_demo_tells_the_truth(seeded):
     workers = Person.objects.exclude(occupation=Occupation.OFFICE)
     assert workers.filter(home_station_link__isnull=False).count() >= 0.5 * workers.count()
 
-    streets = Territory.objects.filter(level=Territory.Level.STREET).count()
+    # The whole official tree, the demo's activity in its demo streets (organizations.demo).
+    assert Territory.objects.filter(level=Territory.Level.STREET).count() == 140
+    assert Territory.objects.filter(level=Territory.Level.COMMUNITY).count() == 1322
+    streets = len(demo_streets())
+    assert streets == sum(len(names) for names in organizations_demo.DEMO_STREETS.values())
     filed = WeeklyReport.objects.exclude(submitted_at=None)
     assert filed.values("street").distinct().count() >= 0.8 * streets
     assert WeeklyReport.objects.values("iso_year", "iso_week").distinct().count() >= 12

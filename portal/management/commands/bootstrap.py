@@ -4,8 +4,8 @@ Migrates (which also installs the reference data: branch rules, the station serv
 the grievance taxonomy, survey header aliases), loads the territory, the committee structure
 (municipal committee and its member units, district committees, industry committees, street
 comprehensive committees) and creates the first municipal officer with a password they choose.
-Idempotent: a second run adds what is missing and changes nothing else, so it can run again after
-``load_territory`` brings the streets and communities.
+Idempotent: a second run adds what is missing and changes nothing else; a later edition of the
+区划代码 table is applied by ``load_territory`` on its own (renames and retirements with history).
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-# The structure ships for Nanjing, the portal's first city: GB/T 2260 codes of the city and its
-# districts, the municipal bodies, industry committees. The lists live with the demo data for
-# now (organizations/demo.py) but hold no people; only these structural parts are used here.
+# The structure ships for Nanjing, the portal's first city: the municipal bodies and industry
+# committees. The lists live with the demo data (organizations/demo.py) but hold no people; only
+# these structural parts are used here. The territory is the official table (load_territory).
 BUILTIN_CITY = "320100"
 
 
@@ -41,10 +41,10 @@ class Command(BaseCommand):
         parser.add_argument("--superuser", action="store_true", help="同时设为系统管理员（可在管理后台管理所有账号）")
 
     def handle(self, *args, **opts):
-        if (settings.PORTAL_CITY_CODE != BUILTIN_CITY) and "load_territory" not in get_commands():
+        if settings.PORTAL_CITY_CODE != BUILTIN_CITY:
             raise CommandError(
-                f"PORTAL_CITY_CODE={settings.PORTAL_CITY_CODE}：内置的组织架构只有南京市（320100），"
-                "且本版本没有 load_territory 命令可载入其他城市的辖区。"
+                f"PORTAL_CITY_CODE={settings.PORTAL_CITY_CODE}：内置的组织架构（市委两新工委、委员单位、行业党委）"
+                "只有南京市（320100）；其他城市的辖区可先用 load_territory 载入。"
             )
         password = self._password(opts)
         self.stdout.write("1/4 迁移数据库（含基础数据：支部规则、驿站服务目录、诉求分类、摸排表头别名）")
@@ -84,16 +84,8 @@ class Command(BaseCommand):
     def _territory(self):
         from organizations.models import Territory
 
-        if "load_territory" in get_commands():
-            self.stdout.write("2/4 载入辖区（load_territory：统计用区划代码）")
-            call_command("load_territory", stdout=self.stdout)
-        else:
-            from organizations.demo import CITY, DISTRICTS, _territory
-
-            self.stdout.write("2/4 载入辖区：南京市及各区（GB/T 2260）；街道、社区待 load_territory 载入")
-            city = _territory(CITY[0], CITY[1], Territory.Level.CITY, None)
-            for code, name in DISTRICTS:
-                _territory(code, name, Territory.Level.DISTRICT, city)
+        self.stdout.write("2/4 载入辖区（load_territory：国家统计用区划代码的区、街道/镇/功能区、社区/村）")
+        call_command("load_territory", settings.PORTAL_CITY_CODE, stdout=self.stdout)
         city = Territory.objects.filter(code=settings.PORTAL_CITY_CODE, level=Territory.Level.CITY).first()
         if city is None:
             raise CommandError(f"辖区中没有代码为 {settings.PORTAL_CITY_CODE} 的市（PORTAL_CITY_CODE）")
