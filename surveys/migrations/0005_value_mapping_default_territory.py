@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("organizations", "0007_unit_industry_code"),
+        ("organizations", "0008_unit_industry_code"),
         ("surveys", "0004_batch_lease"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

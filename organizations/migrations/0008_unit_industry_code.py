@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("organizations", "0006_joint_branch_rule_message"),
+        ("organizations", "0007_territory_edition_retired"),
     ]
 
     operations = [
