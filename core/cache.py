@@ -76,3 +76,31 @@ def _fail_open(name: str):
 
 for _name in _METHODS:
     setattr(FailOpenRedisCache, _name, _fail_open(_name))
+
+
+def _incr_many(self, counters: list[tuple[str, int]]) -> list[int]:
+    """Count one hit on each ``(key, window seconds)`` and return the new counts, in one round
+    trip: INCR, and EXPIRE NX so the window starts at the first hit (as add-then-incr does)."""
+    if not self.is_down:
+        try:
+            pipe = self._cache.get_client(write=True).pipeline(transaction=False)
+            for key, window in counters:
+                full_key = self.make_and_validate_key(key)
+                pipe.incr(full_key)
+                pipe.expire(full_key, window, nx=True)
+            return [int(count) for count in pipe.execute()[::2]]
+        except OUTAGE_ERRORS as exc:
+            self._outage(exc)
+    return [_local_incr(self._local, key, window) for key, window in counters]
+
+
+def _local_incr(cache, key: str, window: int) -> int:
+    cache.add(key, 0, window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        return 1
+
+
+FailOpenRedisCache.incr_many = _incr_many

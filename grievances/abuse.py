@@ -44,15 +44,30 @@ def _limit(name: str) -> tuple[int, int]:
 
 def hit(name: str, who: str) -> bool:
     """Count one request of ``who`` against limit ``name``; False once the limit is exceeded."""
-    limit, window = _limit(name)
-    key = f"grv:rl:{name}:{who}"
+    return hit_all((name, who))
+
+
+def hit_all(*counters: tuple[str, str]) -> bool:
+    """Count one request against each ``(limit name, who)``; False if any limit is exceeded.
+    On Redis all counters cost one round trip (``incr_many``); every counter counts the attempt."""
+    windows = [(f"grv:rl:{name}:{who}", _limit(name)[1]) for name, who in counters]
+    incr_many = getattr(cache, "incr_many", None)
+    counts = incr_many(windows) if incr_many else [_count(key, window) for key, window in windows]
+    return all(count <= _limit(name)[0] for count, (name, _who) in zip(counts, counters, strict=True))
+
+
+def _count(key: str, window: int) -> int:
     cache.add(key, 0, window)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, window)
-        count = 1
-    return count <= limit
+        return 1
+
+
+def _within(name: str, who: str) -> bool:
+    """Whether ``who`` is still within limit ``name``, without counting (only after a refusal)."""
+    return (cache.get(f"grv:rl:{name}:{who}") or 0) <= _limit(name)[0]
 
 
 def is_blocked(*, ip: str = "", phone: str = "") -> bool:
@@ -69,9 +84,10 @@ def check_submit(request, phone: str) -> None:
     ip = client_ip(request)
     if is_blocked(ip=ip, phone=phone):
         raise Refused("该号码或网络已被限制提交诉求，如有疑问请拨打暖新热线")
-    if not hit("submit_ip", ip):
-        raise Refused("提交过于频繁，请稍后再试")
-    if phone and not hit("submit_phone", phone):
+    # Both counters in one cache round trip; the message names the limit that was reached.
+    if not hit_all(("submit_ip", ip), *([("submit_phone", phone)] if phone else [])):
+        if not _within("submit_ip", ip):
+            raise Refused("提交过于频繁，请稍后再试")
         raise Refused("该手机号今日提交次数已达上限，请明天再试或拨打暖新热线")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass, fields
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -27,9 +28,12 @@ CHROMIUM_ARGS = [
 ]
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.AXES_ENABLED = False
     settings.STORAGES = {
         **settings.STORAGES,
@@ -82,9 +86,135 @@ def _celery_eager():
     app.conf.task_always_eager = False
 
 
+# --- the world, built once per session ----------------------------------------------------------
+#
+# build_world() costs ~150 statements (tree inserts, seven users, posts that sync the role groups
+# and their permissions) and most of the suite asks for it. It runs once per session inside a
+# transaction that is rolled back; the rows it wrote are kept as COPY data, and each test gets them
+# back with one COPY per table (ids, paths and timestamps as built). A test that cannot take the
+# copy gets build_world() itself: a transactional test (its database is flushed and refilled, so
+# content types and groups may have new ids), a database whose reference rows differ from the
+# session's first state, or rows that collide with what the test made first.
+
+
+@dataclass
+class _WorldCopy:
+    tables: list[tuple[str, str, bytes]]  # (table, quoted name, COPY text)
+    objects: dict[str, tuple[type, int]]  # World field -> (model, pk)
+    others: list[tuple[str, str]]  # the tables it does not write
+    fingerprint: str  # their highest ids when it was built
+
+
+def _quoted_tables(connection) -> list[tuple[str, str]]:
+    """(table, quoted name) of every table with an integer ``id`` column."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.table_name FROM information_schema.columns c "
+            "JOIN information_schema.tables t USING (table_schema, table_name) "
+            "WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' "
+            "AND c.column_name = 'id' AND c.data_type IN ('integer', 'bigint') ORDER BY 1"
+        )
+        return [(name, connection.ops.quote_name(name)) for (name,) in cursor.fetchall()]
+
+
+def _max_ids(connection, tables) -> dict[str, int]:
+    sql = " UNION ALL ".join(f"SELECT %s, COALESCE(MAX(id), 0) FROM {quoted}" for _name, quoted in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [name for name, _quoted in tables])
+        return dict(cursor.fetchall())
+
+
+def _fingerprint(connection, tables) -> str:
+    """The highest id of every table the world does not write (what its rows refer to): a flush
+    and refill, or rows a test made first, change it."""
+    return repr(sorted(_max_ids(connection, tables).items()))
+
+
+def _capture_world(connection) -> _WorldCopy | None:
+    from django.db import transaction
+
+    if connection.vendor != "postgresql":
+        return None
+    tables = _quoted_tables(connection)
+    with_ids = {name for name, _quoted in tables}
+    # Tables keyed otherwise are not copied: if the world wrote any, every test builds its own.
+    django_tables = set(connection.introspection.django_table_names(only_existing=True))
+    keyed_otherwise = [connection.ops.quote_name(name) for name in sorted(django_tables - with_ids)]
+
+    def counts() -> list[int]:
+        found = []
+        with connection.cursor() as cursor:
+            for quoted in keyed_otherwise:
+                cursor.execute(f"SELECT COUNT(*) FROM {quoted}")
+                found.append(cursor.fetchone()[0])
+        return found
+
+    with transaction.atomic():
+        before, other_rows = _max_ids(connection, tables), counts()
+        built = build_world()
+        after = _max_ids(connection, tables)
+        if counts() != other_rows:
+            transaction.set_rollback(True)
+            return None
+        written = [(name, quoted) for name, quoted in tables if after[name] > before[name]]
+        copies = []
+        with connection.cursor() as cursor:
+            for name, quoted in written:
+                with cursor.copy(f"COPY (SELECT * FROM {quoted} WHERE id > {before[name]}) TO STDOUT") as copy:
+                    copies.append((name, quoted, b"".join(bytes(chunk) for chunk in copy)))
+        others = [table for table in tables if table not in written]
+        fingerprint = _fingerprint(connection, others)
+        transaction.set_rollback(True)
+    objects = {f.name: (type(getattr(built, f.name)), getattr(built, f.name).pk) for f in fields(World)}
+    return _WorldCopy(tables=copies, objects=objects, others=others, fingerprint=fingerprint)
+
+
+@pytest.fixture(scope="session")
+def _world_copy(django_db_setup, django_db_blocker) -> _WorldCopy | None:
+    from django.db import connection
+    from django.test import override_settings
+
+    # The same hasher the tests run with (_fast_and_quiet): a copied password must check.
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        return _capture_world(connection)
+
+
+def _restore_world(connection, copy: _WorldCopy) -> World | None:
+    import psycopg
+    from django.db import DatabaseError, transaction
+
+    if _fingerprint(connection, copy.others) != copy.fingerprint:
+        return None
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for _name, quoted, data in copy.tables:
+                with cursor.copy(f"COPY {quoted} FROM STDIN") as stream:
+                    stream.write(data)
+            # Foreign keys are checked here, not at the end of the test (which never commits).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for name, quoted, _data in copy.tables:
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM {quoted}))", [name]
+                )
+    except (DatabaseError, psycopg.Error):  # rows the test made first collide with the copy's
+        return None
+    by_model: dict[type, set] = {}
+    for model, pk in copy.objects.values():
+        by_model.setdefault(model, set()).add(pk)
+    loaded = {model: model.objects.in_bulk(pks) for model, pks in by_model.items()}
+    return World(**{name: loaded[model][pk] for name, (model, pk) in copy.objects.items()})
+
+
 @pytest.fixture
-def world(db) -> World:
-    return build_world()
+def world(request, db, _world_copy) -> World:
+    from django.db import connection
+
+    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    marker = request.node.get_closest_marker("django_db")
+    if _world_copy is None or transactional or (marker is not None and marker.kwargs.get("transaction")):
+        return build_world()
+    return _restore_world(connection, _world_copy) or build_world()
 
 
 def _get(username: str):

@@ -176,6 +176,86 @@ def _floor(path: Path, header_row: int) -> dict:
     return {"seconds": time.perf_counter() - started, "rows": copied}
 
 
+# --- the readers: the survey reader beside the two libraries ---------------------------------
+
+# What reading the sheet costs with each candidate, alone (no header search, no checks): every
+# row's cell values materialised, as the pipeline's first step needs them.
+READERS = ("surveys", "calamine", "openpyxl")
+
+
+def _filled(cells) -> bool:
+    return any(cell not in (None, "") for cell in cells)
+
+
+def _read_all(reader: str, path: Path) -> int:
+    """Rows with at least one value: each reader pads or drops blank rows its own way."""
+    rows = 0
+    if reader == "surveys":  # the bounded streaming reader the survey uploads go through
+        from surveys.readers import open_table
+
+        for _number, cells in open_table(path).rows():
+            rows += _filled(cells)
+    elif reader == "calamine":  # loads the whole sheet (Rust), then hands rows over
+        from python_calamine import CalamineWorkbook
+
+        for cells in CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows():
+            rows += _filled(cells)
+    else:  # openpyxl's read-only (streaming) mode
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        for cells in workbook.worksheets[0].iter_rows(values_only=True):
+            rows += _filled(cells)
+        workbook.close()
+    return rows
+
+
+def _reader(reader: str, path: Path) -> dict:
+    started = time.perf_counter()
+    rows = _read_all(reader, path)
+    return {"seconds": time.perf_counter() - started, "rows": rows}
+
+
+def reader_cases(small: Path, large: Path, file_rows: tuple[int, int]) -> list[Throughput]:
+    """Each reader in its own child, on both workbooks: rows/s on the first (ratio to the survey
+    reader's), and peak memory at both sizes (flat or growing with the file)."""
+    runs = {
+        (reader, size): _run_child(["reader", reader, str(path)], small.parent)
+        for reader in READERS
+        for size, path in zip(file_rows, (small, large), strict=True)
+    }
+    first, second = file_rows
+    ours = runs[("surveys", first)]
+    ours_rate = ours["rows"] / ours["seconds"]
+    results = []
+    for reader in READERS:
+        one, two = runs[(reader, first)], runs[(reader, second)]
+        growth = two["peak_mb"] / one["peak_mb"]
+        results.append(
+            Throughput(
+                name=f"读表 {reader} {_label(first)}行（对 surveys 流式读取器）",
+                rate=one["rows"] / one["seconds"],
+                baseline=ours_rate,
+                unit="rows/s",
+                note=(
+                    f"同一工作簿只读不处理；峰值内存 {_label(first)}行 {one['peak_mb']:.0f} MB、"
+                    f"{_label(second)}行 {two['peak_mb']:.0f} MB（×{growth:.2f}）；"
+                    f"{_label(second)}行 {two['seconds']:.1f}s"
+                ),
+                extra={
+                    "reader": reader,
+                    "rows": one["rows"],
+                    "seconds": round(one["seconds"], 2),
+                    f"seconds_{_label(second)}": round(two["seconds"], 2),
+                    f"peak_mb_{_label(first)}": round(one["peak_mb"], 1),
+                    f"peak_mb_{_label(second)}": round(two["peak_mb"], 1),
+                    "peak_growth": round(growth, 2),
+                },
+            )
+        )
+    return results
+
+
 # --- the pipeline -----------------------------------------------------------------------------
 
 
@@ -206,10 +286,12 @@ def _peak_rss_mb() -> float:
 
 
 def child_main(argv: list[str]) -> None:
-    """Entry point of a child process: ``pipeline PATH``, ``baseline PATH HEADER_ROW`` or
-    ``floor PATH HEADER_ROW``."""
-    mode, path = argv[0], Path(argv[1])
-    if mode == "pipeline":
+    """Entry point of a child process: ``pipeline PATH``, ``baseline PATH HEADER_ROW``,
+    ``floor PATH HEADER_ROW`` or ``reader NAME PATH``."""
+    mode, path = argv[0], Path(argv[-1] if argv[0] == "reader" else argv[1])
+    if mode == "reader":
+        result = _reader(argv[1], path)
+    elif mode == "pipeline":
         result = _pipeline(path)
     elif mode == "floor":
         result = _floor(path, int(argv[2]))
@@ -322,6 +404,7 @@ def import_cases(ctx) -> list[Throughput]:
             large_info = make_units_workbook(folder / f"units-{large}.xlsx", large, places=places, start_seq=SEQ_START)
             runs[large] = _pipeline_run(large_info, large, media)
             cleanup(audit_mark)
+            readers = reader_cases(info.path, large_info.path, (small, large))
             large_info.path.unlink()
             # The same seed and codes: a shorter workbook is the first rows of the longer one.
             baseline_rows = min(small, BASELINE_MAX_ROWS)
@@ -336,8 +419,10 @@ def import_cases(ctx) -> list[Throughput]:
         finally:
             cleanup(audit_mark)
     mixed_run = _Run(small, 0, mixed)
-    return _results(runs[small], runs[large], baseline, small) + _floor_results(
-        runs[small], mixed_run, floor, overlap, baseline["rows"] / baseline["seconds"]
+    return (
+        _results(runs[small], runs[large], baseline, small)
+        + _floor_results(runs[small], mixed_run, floor, overlap, baseline["rows"] / baseline["seconds"])
+        + readers
     )
 
 

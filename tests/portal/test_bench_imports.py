@@ -30,7 +30,8 @@ def test_small_profile_imports_measure_and_clean_up(tmp_path):
     info = make_units_workbook(tmp_path / "expected.xlsx", first, places=scale_places(), start_seq=SEQ_START)
     expected = first - len(info.bad_checksum_rows) - len(info.duplicate_rows)
 
-    pipeline, memory, floor, mixed = import_cases(Context(iterations=1, clients={}, codes={}, profile="small"))
+    context = Context(iterations=1, clients={}, codes={}, profile="small")
+    pipeline, memory, floor, mixed, *readers = import_cases(context)
 
     assert pipeline.extra["rows"] == first and memory.extra["rows"] == second
     assert pipeline.extra["created"] == expected
@@ -49,6 +50,11 @@ def test_small_profile_imports_measure_and_clean_up(tmp_path):
     # The realistic file: 30% of its rows are units the first run created, the rest new.
     assert mixed.extra["on_record"] == first * 3 // 10
     assert 0 < mixed.extra["created"] < expected and mixed.rate > 0
+    # The three xlsx readers read every data row of the same file (header, title, totals rows and
+    # blank rows included: each reports what it saw), measured against the survey reader.
+    assert [r.extra["reader"] for r in readers] == ["surveys", "calamine", "openpyxl"]
+    assert len({r.extra["rows"] for r in readers}) == 1 and readers[0].extra["rows"] > first
+    assert readers[0].ratio == 1.0 and all(r.rate > 0 and r.extra["peak_mb_6k"] > 20 for r in readers)
 
     assert _counts() == before
     assert not Unit.objects.filter(credit_code__startswith=CODE_PREFIX).exists()
