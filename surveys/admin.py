@@ -7,13 +7,27 @@ from surveys.models import HeaderAlias, ImportBatch, ValueMapping
 from surveys.specs import SPECS
 
 
+class AliasFieldFilter(admin.SimpleListFilter):
+    """对应字段 by its Chinese label: the stored value is the field's code name."""
+
+    title = "对应字段"
+    parameter_name = "field"
+
+    def lookups(self, request, model_admin):
+        labels = {f.name: f.label for spec in SPECS.values() for f in spec.fields}
+        return sorted(labels.items(), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(field=self.value()) if self.value() else queryset
+
+
 @admin.register(HeaderAlias)
 class HeaderAliasAdmin(admin.ModelAdmin):
     """The alias table is shared reference data (not placed in the hierarchy): the municipal
     committee maintains it, districts may read it."""
 
-    list_display = ["alias", "field", "field_label", "kind"]
-    list_filter = ["kind", "field"]
+    list_display = ["alias", "field_label", "kind"]
+    list_filter = ["kind", AliasFieldFilter]
     search_fields = ["alias", "field"]
 
     @admin.display(description="字段含义")

@@ -30,7 +30,7 @@ def seeded(db, monkeypatch):
     call_command("seed_demo")
 
 
-def test_demo_tells_the_truth(seeded):
+def test_demo_tells_the_truth_and_seeds_idempotently(seeded):
     active = PartyOrganization.objects.filter(status=PartyOrganization.Status.ACTIVE)
     branches = active.filter(kind__in=PartyOrganization.BRANCH_KINDS)
     sized = branches.filter(member_count__gte=3, member_count__lte=30).count()
@@ -94,3 +94,14 @@ def test_demo_tells_the_truth(seeded):
     fallback = Grievance.objects.filter(category__code__in=["entry", "labour"], body__isnull=False)
     handled = fallback.exclude(state__in=["submitted", "triaged", "duplicate"])
     assert handled.filter(state__in=["resolved", "closed"]).exists() and not handled.filter(assignee=None).exists()
+
+    # Seeding again adds no domain row (idempotent; one seed shared with the checks above, as a
+    # full demo seed is the slowest thing in the suite). The audit trail may grow.
+    from django.apps import apps
+
+    counts = {m._meta.label: m.objects.count() for m in apps.get_models()}
+    call_command("seed_demo")
+    again = {m._meta.label: m.objects.count() for m in apps.get_models()}
+    changed = {k: (counts[k], again[k]) for k in counts if counts[k] != again[k]}
+    changed.pop("auditlog.LogEntry", None)
+    assert changed == {}

@@ -132,7 +132,7 @@ def test_street_confirms_corrects_and_rejects(client, municipal, fuzimiao_cadre,
     client.force_login(municipal)
     response = client.post(reverse("surveys:batch-apply", args=[outcome.batch.pk]), {"mode": "verified"})
     assert response.status_code == 302
-    assert dict(Unit.objects.values_list("credit_code", "name")) == {code(11): "甲公司", code(12): "乙公司(实地核实)"}
+    assert dict(Unit.objects.values_list("credit_code", "name")) == {code(11): "甲公司", code(12): "乙公司（实地核实）"}
     outcome.batch.refresh_from_db()
     assert outcome.batch.status == "applied"
 
