@@ -34,4 +34,4 @@ def _chinese_boolean_icons() -> None:
         name, label = {True: ("yes", "是"), False: ("no", "否"), None: ("unknown", "未知")}[field_val]
         return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), label)
 
-    admin_list._boolean_icon = boolean_icon
+    admin_list._boolean_icon = boolean_icon  # noqa: SLF001 — Django offers no hook for the list's yes/no icons

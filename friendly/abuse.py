@@ -9,20 +9,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 
+from core.http import client_ip
+
 DEFAULT_LIMITS = {
     "typed_code_ip": (60, 600),  # a busy gate types a few codes a minute
     "claim_ip": (5, 3600),  # five merchant claims an hour from one address
 }
-
-
-def client_ip(request) -> str:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    proxies = settings.AXES_IPWARE_PROXY_COUNT
-    if forwarded and proxies:
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def allow(name: str, request) -> bool:

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from core.http import client_ip
 from grievances.models import BlockedSubmitter
 
 DEFAULT_LIMITS = {
@@ -25,17 +26,6 @@ DEFAULT_LIMITS = {
 
 class Refused(Exception):
     """A Chinese message for the submitter: why the request is refused."""
-
-
-def client_ip(request) -> str:
-    # Behind the intranet reverse proxy the last hop is trusted (PROXY_COUNT in settings).
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    proxies = settings.AXES_IPWARE_PROXY_COUNT
-    if forwarded and proxies:
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _limit(name: str) -> tuple[int, int]:

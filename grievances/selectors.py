@@ -98,9 +98,9 @@ class BodyRate:
 
     @property
     def ranked(self) -> bool:
-        return self.total >= self._min_sample
+        return self.total >= self.min_sample
 
-    _min_sample: int = MIN_SAMPLE
+    min_sample: int = MIN_SAMPLE
 
 
 def grievance_metrics(
@@ -165,7 +165,7 @@ def grievance_metrics(
         rate.solved += row["solved"]
         rate.rated += row["rated"]
         rate.satisfied += row["satisfied"]
-        rate._min_sample = min_sample
+        rate.min_sample = min_sample
         merged[key] = rate
     rows = sorted(
         merged.values(),

@@ -58,7 +58,8 @@ class TerritoryForm(movenodeform_factory(Territory, fields=["code", "name", "lev
         data = super().clean()
         ref = data.get("treebeard_ref_node")
         position = data.get("treebeard_position") or ""
-        self.instance._new_parent = ref if (ref is None or "child" in position) else Territory.objects.get_parent(ref)
+        parent = ref if (ref is None or "child" in position) else Territory.objects.get_parent(ref)
+        self.instance.intended_parent = parent
         return data
 
 

@@ -65,7 +65,7 @@ def _placed(action):
 
     wrapped.__name__ = action.__name__
     wrapped.__doc__ = action.__doc__
-    wrapped._placed = True
+    wrapped.scope_checked = True
     return wrapped
 
 
@@ -86,7 +86,7 @@ class ScopedViewSetMixin:
         super().__init_subclass__(**kwargs)
         for name in ("create", "update", "partial_update", "destroy"):
             action = cls.__dict__.get(name) or getattr(cls, name, None)
-            if action is not None and not getattr(action, "_placed", False):
+            if action is not None and not getattr(action, "scope_checked", False):
                 setattr(cls, name, _placed(action))
 
     def initial(self, request, *args, **kwargs):

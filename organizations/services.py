@@ -81,7 +81,7 @@ def territory_add(*, parent, code: str, name: str, level: str):
     from core.tree import add_node
 
     candidate = Territory(code=clean_code(code), name=clean_line(name), level=level)
-    candidate._new_parent = parent
+    candidate.intended_parent = parent
     candidate.full_clean(exclude=["path", "depth", "numchild"])
     return add_node(Territory, parent, code=candidate.code, name=candidate.name, level=level)
 

@@ -63,12 +63,15 @@ def _weekly(user, roles) -> Iterator[Item]:
 def _grievances(user, roles) -> Iterator[Item]:
     if not user.has_perm("grievances.view_grievance"):
         return
-    from grievances.models import ExtensionRequest
+    from grievances.models import ExtensionRequest, Grievance
     from grievances.selectors import grievances_for, inbox
 
     inbox_url = reverse("grievances:inbox")
     # A station manager sees the cases of their station but does not handle them.
     if roles - {StaffPost.Role.STATION}:
+        # Assigned to one of my posts and not yet accepted: the inbox's own state filter.
+        to_accept = inbox(user, tab="mine").filter(state=Grievance.State.ASSIGNED).count()
+        yield Item("cases_to_accept", "待接单诉求", to_accept, f"{inbox_url}?tab=mine&state=assigned")
         yield Item("cases_mine", "我承办的在办诉求", inbox(user, tab="mine").count(), f"{inbox_url}?tab=mine")
     yield Item("cases_overdue", "诉求已超期", inbox(user, tab="overdue").count(), f"{inbox_url}?tab=overdue")
     yield Item("cases_due", "诉求24小时内到期", inbox(user, tab="due").count(), f"{inbox_url}?tab=due")

@@ -172,7 +172,7 @@ def seed_stations(rng: random.Random) -> list[Station]:
             status=row["status"],
             contact_phone=f"025-{rng.randint(5000, 8999)}{rng.randint(1000, 9999)}",
         )
-        station._derive_wgs84()  # bulk_create skips save()
+        station.derive_wgs84()  # bulk_create skips save()
         new.append(station)
     if not new:
         return []

@@ -144,7 +144,7 @@ class Station(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self._derive_wgs84()
+        self.derive_wgs84()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"longitude", "latitude", "coord_system"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "lng_wgs84", "lat_wgs84"}
@@ -181,7 +181,7 @@ class Station(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def _derive_wgs84(self) -> None:
+    def derive_wgs84(self) -> None:
         if self.longitude is None or self.latitude is None:
             self.lng_wgs84 = self.lat_wgs84 = None
             return

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -22,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.http import client_ip
 from core.text import clean_code
 from organizations.scope import get_visible_or_404
 from stations.models import CareActivity, InspectionItem, Station, StationFeedback, Visit
@@ -167,18 +167,6 @@ def care(request, code: str):
 # --- public: one-tap feedback ---------------------------------------------------------------------
 
 
-def _client_ip(request) -> str:
-    # Behind the reverse proxy the address is the proxies'-count-th hop from the right, as
-    # axes and the other public doors read it.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    proxies = settings.AXES_IPWARE_PROXY_COUNT
-    if forwarded and proxies:
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 # The QR page is cached publicly (a minute), so it cannot carry a per-visitor CSRF token; this
 # door changes no account or session (anonymous, one preset word, rate-limited per address).
 @csrf_exempt
@@ -192,7 +180,7 @@ def feedback(request, code: str):
         status__in=(Station.Status.OPEN, Station.Status.SUSPENDED),
     )
     limit, window = FEEDBACK_LIMIT
-    key = f"stations:feedback:{_client_ip(request)}"
+    key = f"stations:feedback:{client_ip(request)}"
     cache.add(key, 0, window)
     try:
         count = cache.incr(key)

@@ -135,7 +135,7 @@ def attach_lineage(model) -> None:
     """Show 导入来源 on the admin page of a record the pipeline writes. The apps below cannot
     import surveys (floors), so surveys adds the read-only section to their registered admins."""
     model_admin = admin.site._registry.get(model)
-    if model_admin is None or getattr(model_admin, "_survey_lineage", False):
+    if model_admin is None or getattr(model_admin, "survey_lineage_attached", False):
         return
     cls = type(model_admin)
     cls.survey_lineage = admin.display(description="导入来源（哪个批次新增或更新了哪些字段）")(_lineage_display)
@@ -153,7 +153,7 @@ def attach_lineage(model) -> None:
         return sets
 
     cls.get_readonly_fields, cls.get_fieldsets = readonly, fieldsets
-    model_admin._survey_lineage = True
+    model_admin.survey_lineage_attached = True
 
 
 for _spec in SPECS.values():

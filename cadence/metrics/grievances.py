@@ -68,7 +68,7 @@ def grievance_figures(lens: Lens, day: date) -> dict:
     metrics = grievance_metrics(user=lens.principal, since=since, until=until, territory=lens.within_node)
     rows = metrics["rows"]
     live = lens.apply(Grievance.objects.filter(state__in=OPEN_STATES))
-    return _figures(
+    return figures_of(
         {
             "received": metrics["collected"],
             "response_due": sum(r.response_due for r in rows),
@@ -82,7 +82,7 @@ def grievance_figures(lens: Lens, day: date) -> dict:
     )
 
 
-def _figures(counts: dict) -> dict:
+def figures_of(counts: dict) -> dict:
     return {
         **counts,
         "response_rate": percent(counts["responded"], counts["response_due"]),
@@ -119,4 +119,4 @@ def grievance_figures_by_child(lens: Lens, children: list, day: date) -> dict[in
         counts = by_child(rows, "territory__path", children, month_aggregates)
         for pk, extra in by_child(rows, scope_path(Grievance), children, live_aggregates).items():
             counts[pk].update(extra)
-    return {pk: _figures(c) for pk, c in counts.items()}
+    return {pk: figures_of(c) for pk, c in counts.items()}

@@ -56,7 +56,7 @@ def workers(lens: Lens):
 def member_figures(lens: Lens, day: date) -> dict:
     dist = member_distribution(lens.principal, territory=lens.within_node, today=as_of(day))
     counts = {key: getattr(dist, attr) for key, attr in FIELDS.items()}
-    return _figures(counts, workers(lens).count())
+    return figures_of(counts, workers(lens).count())
 
 
 # Figure key → attribute of ``members.selectors.Distribution``.
@@ -71,7 +71,7 @@ FIELDS = {
 }
 
 
-def _figures(counts: dict, worker_count: int) -> dict:
+def figures_of(counts: dict, worker_count: int) -> dict:
     return {**counts, "workers": worker_count, "worker_member_rate": percent(counts["new_employment"], worker_count)}
 
 
@@ -94,4 +94,4 @@ def member_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, 
         },
     )
     worker_counts = by_child(workers(lens), scope_path(Person), children, {"n": Count("pk")})
-    return {pk: _figures(counts[pk], worker_counts[pk]["n"]) for pk in counts}
+    return {pk: figures_of(counts[pk], worker_counts[pk]["n"]) for pk in counts}

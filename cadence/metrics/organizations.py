@@ -83,7 +83,7 @@ def _units_where(q):
 )
 def organization_figures(lens: Lens, day: date) -> dict:
     total = org_selectors.coverage_rates(lens.principal, by="district", territory=lens.within_node).total
-    return _figures(
+    return figures_of(
         grassroots_orgs(lens).count(),
         {
             "units": total.units,
@@ -97,7 +97,7 @@ def organization_figures(lens: Lens, day: date) -> dict:
     )
 
 
-def _figures(orgs: int, u: dict, violations: int) -> dict:
+def figures_of(orgs: int, u: dict, violations: int) -> dict:
     covered = u["own"] + u["joint"]
     return {
         "orgs": orgs,
@@ -135,4 +135,4 @@ def organization_figures_by_child(lens: Lens, children: list, day: date) -> dict
     if lens.within_node is not None:
         broken = broken.filter(territory__path__startswith=lens.within_node.path)
     violations = by_child(broken, "territory__path", children, {"n": Count("pk")})
-    return {pk: _figures(orgs[pk]["n"], units[pk], violations[pk]["n"]) for pk in units}
+    return {pk: figures_of(orgs[pk]["n"], units[pk], violations[pk]["n"]) for pk in units}

@@ -52,7 +52,7 @@ def points_figures(lens: Lens, day: date) -> dict:
         .aggregate(total=Sum("delta"))
         .get("total")
     )
-    return _figures(agg["issued"], agg["earners"], redeemed, accounts(lens).count())
+    return figures_of(agg["issued"], agg["earners"], redeemed, accounts(lens).count())
 
 
 @grouped("points")
@@ -75,10 +75,10 @@ def points_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, 
     registered = by_child(
         lens.apply(PointAccount.objects.all()), scope_path(PointAccount), children, {"n": Count("pk")}
     )
-    return {pk: _figures(s["issued"], s["earners"], s["redeemed"], registered[pk]["n"]) for pk, s in sums.items()}
+    return {pk: figures_of(s["issued"], s["earners"], s["redeemed"], registered[pk]["n"]) for pk, s in sums.items()}
 
 
-def _figures(issued, earners, redeemed, registered: int) -> dict:
+def figures_of(issued, earners, redeemed, registered: int) -> dict:
     earners = earners or 0
     return {
         "issued": issued or 0,

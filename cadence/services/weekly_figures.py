@@ -68,7 +68,7 @@ def _grievance_flows(lens: Lens, since: datetime, until: datetime, current: dict
         "open": current.get("open"),
         "overdue": current.get("overdue"),
     }
-    return grievance_metrics_module._figures(counts)
+    return grievance_metrics_module.figures_of(counts)
 
 
 def _points_flows(lens: Lens, since: datetime, until: datetime, current: dict) -> dict:
@@ -81,7 +81,7 @@ def _points_flows(lens: Lens, since: datetime, until: datetime, current: dict) -
         .aggregate(total=Sum("delta"))
         .get("total")
     )
-    return points_metrics_module._figures(agg["issued"], agg["earners"], redeemed, current.get("registered") or 0)
+    return points_metrics_module.figures_of(agg["issued"], agg["earners"], redeemed, current.get("registered") or 0)
 
 
 def weekly_figures(street: Territory, iso_year: int, iso_week: int, *, now: datetime | None = None):

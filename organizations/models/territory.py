@@ -66,8 +66,8 @@ class Territory(MP_Node):
 
         self.code = clean_code(self.code)
         # A node being added or moved learns its parent from the form or service that places it.
-        if hasattr(self, "_new_parent"):
-            parent = self._new_parent
+        if hasattr(self, "intended_parent"):
+            parent = self.intended_parent
         elif self._state.adding:
             return
         else:

@@ -206,7 +206,7 @@ def _roles(user) -> set[str]:
     if cached is None:
         cached = roles_of(user)
         if getattr(user, "pk", None) is not None:
-            user._points_roles = cached
+            user._points_roles = cached  # noqa: SLF001 — a per-request memo on the user object
     return cached
 
 
@@ -342,7 +342,7 @@ def _territory_path(obj) -> str:
     """The path of ``obj.territory``, read once per object (rules and rewards are reused)."""
     cached = getattr(obj, "_territory_path", None)
     if cached is None:
-        cached = obj._territory_path = obj.territory.path
+        cached = obj._territory_path = obj.territory.path  # noqa: SLF001 — a memo on the rule/reward object
     return cached
 
 

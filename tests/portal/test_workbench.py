@@ -60,6 +60,10 @@ def test_counts_stay_in_scope_and_match_the_linked_list(client, day_of_work, fuz
     assert listed.context["page"].paginator.count == 2
     inbox = client.get(mine["cases_overdue"].url)
     assert day_of_work.ticket in inbox.content.decode()
+    # Routed to the street (no body has an account here), assigned and not yet accepted.
+    assert mine["cases_to_accept"].count == 1 and theirs["cases_to_accept"].count == 0
+    to_accept = client.get(mine["cases_to_accept"].url)
+    assert [g.ticket for g in to_accept.context["rows"]] == [day_of_work.ticket]
 
 
 def test_roles_see_only_their_items(day_of_work, qinhuai_organizer, member_unit_officer, station_manager):
