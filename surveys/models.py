@@ -37,7 +37,9 @@ class HeaderAlias(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "alias"], name="surveys_alias_unique")]
 
     def __str__(self) -> str:
-        return f"{self.alias} → {self.field}"
+        # The header as departments write it (data, any script) and the kind it applies to; the
+        # field's code name is not shown to users (the admin lists its Chinese label).
+        return f"表头“{self.alias}”（{self.get_kind_display() or '各类别'}）"
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

@@ -29,10 +29,13 @@ class _Text(HTMLParser):
     # headers, filters and every attribute a screen reader reads are checked.
     SKIPPED = ("script", "style", "select", "option", "textarea", "td")
 
+    # The row checkbox reads "选择此对象执行操作 - <the record's name>": the name is data.
+    ROW_LABEL = "选择此对象执行操作 - "
+
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
             if name in ("title", "placeholder", "aria-label", "alt") and value:
-                self._collect(value)
+                self._collect(value.split(self.ROW_LABEL)[0])
         if tag in VOID:
             return
         row_header = tag == "th" and (dict(attrs).get("class") or "").startswith("field-")
