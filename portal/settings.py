@@ -13,6 +13,8 @@ PostgreSQL and Redis that ``scripts/services.sh`` starts.
 from __future__ import annotations
 
 import importlib.util
+import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -156,6 +158,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache ----------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+if _xdist_worker := os.environ.get("PYTEST_XDIST_WORKER", "").removeprefix("gw"):
+    # The test suite runs in several pytest-xdist processes against one throwaway Redis: each takes
+    # a database of its own, so one's cache.clear() or rate counters never reach another's.
+    REDIS_URL = re.sub(r"/\d*$", f"/{int(_xdist_worker) + 1}", REDIS_URL) if REDIS_URL else ""
+    if CELERY_BROKER_URL.startswith("redis"):
+        CELERY_BROKER_URL = re.sub(r"/\d*$", f"/{int(_xdist_worker) + 1}", CELERY_BROKER_URL)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -303,7 +312,6 @@ ADMIN_COUNT_CAP = env_int("ADMIN_COUNT_CAP", 10_000)
 SURVEY_MAX_UPLOAD_MB = env_int("SURVEY_MAX_UPLOAD_MB", 200)
 
 # --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # Every folder of the filesystem transport lives under var/broker (kombu would otherwise put
     # its control/ folder in the working directory), and exists before the first publish: a

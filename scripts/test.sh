@@ -25,7 +25,10 @@ pytest_gate() {
 step "ruff check" "$bin/ruff" check .
 step "ruff format --check" "$bin/ruff" format --check .
 step "makemigrations --check" "$bin/python" manage.py makemigrations --check --dry-run
-step "pytest (PostgreSQL, Redis)" pytest_gate
+# One pytest process per core (at most 4: each takes a Redis database of its own, see
+# portal/settings.py). `--dist load` hands tests out in collection order, so every process runs its
+# transactional tests (which flush the database) after the others, as a single process does.
+step "pytest (PostgreSQL, Redis)" pytest_gate -n "${PYTEST_WORKERS:-auto}" --maxprocesses 4 --dist load
 
 # The core tests again on the embedded default that `make run` uses: SQLite and no Redis.
 smoke=$(mktemp -d)

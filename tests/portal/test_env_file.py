@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 ENV_READ = re.compile(
     r"""\b(?:env_str|env_bool|env_int|env_list|env_secret|os\.environ\.get|os\.getenv)\(\s*["']([A-Z][A-Z0-9_]*)["']"""
 )
-# Read by the process machinery, not settings a deployment chooses.
-NOT_SETTINGS = {"DJANGO_SETTINGS_MODULE"}
+# Read by the process machinery, not settings a deployment chooses (pytest-xdist names its test
+# processes gw0, gw1, …; settings give each its own Redis database).
+NOT_SETTINGS = {"DJANGO_SETTINGS_MODULE", "PYTEST_XDIST_WORKER"}
 
 
 def code_reads() -> set[str]:
