@@ -106,12 +106,14 @@ class _WorldCopy:
 
 
 def _quoted_tables(connection) -> list[tuple[str, str]]:
-    """(table, quoted name) of every table with an integer ``id`` column."""
+    """(table, quoted name) of every table with an integer ``id`` column. A partitioned table is
+    copied through its parent; its partitions (which hold the same rows) are left out."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.table_name FROM information_schema.columns c "
             "JOIN information_schema.tables t USING (table_schema, table_name) "
-            "WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' "
+            "JOIN pg_class r ON r.relname = c.table_name AND r.relnamespace = current_schema()::regnamespace "
+            "WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND NOT r.relispartition "
             "AND c.column_name = 'id' AND c.data_type IN ('integer', 'bigint') ORDER BY 1"
         )
         return [(name, connection.ops.quote_name(name)) for (name,) in cursor.fetchall()]
