@@ -8,10 +8,19 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import transaction
 from django.utils import timezone
 
 from cadence.metrics import PROVIDERS, Lens, compute_all, compute_children, compute_each
-from cadence.models import KeyTask, WeeklyReport, WorkPlan
+from cadence.models import (
+    DailySnapshot,
+    KeyTask,
+    Milestone,
+    RectificationItem,
+    RectificationList,
+    WeeklyReport,
+    WorkPlan,
+)
 from cadence.nodes import Node
 from core.tree import add_node
 from organizations.models import Territory
@@ -82,6 +91,18 @@ def flows(data, world, fuzimiao_cadre, django_capture_on_commit_callbacks):
             status=status,
             progress=progress,
             due_date=due,
+        )
+    tasks = list(KeyTask.objects.order_by("number"))
+    for task in tasks[:3]:
+        Milestone.objects.create(task=task, title=f"{task.title}节点", due_date=today - timedelta(days=2))
+    for territory in (world.qinhuai, world.fuzimiao, world.xinjiekou):
+        rectification = RectificationList.objects.create(title="巡察整改", source="巡察反馈", territory=territory)
+        RectificationItem.objects.create(
+            rectification=rectification,
+            number=1,
+            problem="台账不全",
+            responsible="组织委员",
+            due_date=today - timedelta(days=5),
         )
     taxonomy.install(django_apps)
     cases = []
@@ -174,9 +195,9 @@ def _add_children(parent: Territory, level: str, count: int, code_of) -> None:
 @pytest.mark.parametrize(
     ("username", "url", "node_code", "level", "code_of", "queries"),
     [
-        ("municipal", "/dashboard/?live=1", "320100", "district", lambda i: f"3201{90 + i}", 0),
-        ("qinhuai_organizer", "/dashboard/?live=1", "320104", "street", lambda i: f"320104{900 + i}000", 0),
-        ("fuzimiao_cadre", "/dashboard/?live=1", "320104002000", "community", lambda i: f"320104002{900 + i}", 0),
+        ("municipal", "/dashboard/?live=1", "320100", "district", lambda i: f"3201{90 + i}", 43),
+        ("qinhuai_organizer", "/dashboard/?live=1", "320104", "street", lambda i: f"320104{900 + i}000", 44),
+        ("fuzimiao_cadre", "/dashboard/?live=1", "320104002000", "community", lambda i: f"320104002{900 + i}", 44),
     ],
 )
 def test_live_dashboard_queries_are_pinned_and_do_not_grow_with_children(
@@ -189,3 +210,55 @@ def test_live_dashboard_queries_are_pinned_and_do_not_grow_with_children(
     _add_children(Territory.objects.get(code=node_code), level, 3, code_of)
     with django_assert_num_queries(queries):
         _live(client, url)
+
+
+def _dispatch_nodes_of(codes):
+    return [Node.parse(code) for code in codes]
+
+
+def test_the_monthly_job_equals_each_dispatch_built_alone(flows, world):
+    """Shared passes, lists cut per node from one query, one upsert: the same dispatches as
+    each node's built alone (its own lens's queries), month-end snapshots missing or not."""
+    from cadence.services import dispatch
+
+    day = timezone.localdate().replace(day=1) + timedelta(days=40)
+    nodes = dispatch.dispatch_nodes()
+    assert [n.key for n in nodes] == ["T:320100", "T:320102", "T:320104"]
+    alone = {}
+    for node in nodes:
+        sid = transaction.savepoint()
+        alone[node.key] = dispatch.monthly_dispatch_build(node=node, day=day).figures
+        transaction.savepoint_rollback(sid)
+    together = {s.node_key: s.figures for s in dispatch.monthly_dispatch_run(nodes=nodes, day=day)}
+    assert together == alone
+    city = together["T:320100"]
+    assert [c["node"] for c in city["children"]] == ["T:320102", "T:320104"]
+    assert [len(city["overdue"][k]) for k in ("weekly_reports", "milestones", "rectification")] == [1, 3, 3]
+    assert len(together["T:320104"]["overdue"]["rectification"]) == 2
+    assert len(together["T:320102"]["overdue"]["rectification"]) == 1
+    assert len(city["key_tasks"]) == 5 and len(together["T:320102"]["key_tasks"]) == 1
+    # Stored once per node and level: re-running upserts, month-end snapshots now present.
+    stored = DailySnapshot.objects.filter(kind="daily", date=dispatch.period_of(day)[1]).count()
+    assert stored == 3 + 3  # the city, 2 districts, 3 streets
+    again = {s.node_key: s.figures for s in dispatch.monthly_dispatch_run(nodes=nodes, day=day)}
+    assert again == together
+    assert DailySnapshot.objects.filter(kind="monthly").count() == 3
+
+
+def test_the_monthly_job_queries_do_not_grow_with_districts_and_streets(flows, world, django_assert_num_queries):
+    from cadence.services import dispatch
+
+    day = timezone.localdate().replace(day=1) + timedelta(days=40)
+
+    def run(queries):
+        sid = transaction.savepoint()
+        with django_assert_num_queries(queries):
+            dispatch.monthly_dispatch_run(nodes=dispatch.dispatch_nodes(), day=day)
+        transaction.savepoint_rollback(sid)
+
+    run(65)
+    for i in range(2):
+        world.city.refresh_from_db()
+        district = add_node(Territory, world.city, code=f"3201{90 + i}", name=f"新区{i}", level="district")
+        _add_children(district, "street", 3, lambda j, i=i: f"3201{90 + i}{900 + j}000")
+    run(65)
