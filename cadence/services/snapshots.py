@@ -89,14 +89,6 @@ def daily_snapshot_compute(*, node: Node, day: date) -> DailySnapshot:
     return daily_snapshot_store(node=node, day=day, figures=node_figures(node=node, day=day))
 
 
-def daily_snapshots_of_children(*, parent: Node, children: list[Node], day: date) -> dict[str, dict]:
-    """The daily snapshots of territory ``children`` of ``parent``, computed together: each
-    provider's figures for all of them in one grouped pass (a territory child's own lens is its
-    parent's narrowed to it), stored together."""
-    grouped = compute_children(parent.lens, [c.territory for c in children], day)
-    return daily_snapshots_store(day=day, items=[(c, grouped[c.territory.pk]) for c in children])
-
-
 def daily_snapshots_compute(*, nodes: list[Node], day: date) -> dict[str, dict]:
     """The daily snapshots of many nodes at once (``{node key: figures}``, stored): territory
     nodes of one depth share one grouped pass per provider over the whole city (a territory
