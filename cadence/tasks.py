@@ -55,8 +55,7 @@ def monthly_dispatch(day_iso: str | None = None, force: bool = False) -> int:
     if not force and not dispatch.is_first_working_day(day):
         return 0
     nodes = dispatch.dispatch_nodes()
-    for node in nodes:
-        dispatch.monthly_dispatch_build(node=node, day=day)
+    dispatch.monthly_dispatch_run(nodes=nodes, day=day)
     return len(nodes)
 
 

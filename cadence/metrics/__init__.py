@@ -141,13 +141,32 @@ def grouped(name: str):
     return decorate
 
 
+class _Whole:
+    """The lens's whole set of records as the one "child" of a grouped pass: its total. A grouped
+    form asked for ``[WHOLE]`` gives ``{WHOLE.pk: figures}`` from the same aggregates run once
+    over the lens without a ``GROUP BY`` (records placed nowhere, or several ways, count once,
+    as ``compute`` counts them)."""
+
+    pk = None
+    path = ""
+
+    def __repr__(self) -> str:
+        return "WHOLE"
+
+
+WHOLE = _Whole()
+
+
 def by_child(queryset: models.QuerySet, path: str, children: list[Territory], aggregates: dict) -> dict[int, dict]:
     """``aggregates`` of ``queryset`` per child territory, in one ``GROUP BY`` the first
     ``len(child.path)`` characters of ``path`` (a record's territory path). Siblings share a
     depth, so one prefix length serves them all; a child without rows gets ``None`` for every
-    aggregate, as ``aggregate()`` gives over nothing (callers map that as they map the total)."""
+    aggregate, as ``aggregate()`` gives over nothing (callers map that as they map the total).
+    ``children=[WHOLE]`` gives the total of ``queryset`` in one plain aggregate."""
     if not children:
         return {}
+    if len(children) == 1 and children[0] is WHOLE:
+        return {WHOLE.pk: queryset.order_by().aggregate(**aggregates)}
     by_path = {c.path: c.pk for c in children}
     length = len(children[0].path)
     if any(len(p) != length for p in by_path):
@@ -209,6 +228,23 @@ def providers() -> list[Provider]:
 
 
 def compute_all(lens: Lens, day: date, only: list[str] | None = None) -> dict[str, dict]:
+    """Every provider's figures for ``lens``: a provider with a grouped form gives its total in
+    the same few aggregates (``[WHOLE]``), not through its selectors' several queries.
+    ``tests/cadence/test_grouped.py`` holds this equal to ``compute_each``."""
+    result = {}
+    for prov in providers():
+        if only is not None and prov.name not in only:
+            continue
+        if prov.grouped is not None:
+            result[prov.name] = prov.grouped(lens, [WHOLE], day)[WHOLE.pk]
+        else:
+            result[prov.name] = prov.compute(lens, day)
+    return result
+
+
+def compute_each(lens: Lens, day: date, only: list[str] | None = None) -> dict[str, dict]:
+    """Every provider's figures through its own selectors (``compute``): the definition the
+    grouped forms are held to."""
     return {p.name: p.compute(lens, day) for p in providers() if only is None or p.name in only}
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from cadence.metrics import Column, Figure, Lens, as_of, percent, provider, window
+from cadence.metrics import Column, Figure, Lens, as_of, by_child, grouped, percent, provider, scope_path, window
 from cadence.models import KeyTask, WeeklyReport
 
 
@@ -72,6 +72,23 @@ def weekly_figures(lens: Lens, day: date) -> dict:
     return {"due": due, "on_time": on_time, "late": late, "punctuality": percent(on_time, due)}
 
 
+@grouped("weekly")
+def weekly_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]:
+    """One pass over the reports due in the period, placed by their street."""
+    start, end = window(day)
+    counts = by_child(
+        lens.apply(WeeklyReport.objects.filter(due_at__gte=start, due_at__lt=end)),
+        scope_path(WeeklyReport),
+        children,
+        {
+            "due": Count("pk"),
+            "on_time": Count("pk", filter=_on_time_q()),
+            "late": Count("pk", filter=_late_q(min(timezone.now(), end))),
+        },
+    )
+    return {pk: {**c, "punctuality": percent(c["on_time"], c["due"])} for pk, c in counts.items()}
+
+
 def key_tasks(lens: Lens):
     return lens.apply(KeyTask.objects.select_related("plan", "lead_body")).order_by("plan__year_start", "number")
 
@@ -120,4 +137,33 @@ def key_task_figures(lens: Lens, day) -> dict:
         "at_risk": sum(1 for s, _, _ in tasks if s == KeyTask.Status.AT_RISK),
         "overdue": sum(1 for s, _, d in tasks if d and d < day and s != KeyTask.Status.DONE),
         "avg_progress": round(sum(p for _, p, _ in tasks) / total, 1) if total else None,
+    }
+
+
+@grouped("key_tasks")
+def key_task_figures_by_child(lens: Lens, children: list, day) -> dict[int, dict]:
+    """One pass over the key tasks of the year's plans, placed by their territory."""
+    day = as_of(day)
+    S = KeyTask.Status
+    counts = by_child(
+        current_key_tasks(lens, day),
+        scope_path(KeyTask),
+        children,
+        {
+            "tasks": Count("pk"),
+            "done": Count("pk", filter=Q(status=S.DONE)),
+            "at_risk": Count("pk", filter=Q(status=S.AT_RISK)),
+            "overdue": Count("pk", filter=Q(due_date__lt=day) & ~Q(status=S.DONE)),
+            "progress": Sum("progress"),
+        },
+    )
+    return {
+        pk: {
+            "tasks": c["tasks"],
+            "done": c["done"],
+            "at_risk": c["at_risk"],
+            "overdue": c["overdue"],
+            "avg_progress": round((c["progress"] or 0) / c["tasks"], 1) if c["tasks"] else None,
+        }
+        for pk, c in counts.items()
     }

@@ -114,7 +114,6 @@ def catch_up(now: datetime | None = None) -> list[MissedRun]:
             first = dispatch.first_working_day(today.year, today.month)
             period_start, _ = dispatch.period_of(first)
             done = _done(DailySnapshot.Kind.MONTHLY, period_start)
-            for node in dispatch.dispatch_nodes():
-                if node.key not in done:
-                    dispatch.monthly_dispatch_build(node=node, day=first)
+            nodes = [node for node in dispatch.dispatch_nodes() if node.key not in done]
+            dispatch.monthly_dispatch_run(nodes=nodes, day=first)
     return missed

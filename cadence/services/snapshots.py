@@ -6,10 +6,12 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
-from cadence.metrics import compute_all, compute_children, providers
+from cadence.metrics import Lens, compute_all, compute_children, providers
 from cadence.models import DailySnapshot
 from cadence.nodes import Node, all_nodes
+from organizations.scope import UserScope
 
 EXCEPTIONS_KEY = "_exceptions"
 
@@ -59,16 +61,72 @@ def snapshot_upsert(*, kind: str, day: date, node: Node, figures: dict) -> Daily
     return snapshot
 
 
+def snapshots_upsert(*, kind: str, day: date, items: list[tuple[Node, dict]]) -> list[DailySnapshot]:
+    """Many nodes' snapshots of one (kind, day) in one statement: an INSERT … ON CONFLICT on the
+    (kind, date, node) key updates a row already there, as ``snapshot_upsert`` does one by one."""
+    if not items:
+        return []
+    rows = [
+        DailySnapshot(
+            kind=kind,
+            date=day,
+            node_key=node.key,
+            territory=node.territory,
+            organization=node.organization,
+            figures=figures,
+        )
+        for node, figures in items
+    ]
+    return DailySnapshot.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["kind", "date", "node_key"],
+        update_fields=["territory", "organization", "figures", "computed_at"],
+    )
+
+
 def daily_snapshot_compute(*, node: Node, day: date) -> DailySnapshot:
     return daily_snapshot_store(node=node, day=day, figures=node_figures(node=node, day=day))
 
 
-def daily_snapshots_of_children(*, parent: Node, children: list[Node], day: date) -> dict[str, dict]:
-    """The daily snapshots of territory ``children`` of ``parent``, computed together: each
-    provider's figures for all of them in one grouped pass (a territory child's own lens is its
-    parent's narrowed to it), then stored one by one as ``daily_snapshot_compute`` stores them."""
-    grouped = compute_children(parent.lens, [c.territory for c in children], day)
-    return {c.key: daily_snapshot_store(node=c, day=day, figures=grouped[c.territory.pk]).figures for c in children}
+def daily_snapshots_compute(*, nodes: list[Node], day: date) -> dict[str, dict]:
+    """The daily snapshots of many nodes at once (``{node key: figures}``, stored): territory
+    nodes of one depth share one grouped pass per provider over the whole city (a territory
+    node's own lens is the city's narrowed to it), so all streets of the city cost what one
+    street costs; the city and industry committees are computed on their own."""
+    by_depth: dict[int, list[Node]] = {}
+    items: list[tuple[Node, dict]] = []
+    for node in nodes:
+        if node.territory is not None and node.territory.depth > 1:
+            by_depth.setdefault(node.territory.depth, []).append(node)
+        else:
+            items.append((node, node_figures(node=node, day=day)))
+    everything = Lens(UserScope(everything=True))
+    for group in by_depth.values():
+        grouped = compute_children(everything, [n.territory for n in group], day)
+        items.extend((n, grouped[n.territory.pk]) for n in group)
+    return daily_snapshots_store(day=day, items=items)
+
+
+def daily_snapshots_store(*, day: date, items: list[tuple[Node, dict]]) -> dict[str, dict]:
+    """Store daily figures of many nodes: each node's latest earlier snapshot in one query (for
+    the day's exceptions), every row in one upsert. Returns ``{node key: figures}``."""
+    if not items:
+        return {}
+    earlier = DailySnapshot.objects.filter(
+        kind=DailySnapshot.Kind.DAILY, node_key=OuterRef("node_key"), date__lt=day
+    ).order_by("-date")
+    previous = dict(
+        DailySnapshot.objects.filter(
+            kind=DailySnapshot.Kind.DAILY,
+            node_key__in=[node.key for node, _ in items],
+            date=Subquery(earlier.values("date")[:1]),
+        ).values_list("node_key", "figures")
+    )
+    for node, figures in items:
+        figures[EXCEPTIONS_KEY] = exceptions_between(previous.get(node.key), figures)
+    snapshots_upsert(kind=DailySnapshot.Kind.DAILY, day=day, items=items)
+    return {node.key: figures for node, figures in items}
 
 
 def daily_snapshot_store(*, node: Node, day: date, figures: dict) -> DailySnapshot:

@@ -231,7 +231,7 @@ def dashboard_cases(ctx: Context) -> list[Result]:
 def dispatch_cases(ctx: Context) -> list[Result]:
     from cadence.models import DailySnapshot
     from cadence.nodes import Node
-    from cadence.services.dispatch import dispatch_nodes, monthly_dispatch_build, period_of
+    from cadence.services.dispatch import dispatch_nodes, monthly_dispatch_build, monthly_dispatch_run, period_of
     from organizations.models import Territory
 
     city = Node.of(Territory.objects.get_root_nodes().first())
@@ -250,8 +250,7 @@ def dispatch_cases(ctx: Context) -> list[Result]:
             try:
                 with transaction.atomic():
                     DailySnapshot.objects.filter(kind=DailySnapshot.Kind.DAILY, date=month_end).delete()
-                    for node in nodes():
-                        monthly_dispatch_build(node=node, day=today)
+                    monthly_dispatch_run(nodes=nodes(), day=today)
                     raise _Rollback
             except _Rollback:
                 pass

@@ -1,53 +1,264 @@
-"""The dashboard's child table in one grouped pass per provider equals computing each child on
-its own, and its query count does not grow with the children."""
+"""Every figure in grouped SQL equals the providers' own selectors (``compute_each``): the
+child table in one grouped pass per provider equals each child computed alone, the totals
+(``compute_all``, one plain aggregate per source) equal the selectors' totals, for every lens a
+page or a job uses; and the query counts of the pages and the monthly job do not grow with the
+number of children."""
+
+from datetime import datetime, time, timedelta
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import transaction
+from django.utils import timezone
 
-from cadence.metrics import Lens, compute_all, compute_children
+from cadence.metrics import PROVIDERS, Lens, compute_all, compute_children, compute_each
+from cadence.models import (
+    DailySnapshot,
+    KeyTask,
+    Milestone,
+    RectificationItem,
+    RectificationList,
+    WeeklyReport,
+    WorkPlan,
+)
 from cadence.nodes import Node
-from cadence.views.dashboard import CHILD_PROVIDERS
 from core.tree import add_node
-from organizations.scope import UserScope
+from organizations.models import Territory
+from organizations.scope import UserScope, scope_for
 
 pytestmark = pytest.mark.django_db
 
+GROUPED = sorted(PROVIDERS)
 
-def _per_child(lens, children, day):
-    return {c.pk: compute_all(lens.narrowed(c), day, only=CHILD_PROVIDERS) for c in children}
+
+def test_every_provider_has_a_grouped_form():
+    assert [name for name in GROUPED if PROVIDERS[name].grouped is None] == []
+
+
+@pytest.fixture
+def flows(data, world, fuzimiao_cadre, django_capture_on_commit_callbacks):
+    """Figures that count what happened this month: weekly reports filed on time, late and not
+    yet due; key tasks in every state; labour cases, one mediated with a session and agreed."""
+    from grievances import mediation as med
+    from grievances import taxonomy
+    from grievances.models import MediationCommittee
+    from grievances.services import grievance_create
+
+    today = timezone.localdate()
+    now = timezone.now()
+    # Deadlines inside this month so far (whatever day the suite runs on): due before now.
+    since = timezone.make_aware(datetime.combine(today.replace(day=1), time.min))
+    S = WeeklyReport.Status
+    for week, (street, status, filed) in enumerate(
+        (
+            (world.fuzimiao, S.SUBMITTED, "on time"),
+            (world.zhonghuamen, S.DRAFT, None),
+            (world.xinjiekou, S.SUBMITTED, "late"),
+            (world.zhonghuamen, S.SUBMITTED, "on time"),
+        ),
+        start=1,
+    ):
+        due = since + (now - since) * week / 5
+        WeeklyReport.objects.create(
+            street=street,
+            iso_year=2000,
+            iso_week=week,
+            due_at=due,
+            status=status,
+            submitted_at={"on time": due - timedelta(seconds=1), "late": due + timedelta(seconds=1)}.get(filed),
+            submitted_by=fuzimiao_cadre,
+        )
+    plan = WorkPlan.objects.create(
+        title="年度工作要点", kind="annual", year_start=today.year, year_end=today.year, territory=world.city
+    )
+    K = KeyTask.Status
+    for number, (territory, status, progress, due) in enumerate(
+        (
+            (world.city, K.ON_TRACK, 40, today - timedelta(days=3)),
+            (world.qinhuai, K.DONE, 100, today - timedelta(days=3)),
+            (world.fuzimiao, K.AT_RISK, 15, today - timedelta(days=1)),
+            (world.chaokujie, K.NOT_STARTED, 0, None),
+            (world.xinjiekou, K.ON_TRACK, 55, today + timedelta(days=30)),
+        ),
+        start=1,
+    ):
+        KeyTask.objects.create(
+            plan=plan,
+            number=number,
+            title=f"任务{number}",
+            territory=territory,
+            lead_body=world.scjg,
+            status=status,
+            progress=progress,
+            due_date=due,
+        )
+    tasks = list(KeyTask.objects.order_by("number"))
+    for task in tasks[:3]:
+        Milestone.objects.create(task=task, title=f"{task.title}节点", due_date=today - timedelta(days=2))
+    for territory in (world.qinhuai, world.fuzimiao, world.xinjiekou):
+        rectification = RectificationList.objects.create(title="巡察整改", source="巡察反馈", territory=territory)
+        RectificationItem.objects.create(
+            rectification=rectification,
+            number=1,
+            problem="台账不全",
+            responsible="组织委员",
+            due_date=today - timedelta(days=5),
+        )
+    taxonomy.install(django_apps)
+    cases = []
+    for territory in (world.chaokujie, world.chaokujie, world.huaqiaolu, world.zhonghuamen_community):
+        with django_capture_on_commit_callbacks(execute=True):
+            cases.append(
+                grievance_create(
+                    text="站点拖欠工资",
+                    territory=territory,
+                    channel="web",
+                    contact_phone="13812345678",
+                    category_code="labour",
+                )
+            )
+    committee = MediationCommittee.objects.create(
+        name="一站式矛盾纠纷调解中心", kind=MediationCommittee.Kind.CENTRE, territory=world.city
+    )
+    agreed = med.mediation_open(grievance=cases[0], committee=committee, mediator="李秀英", actor=None)
+    med.mediation_session_record(mediation=agreed, held_on=today, notes="双方到场", actor=None)
+    med.mediation_close(mediation=agreed, outcome="agreed", agreement="一次付清", amount_fen=150000, actor=None)
+    med.mediation_open(grievance=cases[2], committee=committee, mediator="王芳", actor=None)
+
+
+def _per_child(lens, children, day, only=None):
+    return {c.pk: compute_each(lens.narrowed(c), day, only=only) for c in children}
 
 
 @pytest.mark.parametrize("code", ["320100", "320104", "320104002000"])
-def test_grouped_children_equal_each_child_computed_alone(data, world, code):
-    from django.utils import timezone
-
+def test_grouped_children_equal_each_child_computed_alone(flows, world, code):
     node = Node.parse(code)
     children = [c.territory for c in node.children()]
     assert children
     day = timezone.localdate()
-    assert compute_children(node.lens, children, day, only=CHILD_PROVIDERS) == _per_child(node.lens, children, day)
+    grouped = compute_children(node.lens, children, day)
+    assert grouped == _per_child(node.lens, children, day)
+    if code != "320104002000":  # streets' weekly reports; a street's children are communities
+        assert any(figures["weekly"]["late"] for figures in grouped.values())
 
 
-def test_grouped_children_of_an_industry_committee(data, world):
-    from django.utils import timezone
-
+def test_grouped_children_of_an_industry_committee(data, world, flows):
     data.fuzimiao_branch.industry_committee = world.kuaidi_committee
     data.fuzimiao_branch.save()
     lens = Lens(UserScope(organization_paths=frozenset({world.kuaidi_committee.path})))
     children = [c.territory for c in Node.of(world.kuaidi_committee).children()]
     day = timezone.localdate()
-    assert compute_children(lens, children, day, only=CHILD_PROVIDERS) == _per_child(lens, children, day)
+    assert compute_children(lens, children, day) == _per_child(lens, children, day)
 
 
-def test_live_dashboard_queries_do_not_grow_with_children(client, data, world, municipal, django_assert_num_queries):
-    from organizations.models import Territory
+@pytest.mark.parametrize("code", ["320100", "320104", "320102", "320104002000", "320104002005", "O:HY-KD"])
+def test_totals_equal_the_selectors(flows, world, code):
+    """A node's own lens (the inventory, the dispatch) and the same narrowed from the city."""
+    from cadence.periods import running
 
-    client.force_login(municipal)
-    client.get("/dashboard/?live=1")
-    with django_assert_num_queries(60) as first:
-        assert client.get("/dashboard/?live=1").status_code == 200
-    city = Territory.objects.get(code="320100")
-    for i in range(3):
-        city.refresh_from_db()
-        add_node(Territory, city, code=f"3201{90 + i}", name=f"新区{i}", level=Territory.Level.DISTRICT)
-    with django_assert_num_queries(len(first)):
-        assert client.get("/dashboard/?live=1").status_code == 200
+    node = Node.parse(code)
+    assert node is not None
+    day = timezone.localdate()
+    totals = compute_all(node.lens, day)
+    assert totals == compute_each(node.lens, day)
+    month = running("month")
+    assert compute_all(node.lens.during(month), month) == compute_each(node.lens.during(month), month)
+    if node.territory is not None:
+        narrowed = Node.of(world.city).lens.narrowed(node.territory)
+        assert compute_all(narrowed, day) == totals
+    if code == "320100":
+        assert (totals["weekly"]["due"], totals["weekly"]["on_time"], totals["weekly"]["late"]) == (4, 2, 1)
+        assert totals["key_tasks"]["overdue"] == 2 and totals["mediation"]["agreed"] == 1
+
+
+@pytest.mark.parametrize(
+    "username", ["municipal", "qinhuai_organizer", "fuzimiao_cadre", "industry_officer", "member_unit_officer"]
+)
+def test_totals_for_a_viewer_equal_the_selectors(flows, request, username):
+    """A viewer's own scope as the lens (no node): no figure counts a record they cannot open."""
+    user = request.getfixturevalue(username)
+    lens = Lens(scope_for(user))
+    day = timezone.localdate()
+    assert compute_all(lens, day) == compute_each(lens, day)
+
+
+def _live(client, url):
+    assert client.get(url).status_code == 200
+
+
+def _add_children(parent: Territory, level: str, count: int, code_of) -> None:
+    for i in range(count):
+        parent.refresh_from_db()
+        add_node(Territory, parent, code=code_of(i), name=f"新{i}", level=level)
+
+
+@pytest.mark.parametrize(
+    ("username", "url", "node_code", "level", "code_of", "queries"),
+    [
+        ("municipal", "/dashboard/?live=1", "320100", "district", lambda i: f"3201{90 + i}", 43),
+        ("qinhuai_organizer", "/dashboard/?live=1", "320104", "street", lambda i: f"320104{900 + i}000", 44),
+        ("fuzimiao_cadre", "/dashboard/?live=1", "320104002000", "community", lambda i: f"320104002{900 + i}", 44),
+    ],
+)
+def test_live_dashboard_queries_are_pinned_and_do_not_grow_with_children(
+    client, flows, request, django_assert_num_queries, username, url, node_code, level, code_of, queries
+):
+    client.force_login(request.getfixturevalue(username))
+    _live(client, url)
+    with django_assert_num_queries(queries):
+        _live(client, url)
+    _add_children(Territory.objects.get(code=node_code), level, 3, code_of)
+    with django_assert_num_queries(queries):
+        _live(client, url)
+
+
+def _dispatch_nodes_of(codes):
+    return [Node.parse(code) for code in codes]
+
+
+def test_the_monthly_job_equals_each_dispatch_built_alone(flows, world):
+    """Shared passes, lists cut per node from one query, one upsert: the same dispatches as
+    each node's built alone (its own lens's queries), month-end snapshots missing or not."""
+    from cadence.services import dispatch
+
+    day = timezone.localdate().replace(day=1) + timedelta(days=40)
+    nodes = dispatch.dispatch_nodes()
+    assert [n.key for n in nodes] == ["T:320100", "T:320102", "T:320104"]
+    alone = {}
+    for node in nodes:
+        sid = transaction.savepoint()
+        alone[node.key] = dispatch.monthly_dispatch_build(node=node, day=day).figures
+        transaction.savepoint_rollback(sid)
+    together = {s.node_key: s.figures for s in dispatch.monthly_dispatch_run(nodes=nodes, day=day)}
+    assert together == alone
+    city = together["T:320100"]
+    assert [c["node"] for c in city["children"]] == ["T:320102", "T:320104"]
+    assert [len(city["overdue"][k]) for k in ("weekly_reports", "milestones", "rectification")] == [1, 3, 3]
+    assert len(together["T:320104"]["overdue"]["rectification"]) == 2
+    assert len(together["T:320102"]["overdue"]["rectification"]) == 1
+    assert len(city["key_tasks"]) == 5 and len(together["T:320102"]["key_tasks"]) == 1
+    # Stored once per node and level: re-running upserts, month-end snapshots now present.
+    stored = DailySnapshot.objects.filter(kind="daily", date=dispatch.period_of(day)[1]).count()
+    assert stored == 3 + 3  # the city, 2 districts, 3 streets
+    again = {s.node_key: s.figures for s in dispatch.monthly_dispatch_run(nodes=nodes, day=day)}
+    assert again == together
+    assert DailySnapshot.objects.filter(kind="monthly").count() == 3
+
+
+def test_the_monthly_job_queries_do_not_grow_with_districts_and_streets(flows, world, django_assert_num_queries):
+    from cadence.services import dispatch
+
+    day = timezone.localdate().replace(day=1) + timedelta(days=40)
+
+    def run(queries):
+        sid = transaction.savepoint()
+        with django_assert_num_queries(queries):
+            dispatch.monthly_dispatch_run(nodes=dispatch.dispatch_nodes(), day=day)
+        transaction.savepoint_rollback(sid)
+
+    run(65)
+    for i in range(2):
+        world.city.refresh_from_db()
+        district = add_node(Territory, world.city, code=f"3201{90 + i}", name=f"新区{i}", level="district")
+        _add_children(district, "street", 3, lambda j, i=i: f"3201{90 + i}{900 + j}000")
+    run(65)

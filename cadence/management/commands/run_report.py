@@ -56,7 +56,6 @@ class Command(BaseCommand):
 
     def run_monthly(self, day, node):
         nodes = [node] if node is not None else dispatch.dispatch_nodes()
-        for each in nodes:
-            snapshot = dispatch.monthly_dispatch_build(node=each, day=day)
+        for each, snapshot in zip(nodes, dispatch.monthly_dispatch_run(nodes=nodes, day=day), strict=True):
             self.stdout.write(f"  {each.label} {snapshot.figures['period']}")
         self.stdout.write(self.style.SUCCESS(f"月调度已生成 {len(nodes)} 份"))
