@@ -4,6 +4,8 @@ second server, so a recording router answers "default" while noting what Replica
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -34,7 +36,10 @@ def test_dashboard_figures_are_read_on_the_replica_when_one_is_set(
 ):
     client.force_login(qinhuai_organizer)
     if replica:
-        monkeypatch.setitem(settings.DATABASES, "replica", dict(settings.DATABASES["default"]))
+        # What DATABASE_REPLICA_URL adds to the settings, seen by the router module only (a real
+        # "replica" alias would make every request open a connection the test database lacks).
+        configured = {**settings.DATABASES, "replica": dict(settings.DATABASES["default"])}
+        monkeypatch.setattr("core.db_router.settings", SimpleNamespace(DATABASES=configured))
     recorder = Recorder()
     with override_settings(DATABASE_ROUTERS=[recorder]):
         response = client.get("/dashboard/?live=1")
