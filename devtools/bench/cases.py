@@ -173,10 +173,11 @@ def grievance_cases(ctx: Context) -> list[Result]:
     ]
 
 
-def _last_case() -> int:
+def _last_case() -> str:
+    """The ticket of the newest case (the API looks cases up by ticket)."""
     from grievances.models import Grievance
 
-    return Grievance.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    return Grievance.objects.order_by("-pk").values_list("ticket", flat=True).first() or "-"
 
 
 def _recent_account() -> int:
