@@ -6,6 +6,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 from core import exports
+from core.partitions import ensure_partitions
 from core.queue import relay_pending
 from core.sms import send_sms
 
@@ -32,3 +33,9 @@ def export_job_run(job_id: int) -> None:
 def _relay_at_start(**kwargs) -> None:
     # A worker coming back after an outage publishes what piled up without waiting for the beat.
     relay_pending()
+
+
+@shared_task(name="core.ensure_partitions", ignore_result=True)
+def ensure_partitions_task() -> list[str]:
+    """Month partitions created ahead for every partitioned table (idempotent; see core.partitions)."""
+    return ensure_partitions()

@@ -155,6 +155,9 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL only: the points ledger and the grievance timeline are partitioned by month
+# (core.partitions); the daily beat entry below keeps this many months' partitions ready ahead.
+PARTITION_MONTHS_AHEAD = env_int("PARTITION_MONTHS_AHEAD", 3)
 
 # --- cache ----------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
@@ -375,6 +378,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "core-relay-outbox": {
         "task": "core.relay_outbox",
         "schedule": timedelta(minutes=1),
+    },
+    # month partitions of the ledger and the grievance timeline, created ahead (idempotent;
+    # PostgreSQL only — a no-op on SQLite)
+    "core-ensure-partitions": {
+        "task": "core.ensure_partitions",
+        "schedule": crontab(hour=3, minute=10),
     },
     "portal-heartbeat": {
         "task": "portal.tasks.record_heartbeat",

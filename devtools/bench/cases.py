@@ -168,7 +168,23 @@ def grievance_cases(ctx: Context) -> list[Result]:
         page_case(ctx, "API 诉求列表（街道）", "street", "/api/v1/grievances/", table),
         page_case(ctx, "API 诉求列表（市级，已办结）", "municipal", "/api/v1/grievances/?state=closed", table),
         page_case(ctx, "API 驿站列表（市级）", "municipal", "/api/v1/stations/", "stations_station"),
+        # one case and its timeline (partitioned by month on PostgreSQL: a probe per month)
+        page_case(ctx, "API 单件诉求及办理记录（市级）", "municipal", f"/api/v1/grievances/{_last_case()}/", None),
     ]
+
+
+def _last_case() -> str:
+    """The ticket of the newest case (the API looks cases up by ticket)."""
+    from grievances.models import Grievance
+
+    return Grievance.objects.order_by("-pk").values_list("ticket", flat=True).first() or "-"
+
+
+def _recent_account() -> int:
+    from points.models import PointEntry
+
+    first = PointEntry.objects.order_by("-pk").values_list("account_id", flat=True).first()
+    return first or 0
 
 
 def dashboard_cases(ctx: Context) -> list[Result]:
@@ -300,6 +316,10 @@ def points_cases(ctx: Context) -> list[Result | Throughput]:
         page_case(ctx, "API 积分流水（市级）", "municipal", "/api/v1/points/entries/", "points_pointentry"),
         page_case(ctx, "admin 积分流水 首页（市级）", "municipal", "/admin/points/pointentry/", "points_pointentry"),
         page_case(ctx, "admin 积分流水 首页（街道）", "street", "/admin/points/pointentry/", "points_pointentry"),
+        # one account's lines (the ledger is partitioned by month on PostgreSQL: a probe per month)
+        page_case(
+            ctx, "API 一人积分流水（市级）", "municipal", f"/api/v1/points/entries/?account={_recent_account()}", None
+        ),
     ]
     results += ledger.ledger_throughput(ctx.users["municipal"], rounds=max(ctx.iterations * 10, 50))
     return results

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from core.partitions import ensure_partitions
 from devtools.scale.hierarchy import Hierarchy
 from devtools.scale.loader import bulk_load, next_id
 from devtools.scale.profiles import Profile
@@ -31,6 +32,9 @@ def generate_grievances(profile: Profile, h: Hierarchy, rng: random.Random) -> i
     first = next_id(Grievance)
     first_event = next_id(GrievanceEvent)
     now = timezone.now()
+    # The timeline is partitioned by month on PostgreSQL: the year back gets its partitions before
+    # the COPY, so the rows land in their months rather than all in the DEFAULT partition.
+    ensure_partitions(since=now - timedelta(days=366))
     person_ids = sorted(h.person_street)
     event_id = first_event
     events: list[dict] = []
@@ -102,6 +106,7 @@ def generate_points(profile: Profile, h: Hierarchy, rng: random.Random) -> int:
     first_entry = next_id(PointEntry)
     per_account = max(profile.points_entries // len(holders), 1)
     start = timezone.now() - timedelta(days=365)
+    ensure_partitions(since=start)  # the ledger's months exist before the COPY (see above)
     accounts: list[dict] = []
 
     def entries():

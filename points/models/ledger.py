@@ -42,6 +42,13 @@ class PointEntry(models.Model):
     ``idempotency_key`` is unique per source event (``photo-report:12:award``), so the same event
     can never pay twice. ``territory``/``station`` record where the points were earned, at the
     time, so leaderboards stay right after a person moves.
+
+    On PostgreSQL the table is partitioned by month of ``created_at`` (migration 0005,
+    ``core.partitions``): the primary key is ``(id, created_at)``, so no database FK can point at
+    ``id`` alone (lots, draws, reversals, redemptions, photo reports and task claims reference it without
+    one), and the uniqueness of ``idempotency_key`` and ``reverses`` is kept by a trigger in side
+    tables (``points_pointentry_key``, ``points_pointentry_reversal``) — a duplicate still raises
+    IntegrityError, concurrent ones wait on each other as on a unique index.
     """
 
     class Kind(models.TextChoices):
@@ -72,6 +79,7 @@ class PointEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="reversed_by",
+        db_constraint=False,  # the ledger is partitioned by month (see the Meta note below)
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -145,7 +153,11 @@ class PointLot(models.Model):
     account's lots always add up to its balance."""
 
     account = models.ForeignKey(PointAccount, verbose_name="账户", on_delete=models.PROTECT, related_name="lots")
-    entry = models.OneToOneField(PointEntry, verbose_name="入账流水", on_delete=models.PROTECT, related_name="lot")
+    # No database FK: the ledger is partitioned (PointEntry's note); the lot is written with its
+    # entry in one transaction and entries are never deleted, so the entry is always there.
+    entry = models.OneToOneField(
+        PointEntry, verbose_name="入账流水", on_delete=models.PROTECT, related_name="lot", db_constraint=False
+    )
     amount = models.PositiveIntegerField("入账")
     remaining = models.PositiveIntegerField("剩余")
     expires_at = models.DateTimeField("过期时间", null=True, blank=True)
@@ -176,7 +188,7 @@ class PointLot(models.Model):
 class LotDraw(models.Model):
     """How much a debit took from which lot, so a refund can put the points back where they were."""
 
-    entry = models.ForeignKey(PointEntry, on_delete=models.PROTECT, related_name="draws")
+    entry = models.ForeignKey(PointEntry, on_delete=models.PROTECT, related_name="draws", db_constraint=False)
     lot = models.ForeignKey(PointLot, on_delete=models.PROTECT, related_name="draws")
     amount = models.PositiveIntegerField()
 

@@ -66,7 +66,13 @@ class PhotoReport(models.Model):
     reject_reason = models.CharField("不予采纳原因", max_length=200, blank=True)
     grievance_id = models.PositiveBigIntegerField("诉求编号", null=True, blank=True)
     entry = models.ForeignKey(
-        "points.PointEntry", verbose_name="积分流水", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "points.PointEntry",
+        verbose_name="积分流水",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,  # the ledger is partitioned by month: no FK can point at its id alone
     )
 
     objects = ScopedQuerySet.as_manager()

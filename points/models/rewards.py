@@ -126,6 +126,7 @@ class Redemption(models.Model):
         null=True,
         on_delete=models.PROTECT,
         related_name="redemption",
+        db_constraint=False,  # the ledger is partitioned by month: no FK can point at its id alone
     )
     refund_entry = models.OneToOneField(
         "points.PointEntry",
@@ -134,6 +135,7 @@ class Redemption(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="refunded_redemption",
+        db_constraint=False,
     )
 
     objects = ScopedQuerySet.as_manager()

@@ -130,7 +130,13 @@ class TaskClaim(models.Model):
         related_name="+",
     )
     entry = models.ForeignKey(
-        "points.PointEntry", verbose_name="积分流水", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "points.PointEntry",
+        verbose_name="积分流水",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,  # the ledger is partitioned by month: no FK can point at its id alone
     )
 
     objects = ScopedQuerySet.as_manager()
