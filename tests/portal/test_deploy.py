@@ -1,6 +1,6 @@
 """The production shape in docker-compose.yml (no Docker engine here to run it, so its structure
 is checked; tests/portal/test_production.py runs what the containers run): services, health
-checks, start order, restart policies, one .env, ports on loopback only, shared volumes."""
+checks, start order, restart policies, one .env, only the proxy publishes ports, shared volumes."""
 
 import re
 from pathlib import Path
@@ -51,10 +51,12 @@ def test_restart_policies():
     assert SERVICES["migrate"]["restart"] == "no"
 
 
-def test_ports_only_on_loopback_but_the_proxy():
+def test_only_the_proxy_publishes_ports():
+    """The proxy is the one way in; web publishes no host port, so it can be scaled on one host
+    (`--scale web=N`) and is reached on the compose network, as nginx.conf's upstream says."""
     published = {name: s["ports"] for name, s in SERVICES.items() if s.get("ports")}
-    assert set(published) == {"web", "proxy"}
-    assert all(port.startswith("127.0.0.1:") for port in published["web"]), published
+    assert set(published) == {"proxy"}
+    assert SERVICES["web"]["expose"] == ["8000"]
 
 
 def test_the_proxy_config_agrees_with_the_app():
