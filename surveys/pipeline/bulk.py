@@ -30,6 +30,21 @@ _STAGE_COLUMNS = (
 )
 
 
+# One encoder for every row: ``json.dumps(…, ensure_ascii=False)`` builds a new encoder per call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def to_json(value) -> str:
+    """JSON text of a staged row's column (non-ASCII kept as is, as ``json.dumps`` with
+    ``ensure_ascii=False`` writes it); the empty containers most rows carry need no encoder."""
+    if not value:
+        if value == {}:
+            return "{}"
+        if value == []:
+            return "[]"
+    return _encode(value)
+
+
 def copy_rows(model, columns: tuple[str, ...], tuples) -> None:
     """COPY plain tuples into ``model``'s table (PostgreSQL). JSON columns must be passed as text."""
     table = connection.ops.quote_name(model._meta.db_table)
@@ -133,10 +148,10 @@ def stage(rows: list[Staged]) -> None:
                         row.key,
                         row.status,
                         row.has_warning,
-                        json.dumps(row.raw, ensure_ascii=False),
-                        json.dumps(row.values, ensure_ascii=False),
-                        json.dumps(row.diff, ensure_ascii=False),
-                        json.dumps(row.issues, ensure_ascii=False),
+                        to_json(row.raw),
+                        to_json(row.values),
+                        to_json(row.diff),
+                        to_json(row.issues),
                         row.target_id,
                         row.territory_id_hint,
                         row.first_row,
