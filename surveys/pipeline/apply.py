@@ -119,30 +119,43 @@ def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[RowData], present:
         (obj.pk, row.row_number, Lineage.Action.UPDATED, changed) for row, obj, changed in to_update
     ]
     write_lineage(batch, content_type, lineage)
-    mark_applied([r.pk for r in rows])
-    close_written_tasks([r.pk for r in rows])
+    pks = [r.pk for r in rows]
+    if connection.vendor == "postgresql":
+        close_written_tasks(pks, mark=True)
+    else:
+        mark_applied(pks)
+        close_written_tasks(pks)
     return len(created), len(to_update)
 
 
-def close_written_tasks(pks: list[int]) -> None:
+def close_written_tasks(pks: list[int], *, mark: bool = False) -> None:
     """The street's task for a row written without its decision leaves the inbox: there is nothing
     left to verify. A district's task to place a district-level record stays open — the record is
-    written, but where in the district it belongs is still for the district to say."""
+    written, but where in the district it belongs is still for the district to say.
+
+    With ``mark`` (PostgreSQL) the rows are also marked applied, in the same statement."""
     from organizations.models import Territory
 
     if connection.vendor == "postgresql":
         # The chunk's rows as one array parameter; a task of a district or the city stays open.
         q = connection.ops.quote_name
+        rows = f"SELECT unnest(%s::bigint[]) AS {q('id')}"
+        if mark:
+            rows = (
+                f"UPDATE {q(StagedRow._meta.db_table)} SET {q('applied')} = true "
+                f"WHERE {q('id')} = ANY(%s) RETURNING {q('id')}"
+            )
         with connection.cursor() as cursor:
             cursor.execute(
+                f"WITH written AS ({rows}) "
                 f"UPDATE {q(VerificationTask._meta.db_table)} t SET {q('status')} = %s, {q('decided_at')} = %s "
-                f"WHERE t.{q('row_id')} = ANY(%s) AND t.{q('status')} = %s AND NOT EXISTS ("
+                f"FROM written w WHERE t.{q('row_id')} = w.{q('id')} AND t.{q('status')} = %s AND NOT EXISTS ("
                 f"SELECT 1 FROM {q(Territory._meta.db_table)} p WHERE p.{q('id')} = t.{q('territory_id')} "
                 f"AND p.{q('level')} IN (%s, %s))",
                 [
+                    pks,
                     VerificationTask.Status.WRITTEN,
                     timezone.now(),
-                    pks,
                     VerificationTask.Status.PENDING,
                     Territory.Level.CITY,
                     Territory.Level.DISTRICT,
