@@ -22,6 +22,8 @@ _LINE_SPACE = re.compile(r"[ \t]*\n[ \t\n]*")
 
 def to_halfwidth(value: str) -> str:
     """NFKC folds full-width ASCII (ＡＢＣ１２３) and the ideographic space into plain ASCII."""
+    if value.isascii():
+        return value  # ASCII is its own NFKC form and holds none of the dashes: most cells
     return unicodedata.normalize("NFKC", value).translate(_DASHES)
 
 

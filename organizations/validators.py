@@ -35,8 +35,15 @@ def normalize_credit_code(value: str | None) -> str:
     return clean_code(value)
 
 
+_CREDIT_CODE_VALUE = {ch: i for i, ch in enumerate(CREDIT_CODE_ALPHABET)}
+
+
 def credit_code_check_char(first17: str) -> str:
-    total = sum(CREDIT_CODE_ALPHABET.index(ch) * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True))
+    value = _CREDIT_CODE_VALUE
+    try:
+        total = sum(value[ch] * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True))
+    except KeyError as exc:
+        raise ValueError(f"not a credit-code character: {exc.args[0]!r}") from None
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -44,7 +51,7 @@ def credit_code_error(value: str) -> str | None:
     """Why ``value`` is not a valid credit code, or None. Expects a normalised value."""
     if len(value) != 18:
         return f"统一社会信用代码应为18位，实际{len(value)}位"
-    bad = sorted({ch for ch in value if ch not in CREDIT_CODE_ALPHABET})
+    bad = sorted(set(value) - _CREDIT_CODE_VALUE.keys())
     if bad:
         return f"统一社会信用代码含非法字符：{''.join(bad)}"
     authority = CREDIT_CODE_AUTHORITIES.get(value[0])

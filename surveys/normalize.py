@@ -20,11 +20,19 @@ _SERIAL_MIN, _SERIAL_MAX = 1, 2958465  # 1900-01-01 … 9999-12-31
 
 
 def is_blank(raw) -> bool:
-    return raw is None or (isinstance(raw, str) and not clean_text(raw))
+    if raw is None:
+        return True
+    if not isinstance(raw, str):
+        return False
+    if raw.isascii():  # the common case, without NFKC: blank means only white space
+        return not raw or raw.isspace()
+    return not clean_text(raw)
 
 
 def cell_text(raw) -> str:
     """How the user saw the cell, for the error report and messages."""
+    if type(raw) is str:
+        return raw
     if raw is None:
         return ""
     if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:

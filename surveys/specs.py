@@ -43,6 +43,7 @@ class FieldSpec:
     ref_missing: str = "warning"  # unknown reference: "warning" (left empty) or "error"
     max_length: int | None = None
     create_only: bool = False  # written when a record is created, never compared or updated
+    memo: bool = False  # the parser is pure and the column holds few distinct words: parse each once
 
     @property
     def choice(self) -> ChoiceParser | None:
@@ -351,6 +352,7 @@ UNITS = KindSpec(
             ("国民经济行业代码", "行业分类代码", "行业大类代码", "GB/T4754代码"),
             parse=parse_industry_code,
             optional=True,
+            memo=True,
         ),
         FieldSpec(
             "employee_count",
@@ -358,6 +360,7 @@ UNITS = KindSpec(
             ("从业人数", "职工人数", "员工人数", "员工数", "从业人员", "职工数"),
             parse=n.parse_nonnegative_int,
             optional=True,
+            memo=True,
         ),
         FieldSpec(
             "new_employment_worker_count",
@@ -365,6 +368,7 @@ UNITS = KindSpec(
             ("新就业群体数", "骑手快递员人数", "新就业群体从业人员数", "新就业人数"),
             parse=n.parse_nonnegative_int,
             optional=True,
+            memo=True,
         ),
         FieldSpec("address", "地址", ("单位地址", "注册地址", "经营地址", "住所"), optional=True, max_length=200),
         FieldSpec(

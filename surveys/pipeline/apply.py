@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from surveys.models import ImportBatch, Lineage, StagedRow, VerificationTask
 from surveys.pipeline.bulk import copy_rows, insert_new
+from surveys.pipeline.keys import key_in
 from surveys.specs import KindSpec, jsonable
 
 APPLY_CHUNK = 1000
@@ -35,13 +36,13 @@ def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[RowData], present:
     attrs = spec.compared_attrs(present)
     links = [a for a in attrs if a in spec.links]
     keys = [r.key for r in rows]
-    existing = {getattr(o, spec.key_attr): o for o in model._default_manager.filter(**{f"{spec.key_attr}__in": keys})}
+    existing = {getattr(o, spec.key_attr): o for o in key_in(model._default_manager.all(), spec.key_attr, keys)}
     linked = (
         {
             v[spec.key_attr]: v
-            for v in model._default_manager.filter(**{f"{spec.key_attr}__in": keys}).values(spec.key_attr, *links)
+            for v in key_in(model._default_manager.all(), spec.key_attr, existing).values(spec.key_attr, *links)
         }
-        if links
+        if links and existing
         else {}
     )
     link_writes: dict[str, list[tuple[int, object]]] = {a: [] for a in links}
@@ -118,17 +119,49 @@ def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[RowData], present:
         (obj.pk, row.row_number, Lineage.Action.UPDATED, changed) for row, obj, changed in to_update
     ]
     write_lineage(batch, content_type, lineage)
-    mark_applied([r.pk for r in rows])
-    close_written_tasks([r.pk for r in rows])
+    pks = [r.pk for r in rows]
+    if connection.vendor == "postgresql":
+        close_written_tasks(pks, mark=True)
+    else:
+        mark_applied(pks)
+        close_written_tasks(pks)
     return len(created), len(to_update)
 
 
-def close_written_tasks(pks: list[int]) -> None:
+def close_written_tasks(pks: list[int], *, mark: bool = False) -> None:
     """The street's task for a row written without its decision leaves the inbox: there is nothing
     left to verify. A district's task to place a district-level record stays open — the record is
-    written, but where in the district it belongs is still for the district to say."""
+    written, but where in the district it belongs is still for the district to say.
+
+    With ``mark`` (PostgreSQL) the rows are also marked applied, in the same statement."""
     from organizations.models import Territory
 
+    if connection.vendor == "postgresql":
+        # The chunk's rows as one array parameter; a task of a district or the city stays open.
+        q = connection.ops.quote_name
+        rows = f"SELECT unnest(%s::bigint[]) AS {q('id')}"
+        if mark:
+            rows = (
+                f"UPDATE {q(StagedRow._meta.db_table)} SET {q('applied')} = true "
+                f"WHERE {q('id')} = ANY(%s) RETURNING {q('id')}"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH written AS ({rows}) "
+                f"UPDATE {q(VerificationTask._meta.db_table)} t SET {q('status')} = %s, {q('decided_at')} = %s "
+                f"FROM written w WHERE t.{q('row_id')} = w.{q('id')} AND t.{q('status')} = %s AND NOT EXISTS ("
+                f"SELECT 1 FROM {q(Territory._meta.db_table)} p WHERE p.{q('id')} = t.{q('territory_id')} "
+                f"AND p.{q('level')} IN (%s, %s))",
+                [
+                    pks,
+                    VerificationTask.Status.WRITTEN,
+                    timezone.now(),
+                    VerificationTask.Status.PENDING,
+                    Territory.Level.CITY,
+                    Territory.Level.DISTRICT,
+                ],
+            )
+        return
     (
         VerificationTask.objects.filter(row_id__in=pks, status=VerificationTask.Status.PENDING)
         .exclude(territory__level__in=[Territory.Level.CITY, Territory.Level.DISTRICT])

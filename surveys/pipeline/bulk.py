@@ -30,6 +30,21 @@ _STAGE_COLUMNS = (
 )
 
 
+# One encoder for every row: ``json.dumps(…, ensure_ascii=False)`` builds a new encoder per call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def to_json(value) -> str:
+    """JSON text of a staged row's column (non-ASCII kept as is, as ``json.dumps`` with
+    ``ensure_ascii=False`` writes it); the empty containers most rows carry need no encoder."""
+    if not value:
+        if value == {}:
+            return "{}"
+        if value == []:
+            return "[]"
+    return _encode(value)
+
+
 def copy_rows(model, columns: tuple[str, ...], tuples) -> None:
     """COPY plain tuples into ``model``'s table (PostgreSQL). JSON columns must be passed as text."""
     table = connection.ops.quote_name(model._meta.db_table)
@@ -133,10 +148,10 @@ def stage(rows: list[Staged]) -> None:
                         row.key,
                         row.status,
                         row.has_warning,
-                        json.dumps(row.raw, ensure_ascii=False),
-                        json.dumps(row.values, ensure_ascii=False),
-                        json.dumps(row.diff, ensure_ascii=False),
-                        json.dumps(row.issues, ensure_ascii=False),
+                        to_json(row.raw),
+                        to_json(row.values),
+                        to_json(row.diff),
+                        to_json(row.issues),
                         row.target_id,
                         row.territory_id_hint,
                         row.first_row,
@@ -150,11 +165,15 @@ def stage(rows: list[Staged]) -> None:
         )
 
 
-def analyze(model) -> None:
+def analyze(model, columns: tuple[str, ...] = ()) -> None:
     """Refresh the planner's statistics of a table that a batch has just filled (PostgreSQL).
 
     Without it the plans of the next statements rest on the table as it was before the file,
     typically empty, and a join planned for a handful of rows runs over a whole file."""
     if connection.vendor == "postgresql":
+        q = connection.ops.quote_name
+        # Only the columns statements filter and join on, when named: statistics of the wide JSON
+        # columns (a staged row's cells, values and issues) cost most of the sample and plan nothing.
+        named = f" ({', '.join(q(c) for c in columns)})" if columns else ""
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            cursor.execute(f"ANALYZE {q(model._meta.db_table)}{named}")

@@ -13,9 +13,14 @@ from organizations.models import Territory
 from surveys import normalize as n
 from surveys.mappings import mapping_key, mappings_for, unknown_value_issue
 from surveys.models import ImportBatch, RowStatus
+from surveys.pipeline.keys import key_in
 from surveys.pipeline.territory import TerritoryIndex
 from surveys.readers import Header
 from surveys.specs import KindSpec, error, jsonable, warning
+
+# Distinct cells of one choice column remembered per batch (a column of free text marked as a
+# choice would otherwise grow the memo with the file).
+MEMO_LIMIT = 4096
 
 
 @dataclass
@@ -32,6 +37,13 @@ class Context:
         self.attrs = self.spec.compared_attrs(self.present)
         self.scope_path = self.batch.territory.path
         self.columns = [(col, name, self.spec.field(name)) for col, name in self.header.columns.items()]
+        # A choice column holds a handful of words in thousands of rows: each distinct cell is
+        # parsed once per batch (the parsers are pure; the per-row warnings are still per row).
+        self.memo: dict[str, dict] = {
+            name: {} for _, name, spec_field in self.columns if spec_field.choice is not None or spec_field.memo
+        }
+        # What the second pass over a row needs of each field, looked up once per batch.
+        self.value_fields = [(f.name, f.model_attr, f) for f in self.spec.active_fields if f.model_attr is not None]
         self._labels: dict[tuple[str, int], str] = {}
         # Words this source was mapped for earlier (直播电商 → live_streaming), and the unknown
         # words of this batch: field → text → {"rows": n, "suggest": value}.
@@ -108,6 +120,8 @@ class Staged:
 def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
     """Parse, resolve, compare and screen a chunk of data rows; nothing is written here."""
     spec = ctx.spec
+    memo = ctx.memo
+    mappings = ctx.mappings
     parsed_rows: list[tuple[int, list, dict, list]] = []
     for row_number, cells in chunk:
         parsed: dict = {}
@@ -116,12 +130,25 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
         for col, name, spec_field in ctx.columns:
             raw = cells[col] if col < width else None
             choice = spec_field.choice
-            if choice is not None and name in ctx.mappings and not n.is_blank(raw):
-                mapped = ctx.mappings[name].get(mapping_key(n.cell_text(raw)))
+            if choice is not None and name in mappings and not n.is_blank(raw):
+                mapped = mappings[name].get(mapping_key(n.cell_text(raw)))
                 if mapped is not None:
                     parsed[name] = mapped
                     continue
-            value, err = spec_field.parse(raw)
+            seen = memo.get(name)
+            if seen is None:
+                value, err = spec_field.parse(raw)
+            else:
+                # By type as well: True, 1 and 1.0 are one dict key but three different cells.
+                memo_key = (raw.__class__, raw)
+                try:
+                    value, err = seen[memo_key]
+                except KeyError:
+                    value, err = spec_field.parse(raw)
+                    if len(seen) < MEMO_LIMIT:
+                        seen[memo_key] = value, err
+                except TypeError:  # an unhashable cell: parsed as it comes
+                    value, err = spec_field.parse(raw)
             if err:
                 if choice is not None:
                     # An unknown word is the department's own vocabulary, not a broken row: warn,
@@ -149,15 +176,14 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
                 model = apps.get_model(spec_field.ref[0])
                 lookup = spec_field.ref[1]
                 ref_ids[spec_field.name] = dict(
-                    model._default_manager.filter(**{f"{lookup}__in": codes}).values_list(lookup, "pk")
+                    key_in(model._default_manager.all(), lookup, codes).values_list(lookup, "pk")
                 )
 
     keys = {p[spec.key] for _, _, p, _ in parsed_rows if p.get(spec.key)}
     placing = f"{spec.territory_path}_id"
     fetch = ["pk", spec.key_attr, *{a for a in (*ctx.attrs, placing) if a != spec.key_attr}]
     existing = {
-        row[spec.key_attr]: row
-        for row in spec.model._default_manager.filter(**{f"{spec.key_attr}__in": keys}).values(*fetch)
+        row[spec.key_attr]: row for row in key_in(spec.model._default_manager.all(), spec.key_attr, keys).values(*fetch)
     }
 
     staged: list[Staged] = []
@@ -171,13 +197,12 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
                 issues.append(error(spec.key, message))
 
         values: dict = {}
-        for spec_field in spec.active_fields:
-            attr = spec_field.model_attr
-            if attr is None or spec_field.name not in parsed:
+        for name, attr, spec_field in ctx.value_fields:
+            if name not in parsed:
                 continue
-            value = parsed[spec_field.name]
+            value = parsed[name]
             if spec_field.ref:
-                found = ref_ids.get(spec_field.name, {}).get(value)
+                found = ref_ids.get(name, {}).get(value)
                 if found is None:
                     message = (
                         f"平台中没有编码为“{value}”的{spec_field.label.removesuffix('编码').removesuffix('信用代码')}"

@@ -16,6 +16,9 @@ from surveys.pipeline.screen import count_rows, flag_duplicates
 from surveys.pipeline.territory import TerritoryIndex
 from surveys.specs import SPECS
 
+# The staged rows' columns the statements after staging filter, join and group on.
+PLANNED_COLUMNS = ("id", "batch_id", "key", "row_number", "status", "has_warning", "applied", "first_row", "target_id")
+
 
 def run(batch: ImportBatch, path, *, progress: bool = True) -> ImportBatch:
     """Read, compare, screen and decompose ``batch`` from the file at ``path``."""
@@ -50,7 +53,7 @@ def run(batch: ImportBatch, path, *, progress: bool = True) -> ImportBatch:
                 progress=min(95, int(done * 95 / total)), heartbeat_at=timezone.now()
             )
     # The staging table just grew by the whole file: plan what follows with true statistics.
-    analyze(StagedRow)
+    analyze(StagedRow, PLANNED_COLUMNS)
     with transaction.atomic():
         flag_duplicates(batch)
         decompose(batch)

@@ -6,6 +6,9 @@ from core.text import clean_text
 from organizations.models import Territory
 from surveys.specs import error, warning
 
+# (district, street) pairs remembered per batch: a city has a few hundred streets.
+RESOLVED_LIMIT = 20_000
+
 
 class TerritoryIndex:
     """Districts and streets by name and code, loaded once per batch (a few hundred rows)."""
@@ -20,6 +23,7 @@ class TerritoryIndex:
         rows = Territory.objects.filter(level__in=[L.CITY, L.DISTRICT, L.STREET]).values(
             "id", "code", "name", "path", "level"
         )
+        self._resolved: dict[tuple, tuple[int | None, int | None, list[dict]]] = {}
         self.city_names: list[str] = []
         self.by_path: dict[str, dict] = {}
         for row in rows:
@@ -86,7 +90,19 @@ class TerritoryIndex:
         return []
 
     def resolve(self, district_text, street_text) -> tuple[int | None, int | None, list[dict]]:
-        """(record territory, task territory, issues) for a row's district and street cells."""
+        """(record territory, task territory, issues) for a row's district and street cells.
+
+        A file names a few hundred places in thousands of rows: each pair is resolved once."""
+        key = (district_text, street_text)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolve(district_text, street_text)
+            if len(self._resolved) < RESOLVED_LIMIT:
+                self._resolved[key] = found
+        territory_id, hint, issues = found
+        return territory_id, hint, [dict(issue) for issue in issues]
+
+    def _resolve(self, district_text, street_text) -> tuple[int | None, int | None, list[dict]]:
         issues: list[dict] = []
         district = None
         if district_text:

@@ -41,3 +41,34 @@ def test_demo_batch_is_seeded_once(world):
     batch = ImportBatch.objects.get(source=demo.DEMO_SOURCE)
     assert batch.status == "review" and batch.counts["error"] == 1 and batch.counts["duplicate"] == 1
     assert VerificationTask.objects.filter(batch=batch, territory=world.fuzimiao).exists()
+
+
+def test_statements_of_an_import_do_not_grow_with_its_rows(world, tmp_path):
+    """Every lookup and write of the pipeline is per chunk, never per row: a file three times as
+    long (still one chunk) runs exactly the same statements, keys passed as one array each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY and array statements are PostgreSQL's; SQLite takes bulk_create")
+    # A first import fills the process's caches (content types): not what is measured.
+    import_file(kind="units", path=make_units_workbook(tmp_path / "warm.xlsx", 20, start_seq=1_000).path)
+    counts, lookups = [], []
+    for rows, start in ((300, 3_000), (900, 9_000)):
+        info = make_units_workbook(tmp_path / f"units-{rows}.xlsx", rows, start_seq=start)
+        with CaptureQueriesContext(connection) as ctx:
+            _, report = import_file(kind="units", path=info.path, apply=ApplyMode.CLEAN)
+        assert report["created"] == rows - len(info.bad_checksum_rows) - len(info.duplicate_rows)
+        counts.append(len(ctx.captured_queries))
+        lookups.append(
+            [q["sql"] for q in ctx.captured_queries if '"organizations_unit"."credit_code" = ANY(' in q["sql"]]
+        )
+    assert counts[0] == counts[1] == STATEMENTS_PER_SINGLE_CHUNK_IMPORT, counts
+    # One lookup of existing units in compare, one in apply; no IN list of a chunk's keys.
+    assert [len(found) for found in lookups] == [2, 2]
+
+
+# Batch bookkeeping, header aliases, mappings, territories, one compare chunk (existing units),
+# duplicates, tasks, counts, one apply chunk (eligible rows, existing units, ids, rows applied and
+# tasks closed) and the report; the COPYs of staged rows, units and lineage are not counted here.
+STATEMENTS_PER_SINGLE_CHUNK_IMPORT = 50
