@@ -40,9 +40,7 @@ def hit(name: str, who: str) -> bool:
 def hit_all(*counters: tuple[str, str]) -> bool:
     """Count one request against each ``(limit name, who)``; False if any limit is exceeded.
     On Redis all counters cost one round trip (``incr_many``); every counter counts the attempt."""
-    windows = [(f"grv:rl:{name}:{who}", _limit(name)[1]) for name, who in counters]
-    incr_many = getattr(cache, "incr_many", None)
-    counts = incr_many(windows) if incr_many else [_count(key, window) for key, window in windows]
+    counts = _incr_many([(f"grv:rl:{name}:{who}", _limit(name)[1]) for name, who in counters])
     return all(count <= _limit(name)[0] for count, (name, _who) in zip(counts, counters, strict=True))
 
 
@@ -70,15 +68,58 @@ def is_blocked(*, ip: str = "", phone: str = "") -> bool:
     return BlockedSubmitter.objects.filter(q).filter(Q(until__isnull=True) | Q(until__gt=now)).exists()
 
 
-def check_submit(request, phone: str) -> None:
+class Throttled(Refused):
+    """The public API's request rate (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["public"]``) is
+    exceeded; ``wait`` is the window in seconds (an upper bound of the time left)."""
+
+    def __init__(self, wait: int):
+        super().__init__("请求过于频繁，请稍后再试")
+        self.wait = wait
+
+
+def api_rate() -> tuple[int, int]:
+    """(requests, seconds) of the public API's throttle rate, e.g. "30/min" → (30, 60)."""
+    rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["public"]
+    num, period = rate.split("/")
+    return int(num), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
+
+
+def check_submit(request, phone: str | None, *, throttle: bool = False) -> None:
+    """The limits of one public submission, every counter in one cache round trip.
+
+    ``phone`` is the valid submission's normalised phone (or "" without one): the blocklist is
+    asked, then the address and phone counters count the attempt. ``throttle`` also counts the
+    request against the public API's per-address rate (its DRF throttle, kept here so that it
+    shares the round trip); ``phone=None`` (a request that did not validate) counts that alone.
+    Raises ``Throttled`` first, then ``Refused`` with the limit that was reached.
+    """
     ip = client_ip(request)
-    if is_blocked(ip=ip, phone=phone):
+    rate = api_rate() if throttle else None
+    counters: list[tuple[str, int, int]] = []  # key, window, limit
+    if rate:
+        counters.append((f"throttle:public:{ip}", rate[1], rate[0]))
+    blocked = phone is not None and is_blocked(ip=ip, phone=phone)
+    if phone is not None and not blocked:
+        counters.append((f"grv:rl:submit_ip:{ip}", _limit("submit_ip")[1], _limit("submit_ip")[0]))
+        if phone:
+            counters.append((f"grv:rl:submit_phone:{phone}", _limit("submit_phone")[1], _limit("submit_phone")[0]))
+    counts = _incr_many([(key, window) for key, window, _ in counters])
+    over = [key for (key, _window, limit), count in zip(counters, counts, strict=True) if count > limit]
+    if rate and f"throttle:public:{ip}" in over:
+        raise Throttled(rate[1])
+    if blocked:
         raise Refused("该号码或网络已被限制提交诉求，如有疑问请拨打暖新热线")
-    # Both counters in one cache round trip; the message names the limit that was reached.
-    if not hit_all(("submit_ip", ip), *([("submit_phone", phone)] if phone else [])):
-        if not _within("submit_ip", ip):
-            raise Refused("提交过于频繁，请稍后再试")
+    if f"grv:rl:submit_ip:{ip}" in over:
+        raise Refused("提交过于频繁，请稍后再试")
+    if over:
         raise Refused("该手机号今日提交次数已达上限，请明天再试或拨打暖新热线")
+
+
+def _incr_many(windows: list[tuple[str, int]]) -> list[int]:
+    if not windows:
+        return []
+    incr_many = getattr(cache, "incr_many", None)
+    return incr_many(windows) if incr_many else [_count(key, window) for key, window in windows]
 
 
 def check_lookup(request, ticket: str = "") -> None:
