@@ -15,11 +15,11 @@ concurrent clients, beside two minimal Django views served by the same server to
   form coming back with errors), 201 for the API and the floor, 200 "ok" for the no-database view.
   Everything else (another status, a dropped connection) is an error, reported beside the rate.
 * The public intake refuses a client address after 10 cases an hour and a phone after 5 a day
-  (``grievances.abuse``), and DRF throttles the API to 30 requests a minute: the bench server
+  (``grievances.abuse``), and the API's public rate is 30 requests a minute: the bench server
   raises all three out of reach. Duplicate detection runs in the Celery triage after commit and
   only flags a case, so it refuses nothing here; texts, phones and stations vary anyway.
 * The cases the run created carry a marker in their text and are deleted afterwards with their
-  audit-log entries, the clients' sessions and the triage tasks published for them.
+  audit-log entries, their outbox rows, any client session and the triage tasks published for them.
 """
 
 from __future__ import annotations
@@ -111,7 +111,8 @@ class IntakeClient(Client):
 
 class FormClient(IntakeClient):
     """A phone that scanned a station's QR code: gets the form once (CSRF cookie and token), then
-    posts it as a browser does (multipart, Origin and Referer, the session cookie it was given)."""
+    posts it as a browser does (multipart, Origin and Referer, the cookies it was given: the
+    tickets cookie grows to its ten tickets as on a real phone)."""
 
     TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
