@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from grievances import abuse, services
 from grievances.models import Channel, Grievance, GrievanceEvent
-from grievances.selectors import submitter_for
+from grievances.selectors import active_category_row, category_from_row, submitter_for
 from members.validators import normalize_phone
 from organizations.api_base import ScopedReadOnlyViewSet
 from organizations.models import Territory
@@ -97,9 +97,13 @@ class IntakeSerializer(serializers.Serializer):
                 # The blocklist is asked in the station's own query (one statement, not two).
                 phone, blocked = abuse.blocked_lookup(request, attrs["contact_phone"])
                 stations = stations.annotate(submitter_blocked=blocked)
+            if attrs.get("category", "").strip():  # ...and the category, in the same query
+                stations = stations.annotate(intake_category=active_category_row(code=attrs["category"].strip()))
             station = stations.filter(code=attrs["station"].upper()).first()
             if station is not None and request is not None:
                 attrs["blocked"] = (phone, station.submitter_blocked)
+            # None when no active category has the code: the service then says so, in Chinese.
+            attrs["category_obj"] = category_from_row(getattr(station, "intake_category", None))
             if station is None:
                 raise ValidationError({"station": f"驿站编码 {attrs['station']} 不存在"})
         territory = None
@@ -147,6 +151,24 @@ class GrievanceViewSet(ScopedReadOnlyViewSet):
             view = transaction.non_atomic_requests(view)
         return view
 
+    def get_exception_handler(self):
+        handler = super().get_exception_handler()
+        if self.action != "intake":
+            return handler
+
+        def intake_handler(exc, context):
+            # DRF's handler marks the enclosing transaction for rollback, meaning the request's
+            # own; the intake has none (see as_view), so an enclosing one is a caller's (a test's)
+            # and not the refusal's to doom. The intake's own transaction is already closed.
+            connection = transaction.get_connection()
+            doomed = connection.needs_rollback
+            response = handler(exc, context)
+            if connection.in_atomic_block:
+                transaction.set_rollback(doomed)
+            return response
+
+        return intake_handler
+
     @extend_schema(
         request=IntakeSerializer,
         responses={201: IntakeResultSerializer},
@@ -188,7 +210,8 @@ class GrievanceViewSet(ScopedReadOnlyViewSet):
                 text=data["text"],
                 territory=data["territory_obj"],
                 station=data["station_obj"],
-                category_code=data.get("category"),
+                category=data.get("category_obj"),
+                category_code=None if data.get("category_obj") else data.get("category"),
                 contact_name=data["contact_name"],
                 contact_phone=data["contact_phone"],
                 is_anonymous=data["is_anonymous"],

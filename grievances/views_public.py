@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from grievances import abuse, services
 from grievances.forms import PublicIntakeForm, RateForm, ReopenForm, StatusLookupForm
 from grievances.models import Campaign, Channel, Grievance
-from grievances.selectors import public_status
+from grievances.selectors import active_category_row, category_from_row, public_status
 from stations.models import Station
 
 TICKETS_COOKIE = "grv_tickets"
@@ -56,7 +56,13 @@ def _remember(request, response, ticket: str, *, submitted: bool = False):
 
 
 def _intake(request, *, channel: str, station=None, campaign=None, heading: str, blocked=None):
-    form = PublicIntakeForm(request.POST or None, request.FILES or None, station=station, campaign=campaign)
+    form = PublicIntakeForm(
+        request.POST or None,
+        request.FILES or None,
+        station=station,
+        campaign=campaign,
+        known_category=category_from_row(getattr(station, "intake_category", None)),
+    )
     refused = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -110,6 +116,9 @@ def station_new(request, code: str):
         # The blocklist is asked in the station's own query (one statement instead of two).
         phone, blocked = abuse.blocked_lookup(request, request.POST.get("contact_phone", ""))
         stations = stations.annotate(submitter_blocked=blocked)
+        category = request.POST.get("category", "")
+        if category.isdigit():  # ...and the chosen category, read once, in the same query
+            stations = stations.annotate(intake_category=active_category_row(pk=int(category)))
     station = get_object_or_404(stations, code=code.upper())
     return _intake(
         request,
