@@ -231,11 +231,14 @@ def intake_cases(
     same INSERTs and publish in a minimal view: the ratio the goal is about) and beside the view
     that touches no database; and the floor's own row against the latter.
 
-    ``seconds`` of load per door and for the baseline default to 10 (3 for the small profile),
+    ``seconds`` of load per door and for the baseline default to 10 (3 for the small profile;
+    ``BENCH_INTAKE_SECONDS`` overrides),
     each preceded by an uncounted warm-up of a third of that, at most 2 s.
     """
     if seconds is None:
-        seconds = 3.0 if ctx.profile == "small" else 10.0
+        # BENCH_INTAKE_SECONDS lengthens a small run: 3 s of a few dozen intakes per door is noisy
+        # on a shared machine.
+        seconds = float(os.environ.get("BENCH_INTAKE_SECONDS") or (3.0 if ctx.profile == "small" else 10.0))
     warmup = min(2.0, seconds / 3)
     marker = f"bench-intake-{secrets.token_hex(4)}"
     data = IntakeData.load(marker)
