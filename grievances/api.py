@@ -142,18 +142,19 @@ class GrievanceViewSet(ScopedReadOnlyViewSet):
             qs = qs.prefetch_related("events__actor")
         return qs
 
+    non_atomic = False  # set on the intake's route (as_view)
+
     @classmethod
     def as_view(cls, actions=None, **initkwargs):
-        view = super().as_view(actions, **initkwargs)
         if actions and actions.get("post") == "intake":
             # The intake's own transaction is the only one: no request-wide transaction (and so no
             # savepoint pair) around its look-ups, its limits and its after-commit publish.
-            view = transaction.non_atomic_requests(view)
-        return view
+            return transaction.non_atomic_requests(super().as_view(actions, non_atomic=True, **initkwargs))
+        return super().as_view(actions, **initkwargs)
 
     def get_exception_handler(self):
         handler = super().get_exception_handler()
-        if self.action != "intake":
+        if not self.non_atomic:
             return handler
 
         def intake_handler(exc, context):
