@@ -104,3 +104,29 @@ def _local_incr(cache, key: str, window: int) -> int:
 
 
 FailOpenRedisCache.incr_many = _incr_many
+
+
+def count_hits(cache, counters: list[tuple[str, int]]) -> list[int]:
+    """Count one hit on each ``(key, window seconds)`` of ``cache`` and return the new counts: one
+    round trip on Redis (``incr_many``); add-then-incr on any other cache (the embedded default)."""
+    if not counters:
+        return []
+    incr_many = getattr(cache, "incr_many", None)
+    if incr_many is not None:
+        return incr_many(counters)
+    return [_local_incr(cache, key, window) for key, window in counters]
+
+
+def public_rate() -> tuple[int, int]:
+    """(requests, seconds) of the public endpoints' rate per client address
+    (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["public"]``, e.g. "30/min" → (30, 60))."""
+    from django.conf import settings
+
+    num, period = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["public"].split("/")
+    return int(num), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
+
+
+def public_rate_key(ip: str) -> str:
+    """The one counter of the public rate per address: the station finder and the public intake
+    (which counts it in the same round trip as its own limits) share it."""
+    return f"throttle:public:{ip}"

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 
+from core.cache import count_hits, public_rate, public_rate_key
 from core.http import client_ip
 from grievances.models import BlockedSubmitter
+from members.validators import normalize_phone
 
 DEFAULT_LIMITS = {
     "submit_ip": (10, 3600),  # ten cases an hour from one address
@@ -40,19 +42,8 @@ def hit(name: str, who: str) -> bool:
 def hit_all(*counters: tuple[str, str]) -> bool:
     """Count one request against each ``(limit name, who)``; False if any limit is exceeded.
     On Redis all counters cost one round trip (``incr_many``); every counter counts the attempt."""
-    windows = [(f"grv:rl:{name}:{who}", _limit(name)[1]) for name, who in counters]
-    incr_many = getattr(cache, "incr_many", None)
-    counts = incr_many(windows) if incr_many else [_count(key, window) for key, window in windows]
+    counts = count_hits(cache, [(f"grv:rl:{name}:{who}", _limit(name)[1]) for name, who in counters])
     return all(count <= _limit(name)[0] for count, (name, _who) in zip(counts, counters, strict=True))
-
-
-def _count(key: str, window: int) -> int:
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        return 1
 
 
 def _within(name: str, who: str) -> bool:
@@ -60,24 +51,74 @@ def _within(name: str, who: str) -> bool:
     return (cache.get(f"grv:rl:{name}:{who}") or 0) <= _limit(name)[0]
 
 
-def is_blocked(*, ip: str = "", phone: str = "") -> bool:
+def _blocked_entries(*, ip: str = "", phone: str = ""):
     now = timezone.now()
     q = Q(pk__in=[])
     if ip:
         q |= Q(kind=BlockedSubmitter.Kind.IP, value=ip)
     if phone:
         q |= Q(kind=BlockedSubmitter.Kind.PHONE, value=phone)
-    return BlockedSubmitter.objects.filter(q).filter(Q(until__isnull=True) | Q(until__gt=now)).exists()
+    return BlockedSubmitter.objects.filter(q).filter(Q(until__isnull=True) | Q(until__gt=now))
 
 
-def check_submit(request, phone: str) -> None:
+def is_blocked(*, ip: str = "", phone: str = "") -> bool:
+    return _blocked_entries(ip=ip, phone=phone).exists()
+
+
+def blocked_lookup(request, phone: str) -> tuple[str, Exists]:
+    """The blocklist question of a submission as an expression, for the door to ask it in the
+    query it makes anyway (the station's): annotate with it and hand ``(phone, answer)`` to
+    ``check_submit`` as ``blocked``. ``phone`` is normalised here as the forms do."""
+    phone = normalize_phone(phone)
+    return phone, Exists(_blocked_entries(ip=client_ip(request), phone=phone))
+
+
+class Throttled(Refused):
+    """The public API's request rate (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["public"]``) is
+    exceeded; ``wait`` is the window in seconds (an upper bound of the time left)."""
+
+    def __init__(self, wait: int):
+        super().__init__("请求过于频繁，请稍后再试")
+        self.wait = wait
+
+
+def check_submit(
+    request, phone: str | None, *, throttle: bool = False, blocked: tuple[str, bool] | None = None
+) -> None:
+    """The limits of one public submission, every counter in one cache round trip.
+
+    ``phone`` is the valid submission's normalised phone (or "" without one): the blocklist is
+    asked, then the address and phone counters count the attempt. ``throttle`` also counts the
+    request against the public API's per-address rate (its DRF throttle, kept here so that it
+    shares the round trip); ``phone=None`` (a request that did not validate) counts that alone.
+    ``blocked`` is the blocklist's answer asked already (``blocked_lookup``) for a phone: used
+    when it is this phone, else the blocklist is asked here.
+    Raises ``Throttled`` first, then ``Refused`` with the limit that was reached.
+    """
     ip = client_ip(request)
-    if is_blocked(ip=ip, phone=phone):
+    rate = public_rate() if throttle else None
+    counters: list[tuple[str, int, int]] = []  # key, window, limit
+    if rate:
+        counters.append((public_rate_key(ip), rate[1], rate[0]))
+    if phone is None:
+        blocked = False
+    elif blocked is not None and blocked[0] == phone:
+        blocked = blocked[1]
+    else:
+        blocked = is_blocked(ip=ip, phone=phone)
+    if phone is not None and not blocked:
+        counters.append((f"grv:rl:submit_ip:{ip}", _limit("submit_ip")[1], _limit("submit_ip")[0]))
+        if phone:
+            counters.append((f"grv:rl:submit_phone:{phone}", _limit("submit_phone")[1], _limit("submit_phone")[0]))
+    counts = count_hits(cache, [(key, window) for key, window, _ in counters])
+    over = [key for (key, _window, limit), count in zip(counters, counts, strict=True) if count > limit]
+    if rate and public_rate_key(ip) in over:
+        raise Throttled(rate[1])
+    if blocked:
         raise Refused("该号码或网络已被限制提交诉求，如有疑问请拨打暖新热线")
-    # Both counters in one cache round trip; the message names the limit that was reached.
-    if not hit_all(("submit_ip", ip), *([("submit_phone", phone)] if phone else [])):
-        if not _within("submit_ip", ip):
-            raise Refused("提交过于频繁，请稍后再试")
+    if f"grv:rl:submit_ip:{ip}" in over:
+        raise Refused("提交过于频繁，请稍后再试")
+    if over:
         raise Refused("该手机号今日提交次数已达上限，请明天再试或拨打暖新热线")
 
 

@@ -39,7 +39,9 @@ class GrievancesConfig(AppConfig):
         grant(handlers, "grievances.mediation", EDIT)
         grant(handlers, "grievances.mediationsession", ("view", "add"))
 
-        auditlog.register(m.Grievance, mask_fields=["contact_phone"], exclude_fields=["updated_at"])
+        # "mediation" is the reverse side of Mediation's one-to-one: never a change of the case's
+        # own row, and reading it cost every logged save of a case one SELECT.
+        auditlog.register(m.Grievance, mask_fields=["contact_phone"], exclude_fields=["updated_at", "mediation"])
         auditlog.register(m.RoutingRule)
         auditlog.register(m.SlaPolicy)
         auditlog.register(m.Category)

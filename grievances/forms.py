@@ -40,6 +40,18 @@ def street_queryset():
     return Territory.objects.filter(level=Territory.Level.STREET).order_by("path")
 
 
+class KnownCategoryField(forms.ModelChoiceField):
+    """The category choice; a door that already read the chosen active category (in its own
+    query: ``selectors.active_category_row``) sets ``known`` and the choice is not read again."""
+
+    known: Category | None = None
+
+    def to_python(self, value):
+        if self.known is not None and value not in self.empty_values and str(value) == str(self.known.pk):
+            return self.known
+        return super().to_python(value)
+
+
 class PublicIntakeForm(forms.Form):
     territory = StreetChoiceField(
         label="所在街道",
@@ -47,7 +59,7 @@ class PublicIntakeForm(forms.Form):
         empty_label="请选择街道/镇",
         error_messages={"required": "请选择诉求所在的街道", "invalid_choice": "所选街道不存在"},
     )
-    category = forms.ModelChoiceField(
+    category = KnownCategoryField(
         label="诉求类别",
         queryset=Category.objects.none(),
         required=False,
@@ -70,9 +82,10 @@ class PublicIntakeForm(forms.Form):
     is_anonymous = forms.BooleanField(label="对外匿名（工作人员仍可联系您）", required=False)
     photos = MultipleImageField(label="照片（可选，最多 3 张）")
 
-    def __init__(self, *args, station=None, campaign=None, **kwargs):
+    def __init__(self, *args, station=None, campaign=None, known_category=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["category"].known = known_category
         if station is not None:
             # The station fixes the place: no need to ask.
             del self.fields["territory"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from core.masking import mask_phone
-from grievances.models import OPEN_STATES, GovernanceProject, Grievance
+from grievances.models import OPEN_STATES, Category, GovernanceProject, Grievance
 from organizations.scope import restrict, scope_for
 
 S = Grievance.State
@@ -189,3 +190,24 @@ def grievance_metrics(
         "rows": rows,
         "min_sample": min_sample,
     }
+
+
+# --- intake: reference rows read in the query a door makes anyway --------------------------------
+
+
+def active_category_row(*, pk=None, code: str | None = None) -> Subquery:
+    """The active category with ``pk`` (or ``code``) as one JSON value, to annotate onto the query
+    a public door makes anyway (the station's): ``category_from_row`` turns it back into the row."""
+    categories = Category.objects.filter(is_active=True)
+    categories = categories.filter(pk=pk) if pk is not None else categories.filter(code=code)
+    columns = {f.attname: f.attname for f in Category._meta.concrete_fields}
+    return Subquery(categories.values(row=JSONObject(**columns))[:1])
+
+
+def category_from_row(row: dict | None) -> Category | None:
+    """A whole Category instance from ``active_category_row``'s value (every column, no deferred
+    field), or None when no active category matched."""
+    if not row:
+        return None
+    names = [f.attname for f in Category._meta.concrete_fields]
+    return Category.from_db("default", names, [row[name] for name in names])

@@ -2,12 +2,17 @@
 
 Protected by CSRF, a blocklist and cache-based rate limits per address and per phone
 (``grievances.abuse``). Status is shown to whoever knows the ticket *and* the phone's last four
-digits; the verified tickets are remembered in the session for rating and reopening.
+digits; the tickets a browser submitted or verified are remembered for rating and reopening in a
+signed cookie (``TICKETS_COOKIE``: unforgeable without the secret key, as the session cookie is a
+bearer token too), so the public pages write no session row — an intake is its case's INSERTs.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -16,30 +21,58 @@ from django.views.decorators.http import require_http_methods
 from grievances import abuse, services
 from grievances.forms import PublicIntakeForm, RateForm, ReopenForm, StatusLookupForm
 from grievances.models import Campaign, Channel, Grievance
-from grievances.selectors import public_status
+from grievances.selectors import active_category_row, category_from_row, public_status
 from stations.models import Station
 
-SESSION_TICKETS = "grievance_tickets"
-SESSION_LAST = "grievance_last_ticket"
+TICKETS_COOKIE = "grv_tickets"
+TICKETS_SALT = "grievances.public.tickets"
+KEEP_TICKETS = 10
 
 
-def _remember(request, ticket: str) -> None:
-    tickets = [t for t in request.session.get(SESSION_TICKETS, []) if t != ticket][-9:]
-    request.session[SESSION_TICKETS] = [*tickets, ticket]
+def _tickets(request) -> dict:
+    """{"tickets": [...], "last": ticket submitted last} from the signed cookie, or empty."""
+    value = request.COOKIES.get(TICKETS_COOKIE)
+    try:
+        data = signing.loads(value, salt=TICKETS_SALT, max_age=settings.SESSION_COOKIE_AGE) if value else {}
+    except signing.BadSignature:  # also an expired one
+        data = {}
+    return data if isinstance(data, dict) else {}
 
 
-def _intake(request, *, channel: str, station=None, campaign=None, heading: str):
-    form = PublicIntakeForm(request.POST or None, request.FILES or None, station=station, campaign=campaign)
+def _remember(request, response, ticket: str, *, submitted: bool = False):
+    """Add ``ticket`` to the tickets this browser may see (the last ``KEEP_TICKETS``)."""
+    data = _tickets(request)
+    tickets = [t for t in data.get("tickets", []) if t != ticket][-(KEEP_TICKETS - 1) :]
+    data = {"tickets": [*tickets, ticket], "last": ticket if submitted else data.get("last", "")}
+    response.set_cookie(
+        TICKETS_COOKIE,
+        signing.dumps(data, salt=TICKETS_SALT, compress=True),
+        max_age=settings.SESSION_COOKIE_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _intake(request, *, channel: str, station=None, campaign=None, heading: str, blocked=None):
+    form = PublicIntakeForm(
+        request.POST or None,
+        request.FILES or None,
+        station=station,
+        campaign=campaign,
+        known_category=category_from_row(getattr(station, "intake_category", None)),
+    )
     refused = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            abuse.check_submit(request, data["contact_phone"])
+            abuse.check_submit(request, data["contact_phone"], blocked=blocked)
             grievance = services.grievance_create(
                 channel=channel,
                 text=data["text"],
                 territory=station.territory if station else data["territory"],
-                category_code=data["category"].code if data.get("category") else None,
+                category=data.get("category"),
                 station=station,
                 contact_name=data["contact_name"],
                 contact_phone=data["contact_phone"],
@@ -54,9 +87,7 @@ def _intake(request, *, channel: str, station=None, campaign=None, heading: str)
             for field, messages in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages)
         else:
-            request.session[SESSION_LAST] = grievance.ticket
-            _remember(request, grievance.ticket)
-            return redirect("grievances:submitted")
+            return _remember(request, redirect("grievances:submitted"), grievance.ticket, submitted=True)
     status = 429 if refused else 200
     return render(
         request,
@@ -66,19 +97,39 @@ def _intake(request, *, channel: str, station=None, campaign=None, heading: str)
     )
 
 
+# The intake's own transaction is the only one (no request-wide one, no savepoint pair): the
+# look-ups and limits before it run on their own, and the publish follows its commit.
+@transaction.non_atomic_requests
 @never_cache
 @require_http_methods(["GET", "POST"])
 def general_new(request):
     return _intake(request, channel=Channel.WEB, heading="提交诉求")
 
 
+@transaction.non_atomic_requests
 @never_cache
 @require_http_methods(["GET", "POST"])
 def station_new(request, code: str):
-    station = get_object_or_404(Station.objects.select_related("territory"), code=code.upper())
-    return _intake(request, channel=Channel.STATION_QR, station=station, heading=f"{station.name} · 提交诉求")
+    stations = Station.objects.select_related("territory")
+    phone = None
+    if request.method == "POST":
+        # The blocklist is asked in the station's own query (one statement instead of two).
+        phone, blocked = abuse.blocked_lookup(request, request.POST.get("contact_phone", ""))
+        stations = stations.annotate(submitter_blocked=blocked)
+        category = request.POST.get("category", "")
+        if category.isdigit():  # ...and the chosen category, read once, in the same query
+            stations = stations.annotate(intake_category=active_category_row(pk=int(category)))
+    station = get_object_or_404(stations, code=code.upper())
+    return _intake(
+        request,
+        channel=Channel.STATION_QR,
+        station=station,
+        heading=f"{station.name} · 提交诉求",
+        blocked=(phone, station.submitter_blocked) if phone is not None else None,
+    )
 
 
+@transaction.non_atomic_requests
 @never_cache
 @require_http_methods(["GET", "POST"])
 def campaign_new(request, code: str):
@@ -91,7 +142,7 @@ def campaign_new(request, code: str):
 
 @never_cache
 def submitted(request):
-    ticket = request.session.get(SESSION_LAST)
+    ticket = _tickets(request).get("last")
     if not ticket:
         return redirect("grievances:new")
     return render(request, "grievances/public_done.html", {"ticket": ticket})
@@ -113,15 +164,14 @@ def status_lookup(request):
                 # One message for both cases: the page must not confirm that a ticket exists.
                 form.add_error(None, "未找到与受理编号和手机尾号相符的诉求，请核对后重试")
             else:
-                _remember(request, grievance.ticket)
-                return redirect("grievances:status", ticket=grievance.ticket)
+                return _remember(request, redirect("grievances:status", ticket=grievance.ticket), grievance.ticket)
     return render(
         request, "grievances/public_lookup.html", {"form": form, "refused": refused}, status=429 if refused else 200
     )
 
 
 def _verified(request, ticket: str) -> Grievance | None:
-    if ticket not in request.session.get(SESSION_TICKETS, []):
+    if ticket not in _tickets(request).get("tickets", []):
         return None
     return Grievance.objects.filter(ticket=ticket).select_related("category", "territory", "station").first()
 

@@ -3,7 +3,7 @@ the minimal view's URL and without the public intake's abuse limits.
 
 Only ``devtools.bench.wsgi`` selects this module; the real portal never loads it. The limits are
 raised out of reach rather than switched off, so every request still pays for the counting the
-production code does (a Redis ``INCR`` per limit, DRF's throttle history), it is just never refused:
+production code does (a Redis ``INCR`` per limit and per rate, in one pipeline), it is just never refused:
 a benchmark that hits a throttle measures the throttle.
 """
 
@@ -24,8 +24,8 @@ GRIEVANCES = {
     },
 }
 
-# DRF keeps one timestamp per request of the window in the cache entry: a one-second window
-# keeps that list as short as production's 30/min does, where a per-minute one would grow it.
+# The public rate is one counter per address and window (core.cache.public_rate_key), counted
+# like production's 30/min, never reached.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {**REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "public": f"{UNREACHABLE}/s"},

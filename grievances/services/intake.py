@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from core.queue import enqueue_on_commit
+from core.queue import enqueue_many_on_commit
 from core.text import clean_line, clean_prose
 from grievances.models import Category, Channel, Grievance, GrievanceEvent, GrievancePhoto, Priority, TicketCounter
 from grievances.photos import clean_photos
@@ -60,6 +60,7 @@ def grievance_create(
     text: str,
     territory: Territory | None,
     category_code: str | None = None,
+    category: Category | None = None,
     station: Station | None = None,
     person: Person | None = None,
     contact_name: str = "",
@@ -77,6 +78,8 @@ def grievance_create(
     """Take in one case from any channel; triage runs in Celery after commit.
 
     ``territory`` may be None when ``station`` is given (the station's territory is used).
+    ``category`` is an active category the caller has already read (the public form's choice);
+    otherwise ``category_code`` is looked up.
     ``source_ref`` (e.g. ``"photo-report:123"``) makes the call idempotent: the same reference
     returns the case already created. ``dispatch=False`` leaves triage to the caller (demo data);
     ``submitted_at`` backdates the case (demo and scale data); ``receipt_sms`` texts the ticket
@@ -100,8 +103,9 @@ def grievance_create(
         territory = station.territory
     if territory is None:
         errors["territory"] = "请选择诉求所在区域"
-    category = None
-    if category_code:
+    if category is not None and not category.is_active:
+        errors["category"] = f"诉求分类“{category.code}”不存在或已停用"
+    elif category is None and category_code:
         category = Category.objects.filter(code=category_code.strip(), is_active=True).first()
         if category is None:
             errors["category"] = f"诉求分类“{category_code}”不存在或已停用"
@@ -153,15 +157,19 @@ def grievance_create(
                 at=grievance.submitted_at,
                 note=f"通过“{Channel(channel).label}”提交",
             )
+            # Triage and the receipt SMS: one outbox INSERT inside the transaction, published after
+            # commit and marked sent in one UPDATE; the gateway is called by the worker only.
+            follow_ups: list[tuple[str, tuple]] = []
+            if dispatch:
+                follow_ups.append(("grievances.tasks.triage_grievance", (grievance.pk,)))
+            if receipt_sms and phone:
+                receipt = f"您的诉求已受理，受理编号 {grievance.ticket}，可凭编号和手机尾号查询办理进度。"
+                follow_ups.append(("core.send_sms", (phone, receipt)))
+            enqueue_many_on_commit(follow_ups)
     except IntegrityError:
         if source_ref:
             existing = Grievance.objects.filter(source_ref=source_ref).first()
             if existing is not None:
                 return existing
         raise
-    if dispatch:
-        enqueue_on_commit("grievances.tasks.triage_grievance", grievance.pk)
-    if receipt_sms and phone:
-        text = f"您的诉求已受理，受理编号 {grievance.ticket}，可凭编号和手机尾号查询办理进度。"
-        enqueue_on_commit("core.send_sms", phone, text)
     return grievance

@@ -13,6 +13,7 @@ from django.contrib.sessions.models import Session
 from django.urls import Resolver404, resolve
 from kombu.exceptions import ChannelError
 
+from core.models import OutboxMessage
 from devtools.bench import server_settings
 from devtools.bench.cases import Context
 from devtools.bench.intake import intake_cases
@@ -62,28 +63,36 @@ def test_intake_cases_measure_both_doors_and_leave_no_case_behind(intake_world):
     ctx = Context(iterations=1, clients={}, codes={}, profile="small")
     default_queue = queued("celery")
 
-    form, api = intake_cases(ctx, seconds=1.0, clients=4, workers=2)
+    form, api, floor = intake_cases(ctx, seconds=1.0, clients=4, workers=2)
 
     assert form.name == "申诉受理吞吐（公开入口）"
     assert api.name == "申诉受理吞吐（公开 API）"
-    for row in (form, api):
+    assert floor.name == "申诉受理 写入下限视图"
+    for row in (form, api, floor):
         assert row.unit == "req/s"
         assert row.rate > 0
         assert row.baseline > 0
         assert row.extra["requests"] > 0
         assert row.extra["errors"] == 0, row.note
         assert row.extra["baseline_errors"] == 0
+        assert row.extra["nodb_errors"] == 0
         assert row.extra["clients"] == 4
         assert row.extra["p95_ms"] > 0
+        # Both references, from the same run: the floor (the goal's) and the no-database view.
+        assert row.extra["nodb_rate"] > 0
+        assert row.extra["ratio_vs_nodb"] == pytest.approx(row.rate / row.extra["nodb_rate"], rel=0.01)
+    assert form.baseline == api.baseline == floor.rate  # the intake's ratio is against the floor
+    assert floor.baseline == pytest.approx(floor.extra["nodb_rate"], abs=0.05)
     # Every counted answer was a committed case: the day's ticket sequence handed each of them a
     # number (and the warm-up's), and the clean-up removed them all with their trail.
     tickets = int(next_ticket()[-5:]) - 1
-    assert tickets >= form.extra["requests"] + api.extra["requests"]
+    assert tickets >= form.extra["requests"] + api.extra["requests"] + floor.extra["requests"]
     # All from 127.0.0.1, none refused: under the portal's own limits the 11th would have been.
     assert tickets > 10
     assert not Grievance.objects.exists()
     assert not LogEntry.objects.filter(content_type__app_label="grievances", content_type__model="grievance").exists()
     assert not Session.objects.exists()
+    assert not OutboxMessage.objects.exists()  # the floor's and the intakes' outbox rows too
     # The triage tasks went to the bench's own queue, which was purged: no worker will ever run
     # them for cases that no longer exist.
     assert queued(server_settings.CELERY_TASK_DEFAULT_QUEUE) == 0
