@@ -32,6 +32,12 @@ def triage_grievance(grievance_id: int) -> bool:
 
 
 @shared_task(**RETRY)
+def prepare_ticket_sequences() -> int:
+    """The coming days' ticket sequences, made ahead so no intake waits for one (daily beat)."""
+    return services.prepare_ticket_sequences()
+
+
+@shared_task(**RETRY)
 def sla_monitor() -> int:
     """Escalate overdue open cases (street → district → municipal), in bounded batches."""
     now = timezone.now()

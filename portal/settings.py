@@ -381,6 +381,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     # month partitions of the ledger and the grievance timeline, created ahead (idempotent;
     # PostgreSQL only — a no-op on SQLite)
+    # the coming days' ticket sequences, so no intake waits while the day's first creates one
+    "grievances-prepare-ticket-sequences": {
+        "task": "grievances.tasks.prepare_ticket_sequences",
+        "schedule": crontab(hour=3, minute=20),
+    },
     "core-ensure-partitions": {
         "task": "core.ensure_partitions",
         "schedule": crontab(hour=3, minute=10),

@@ -39,7 +39,7 @@ from grievances.services.handling import (
     grievance_transfer,
     notices_mark_read,
 )
-from grievances.services.intake import grievance_create, next_ticket
+from grievances.services.intake import grievance_create, next_ticket, prepare_ticket_sequences
 from grievances.services.projects import (
     cluster_propose,
     milestone_add,
@@ -93,6 +93,7 @@ __all__ = [
     "milestone_done",
     "next_ticket",
     "notices_mark_read",
+    "prepare_ticket_sequences",
     "project_close",
     "project_update",
     "reopen_window",

@@ -5,7 +5,7 @@ gets its ticket, photos and first timeline event in one transaction; triage is q
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -35,8 +35,10 @@ def next_ticket(now=None) -> str:
 
     On PostgreSQL the number comes from the day's own sequence (``grievance_next_ticket``,
     migration 0005): ``nextval`` never waits for another transaction, so intakes do not queue
-    behind one another, and numbers are unique but may skip one when an intake rolls back. Only
-    the day's very first intakes can wait, once, while the first creates the sequence. Elsewhere
+    behind one another, and numbers are unique but may skip one when an intake rolls back. The
+    sequences are made days ahead (``prepare_ticket_sequences``, beat daily), so no intake waits
+    for one to be created; were the beat down, the day's first intakes would wait once, while the
+    first of them creates it. Elsewhere
     (SQLite, one writer at a time anyway) one upsert on the day's counter row returns the number.
     """
     day = timezone.localdate(now)
@@ -52,6 +54,20 @@ def next_ticket(now=None) -> str:
             )
         (last,) = cursor.fetchone()
     return f"SQ{day:%Y%m%d}-{last:05d}"
+
+
+def prepare_ticket_sequences(days_ahead: int = 3, today=None) -> int:
+    """Create the ticket sequences of today and the next ``days_ahead`` days (PostgreSQL; each
+    committed at once when called outside a transaction, as the beat task is). Idempotent; returns
+    how many days it covered (0 where there are no sequences)."""
+    if connection.vendor != "postgresql":
+        return 0
+    today = today or timezone.localdate()
+    days = [today + timedelta(days=n) for n in range(days_ahead + 1)]
+    with connection.cursor() as cursor:
+        for day in days:
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS grievance_ticket_{day:%Y%m%d}")
+    return len(days)
 
 
 def grievance_create(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.utils import timezone
 
 from grievances.models import Grievance, GrievanceEvent
 from grievances.services import (
@@ -17,6 +19,7 @@ from grievances.services import (
     grievance_reopen,
     grievance_resolve,
     next_ticket,
+    prepare_ticket_sequences,
 )
 
 S = Grievance.State
@@ -165,13 +168,30 @@ def test_ticket_numbers_are_unique_under_concurrency(db):
 
 
 @pytest.mark.django_db(transaction=True)
+def _in_own_connection(fn):
+    """Run ``fn`` on a connection of its own (committed at once, unlike the test's transaction)."""
+    result: list = []
+
+    def run():
+        try:
+            result.append(fn())
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return result[0]
+
+
 def test_a_ticket_number_does_not_wait_for_an_open_intake(db):
-    """Intake holds its transaction open until the request ends (ATOMIC_REQUESTS): a second
-    intake's number must not wait for it."""
+    """An intake's transaction may stay open a while (photos, the audit entry): a second intake's
+    number must not wait for it. The day's sequence was made ahead, as the daily beat does."""
     if connection.vendor != "postgresql":
         pytest.skip("sequences are PostgreSQL")
     from django.db import transaction
 
+    assert _in_own_connection(prepare_ticket_sequences) == 4
     started, done = threading.Event(), threading.Event()
     other: list = []
 
@@ -193,3 +213,20 @@ def test_a_ticket_number_does_not_wait_for_an_open_intake(db):
     finally:
         done.set()
         holder.join()
+
+
+def test_ticket_sequences_are_made_ahead_idempotently(db):
+    if connection.vendor != "postgresql":
+        assert prepare_ticket_sequences() == 0
+        return
+    today = timezone.localdate()
+    assert prepare_ticket_sequences(days_ahead=2, today=today) == 3
+    assert prepare_ticket_sequences(days_ahead=2, today=today) == 3  # again: nothing new, no error
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE 'grievance_ticket_%%'")
+        made = {name for (name,) in cursor.fetchall()}
+    for n in range(3):
+        assert f"grievance_ticket_{today + timedelta(days=n):%Y%m%d}" in made
+    # A day made ahead numbers its cases as any day does.
+    later = timezone.now() + timedelta(days=2)
+    assert next_ticket(now=later).startswith(f"SQ{timezone.localdate(later):%Y%m%d}-")
