@@ -2,7 +2,7 @@
 
 Every case writes five or more timeline lines, so at 13 cities this is the largest table; a
 month partition keeps period reports and the upkeep of old months (VACUUM, an archive) to the
-months they concern. ``core.partitions.partition_table`` converts the table in place (rows, id
+months they concern. ``partition_table`` (frozen in ``core/migrations/_partitioning_v1.py``) converts the table in place (rows, id
 sequence, indexes, outgoing FKs kept; months from the oldest line to ``PARTITION_MONTHS_AHEAD``
 ahead plus a DEFAULT partition). Nothing references the timeline and it has no unique index
 besides its id, which becomes ``PRIMARY KEY (id, at)``; the identity sequence keeps ids unique.
@@ -10,7 +10,7 @@ besides its id, which becomes ``PRIMARY KEY (id, at)``; the identity sequence ke
 
 from django.db import migrations
 
-from core.partitions import partition_table, unpartition_table
+from core.migrations._partitioning_v1 import partition_table, unpartition_table
 
 TABLE, KEY = "grievances_grievanceevent", "at"
 

@@ -2,7 +2,7 @@
 
 At 13 cities the ledger holds tens of millions of lines; a month partition keeps a month's caps,
 a period's leaderboard and the maintenance of old months (VACUUM, an archive) to the months they
-concern. ``core.partitions.partition_table`` converts the table in place: rows, id sequence,
+concern. ``partition_table`` (frozen in ``core/migrations/_partitioning_v1.py``) converts the table in place: rows, id sequence,
 checks, indexes, outgoing FKs and the append-only trigger kept; months from the oldest line to
 ``PARTITION_MONTHS_AHEAD`` ahead plus a DEFAULT partition, so an insert never fails.
 
@@ -24,7 +24,7 @@ What a partitioned table cannot have, and what replaces it:
 import django.db.models.deletion
 from django.db import migrations, models
 
-from core.partitions import MOVE_SETTING, partition_table, unpartition_table
+from core.migrations._partitioning_v1 import MOVE_SETTING, partition_table, unpartition_table
 
 TABLE, KEY = "points_pointentry", "created_at"
 
