@@ -46,14 +46,20 @@ def test_award_replayed_key_gives_the_first_entry(funded, catalogue, station_man
     assert PointAccount.objects.get(person=funded).balance == 85
 
 
-def test_redemption_is_six_statements_and_draws_soonest_lots_first(funded, world, django_assert_num_queries):
+def test_redemption_is_two_statements_and_an_audit_entry(funded, world, django_assert_num_queries):
     reward = Reward.objects.create(name="雨衣", cost=60, stock=2, territory=world.city)
-    # SAVEPOINT, UPDATE account, UPDATE stock, INSERT redemption (and its audit entry: redemptions
-    # are audited), INSERT entry, lots+draws+link in one statement, RELEASE.
-    with django_assert_num_queries(8):
+    # SAVEPOINT, UPDATE account + UPDATE stock in one statement, INSERT redemption + entry + lots
+    # + draws in one, INSERT its audit entry (redemptions are audited), RELEASE.
+    with django_assert_num_queries(5) as captured:
         redemption = points_redeem(person=funded, reward=reward, idempotency_key="r1")
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == [
+        "SAVEPOINT", "WITH", "WITH", "INSERT", "RELEASE",
+    ]  # fmt: skip
+    assert 'INSERT INTO "auditlog_logentry"' in captured.captured_queries[3]["sql"]
+    assert redemption.debit_entry.source == redemption
     redemption.refresh_from_db()
     assert redemption.debit_entry.delta == -60
+    assert redemption.debit_entry.source_id == redemption.pk
     assert sorted(LotDraw.objects.filter(entry=redemption.debit_entry).values_list("amount", flat=True)) == [10, 50]
     assert list(PointLot.objects.order_by("id").values_list("remaining", flat=True)) == [0, 20]
     reward.refresh_from_db()
