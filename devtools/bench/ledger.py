@@ -24,7 +24,11 @@ from points.models import PointAccount, PointCategory, PointRule, Reward
 from points.services.ledger import points_award
 from points.services.rewards import points_redeem
 
-TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+# Left out of the floor: its round runs in a transaction of its own already (``_rolled_back``), and
+# a savepoint is no work of the ledger's. (Until issue 22 the outer BEGIN and ROLLBACK the capture
+# sees were replayed too, two round trips the service side did not pay: the floor looked slower.)
+TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK", "BEGIN", "COMMIT")
+OUTER = ("BEGIN", "ROLLBACK", "COMMIT")
 
 
 class _Rollback(Exception):
@@ -63,10 +67,11 @@ def _statements(call: Callable[[], object]) -> list[str]:
 
 
 def _round_trips(call: Callable[[], object]) -> int:
+    """Round trips to the database of one call, savepoints included, the outer transaction not."""
     reset_queries()
     with CaptureQueriesContext(connection) as ctx:
         _rolled_back(call)
-    return len(ctx.captured_queries)
+    return sum(1 for q in ctx.captured_queries if q["sql"] not in OUTER)
 
 
 def _floor_rate(rounds: int, statements: list[str], key: str) -> float:
