@@ -63,7 +63,8 @@ def _statements(call: Callable[[], object]) -> list[str]:
     reset_queries()
     with CaptureQueriesContext(connection) as ctx:
         _rolled_back(call)
-    return [_bare(q["sql"]) for q in ctx.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
+    bare = [_bare(q["sql"]) for q in ctx.captured_queries]
+    return [sql for sql in bare if not sql.startswith(TRANSACTION_CONTROL)]
 
 
 def _round_trips(call: Callable[[], object]) -> int:
