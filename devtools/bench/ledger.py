@@ -143,7 +143,7 @@ def ledger_throughput(actor, *, rounds: int = 200, persons: int = 50) -> list[Th
                 rate=rate,
                 baseline=floor,
                 unit="entries/s",
-                note=f"每笔 {trips} 次往返（不含保存点 {len(statements)} 条 SQL）；基线为同样的 SQL 直接执行（交替测量）",
+                note=f"每笔 {trips} 次往返（不含保存点 {len(statements)} 条 SQL）；基线为同样 SQL 直接执行（交替）",
                 extra={"statements": len(statements), "round_trips": trips, "ledger_entries": _entry_count()},
             )
         )
