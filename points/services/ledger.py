@@ -129,17 +129,21 @@ def insert_columns(instance, exprs: dict[str, str]) -> tuple[str, str, list]:
     data-modifying statement can take some columns from other parts of it: ``exprs`` maps a
     column to SQL), with the values Django would save; the primary key is left out unless
     ``exprs`` names it. Every value is cast to its column's type."""
-    quote = connection.ops.quote_name
-    columns, values, params = [], [], []
-    for field in instance._meta.concrete_fields:
-        if field.column in exprs:
-            columns.append(quote(field.column))
-            values.append(exprs[field.column])
-        elif not field.primary_key:
-            columns.append(quote(field.column))
-            values.append(f"%s::{field.cast_db_type(connection)}")
-            params.append(field.get_db_prep_save(field.pre_save(instance, True), connection))
-    return ", ".join(columns), ", ".join(values), params
+    model = type(instance)
+    shape = _INSERT_SHAPES.get((model, tuple(exprs.items())))
+    if shape is None:
+        quote = connection.ops.quote_name
+        fields = [f for f in model._meta.concrete_fields if f.column not in exprs and not f.primary_key]
+        columns = [quote(c) for c in exprs] + [quote(f.column) for f in fields]
+        values = list(exprs.values()) + [f"%s::{f.cast_db_type(connection)}" for f in fields]
+        shape = _INSERT_SHAPES[(model, tuple(exprs.items()))] = (", ".join(columns), ", ".join(values), fields)
+    columns, values, fields = shape
+    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    return columns, values, params
+
+
+# (model, columns given as SQL) -> the column list, the SELECT list and the fields behind its %s.
+_INSERT_SHAPES: dict[tuple, tuple[str, str, list]] = {}
 
 
 def _write_entry(account: PointAccount, *, kind: str, delta: int, **fields) -> PointEntry:
