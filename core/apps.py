@@ -14,6 +14,10 @@ class CoreConfig(AppConfig):
 
         auditlog.register(Holiday)
 
+        from core.permission_backend import connect_signals
+
+        connect_signals()
+
         from django.utils.module_loading import autodiscover_modules
 
         # Each app's ``exports`` module registers its staff lists on the one export path; found

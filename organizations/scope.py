@@ -30,6 +30,11 @@ SELF = "__self__"
 # Stored on the user object so one request computes a user's scope once.
 _CACHE_ATTR = "_portal_scope"
 
+# Across requests the scope is kept in the shared cache (``core.user_cache``), under the user's
+# id and version tokens changed whenever one of the user's posts is saved or deleted, and for
+# everybody when a node's path or placement changes (``organizations.apps``).
+CACHE_NAME = "scope"
+
 
 @dataclass(frozen=True)
 class ScopeSpec:
@@ -101,15 +106,39 @@ def scope_for(user) -> UserScope:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    scope = _compute_scope(user)
+    scope = _shared_scope(user)
     setattr(user, _CACHE_ATTR, scope)
     return scope
 
 
 def forget_scope(user) -> None:
-    """Call after changing a user's posts within the same request or test."""
+    """Call after changing a user's posts within the same request or test: the scope is computed
+    afresh by this user object and by every later request."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    if getattr(user, "pk", None) is not None:
+        scope_changed(user_id=user.pk)
+
+
+def _shared_scope(user) -> UserScope:
+    from core.user_cache import cached_for_user
+
+    # The superuser flag comes from the user row this request read, not from the cache.
+    return cached_for_user(CACHE_NAME, user.pk, (user.is_superuser,), lambda: _compute_scope(user))
+
+
+def forget_all_scopes() -> None:
+    """Every stored scope stops matching (tests whose database is refilled without signals)."""
+    from core.user_cache import forget_all
+
+    forget_all(CACHE_NAME)
+
+
+def scope_changed(*, user_id: int | None = None) -> None:
+    """A user's posts (``user_id``) or the tree every scope is read from (no argument) changed."""
+    from core.user_cache import changed
+
+    changed(CACHE_NAME, user_id=user_id)
 
 
 def _compute_scope(user) -> UserScope:

@@ -10,7 +10,7 @@ from django.db import transaction
 from core.validation import DateChecks
 from organizations.models import Body, PartyOrganization, StaffPost, Territory
 from organizations.roles import Role, group_name, sync_role_groups
-from organizations.scope import forget_scope
+from organizations.scope import forget_scope, scope_changed
 
 
 def resolve_node(*, role: str, node_code: str) -> dict:
@@ -147,6 +147,7 @@ def organization_transfer_in(*, organization, new_parent, on, counterpart: str =
     old_parent = PartyOrganization.objects.get_parent(org)
     new_parent.refresh_from_db()
     PartyOrganization.objects.move(org, new_parent, pos="sorted-child")
+    scope_changed()  # the subtree's paths changed (a move writes them without signals)
     org.refresh_from_db()
     if org.status == PartyOrganization.Status.TRANSFERRED_OUT:
         org.status = PartyOrganization.Status.ACTIVE

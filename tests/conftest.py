@@ -76,6 +76,18 @@ def _reference_data(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_scopes():
+    """Each test's world is copied back without signals (see below), with the same user ids: no
+    scope or permission set stored across requests by an earlier test may match in this one."""
+    from core.permission_backend import CACHE_NAME
+    from core.user_cache import forget_all
+    from organizations.scope import forget_all_scopes
+
+    forget_all_scopes()
+    forget_all(CACHE_NAME)
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager():
     """Tasks run inline unless a test starts a real worker (see tests/portal/test_celery.py)."""
     from portal.celery import app

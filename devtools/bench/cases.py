@@ -325,6 +325,78 @@ def points_cases(ctx: Context) -> list[Result | Throughput]:
     return results
 
 
+ROLE_LABELS = {"municipal": "市级", "district": "区级", "street": "街道", "industry": "行业党委", "station": "站长"}
+
+
+def list_pages(ctx: Context) -> list[tuple[str, str, str, str]]:
+    """(role, name, url, main table) of every admin changelist the role may open and every API
+    list endpoint on the router, for each role the bench context has."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+    from django.urls import NoReverseMatch, reverse
+
+    from portal.api_urls import build_router
+
+    pages = []
+    api = [(prefix, viewset) for prefix, viewset, _ in build_router().registry]
+    for role in ctx.clients:
+        request = RequestFactory().get("/admin/")
+        request.user = ctx.users[role]
+        label = ROLE_LABELS.get(role, role)
+        for model, model_admin in sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label):
+            if not (model_admin.has_module_permission(request) and model_admin.has_view_or_change_permission(request)):
+                continue
+            try:
+                url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+            except NoReverseMatch:
+                continue
+            name = f"admin 清单 {model._meta.verbose_name_plural}（{label}）"
+            pages.append((role, name, url, model._meta.db_table))
+        for prefix, viewset in api:
+            if not hasattr(viewset, "list"):
+                continue
+            queryset = getattr(viewset, "queryset", None)
+            table = queryset.model._meta.db_table if queryset is not None else ""
+            pages.append((role, f"API 清单 {prefix}（{label}）", f"/api/v1/{prefix}/", table))
+    return pages
+
+
+def lists_cases(ctx: Context) -> list[Result]:
+    """Every list page and API list of every role (issue 22, item 0): each against its main
+    query run bare, the query count beside the time. Few rounds per page (there are hundreds);
+    pages a role may not open (403/404) are left out, those that fail are reported by name."""
+    iterations = max(3, ctx.iterations // 5)
+    results, failed = [], []
+    for role, name, url, table in list_pages(ctx):
+        client = ctx.clients[role]
+        first = client.get(url)
+        if 400 <= first.status_code < 500:  # not this role's, or a list that needs a parameter
+            continue
+        if first.status_code != 200:
+            failed.append(f"{name} {url} → {first.status_code}")
+            continue
+
+        def page(client=client, url=url):
+            client.get(url)
+
+        reset_queries()
+        with CaptureQueriesContext(connection) as captured:
+            page()
+        statements = captured.captured_queries
+        mains = [q for q in statements if table and f'FROM "{table}"' in q["sql"] and "LIMIT" in q["sql"]]
+        mains = mains or [q for q in statements if table and f'"{table}"' in q["sql"]]
+        floor = (
+            run_sql(max(mains, key=lambda q: float(q["time"]))["sql"])
+            if mains
+            else replay([q["sql"] for q in statements])
+        )
+        page_stats, floor_stats = measure_pair(page, floor, iterations=iterations, warmup=0)
+        results.append(Result(name=name, page=page_stats, floor=floor_stats, queries=len(statements), note=url))
+    if failed:
+        raise RuntimeError("list pages that failed: " + "; ".join(failed))
+    return results
+
+
 # Each entry produces results; `bench --only NAME` runs the suites called NAME_cases.
 SUITES: list[Callable[[Context], list]] = [
     baseline_cases,
@@ -336,4 +408,5 @@ SUITES: list[Callable[[Context], list]] = [
     points_cases,
     intake_cases,
     import_cases,
+    lists_cases,
 ]

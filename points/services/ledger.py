@@ -91,8 +91,9 @@ def _account_update_sql(balance_condition: bool) -> str:
         f"WHERE a.person_id = p.id AND p.id = %(person)s "
         + ("AND a.balance >= -%(delta)s " if balance_condition else "")
         + f"AND NOT EXISTS (SELECT 1 FROM {entry} WHERE idempotency_key = %(key)s) "
-        f"RETURNING a.id, a.balance, a.earned_total, t.path, p.territory_id, "
-        f"(SELECT h.station_id FROM {home} AS h WHERE h.person_id = p.id)"
+        f"RETURNING a.id AS account_id, a.balance AS balance, a.earned_total AS earned_total, "
+        f"t.path AS person_path, p.territory_id AS territory_id, "
+        f"(SELECT h.station_id FROM {home} AS h WHERE h.person_id = p.id) AS home_station_id"
     )
 
 
@@ -121,6 +122,28 @@ def _move_fast(*, person_id: int, delta: int, earned: int, key: str, at: datetim
         )
         row = cursor.fetchone()
     return _Moved(*row) if row else None
+
+
+def insert_columns(instance, exprs: dict[str, str]) -> tuple[str, str, list]:
+    """``instance``'s row as the column list and the SELECT list of an ``INSERT … SELECT`` (so a
+    data-modifying statement can take some columns from other parts of it: ``exprs`` maps a
+    column to SQL), with the values Django would save; the primary key is left out unless
+    ``exprs`` names it. Every value is cast to its column's type."""
+    model = type(instance)
+    shape = _INSERT_SHAPES.get((model, tuple(exprs.items())))
+    if shape is None:
+        quote = connection.ops.quote_name
+        fields = [f for f in model._meta.concrete_fields if f.column not in exprs and not f.primary_key]
+        columns = [quote(c) for c in exprs] + [quote(f.column) for f in fields]
+        values = list(exprs.values()) + [f"%s::{f.cast_db_type(connection)}" for f in fields]
+        shape = _INSERT_SHAPES[(model, tuple(exprs.items()))] = (", ".join(columns), ", ".join(values), fields)
+    columns, values, fields = shape
+    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    return columns, values, params
+
+
+# (model, columns given as SQL) -> the column list, the SELECT list and the fields behind its %s.
+_INSERT_SHAPES: dict[tuple, tuple[str, str, list]] = {}
 
 
 def _write_entry(account: PointAccount, *, kind: str, delta: int, **fields) -> PointEntry:
@@ -351,33 +374,6 @@ def _territory_path(obj) -> str:
     return cached
 
 
-def draw_fifo(*, account_id: int, entry_id: int, amount: int, also: tuple[str, list] | None = None) -> None:
-    """Take ``amount`` from the account's lots, soonest-expiring first, in one statement: the
-    running sum picks the lots, an UPDATE takes from them and the draws are inserted. ``also``
-    is one more data-modifying statement (SQL with ``%s`` params) run in the same set. Under
-    the account lock (the caller holds it), so the lots cannot change in between."""
-    lot, draw = PointLot._meta.db_table, LotDraw._meta.db_table
-    extra_sql, extra_params = ("", [])
-    if also is not None:
-        extra_sql, extra_params = f", extra AS ({also[0]})", also[1]
-    sql = (
-        f"WITH ordered AS (SELECT id, remaining, SUM(remaining) OVER (ORDER BY expires_at ASC NULLS LAST, id) "
-        f"AS upto FROM {lot} WHERE account_id = %s AND remaining > 0), "
-        f"taken AS (SELECT id, LEAST(remaining, %s - (upto - remaining)) AS amount FROM ordered "
-        f"WHERE upto - remaining < %s), "
-        f"lots AS (UPDATE {lot} AS l SET remaining = l.remaining - taken.amount FROM taken WHERE l.id = taken.id)"
-        f"{extra_sql} "
-        f"INSERT INTO {draw} (entry_id, lot_id, amount) SELECT %s, id, amount FROM taken RETURNING amount"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [account_id, amount, amount, *extra_params, entry_id])
-        drawn = sum(row[0] for row in cursor.fetchall())
-    if drawn != amount:
-        # The balance said yes but the lots say no: the two caches disagree. Refuse loudly
-        # rather than write an entry the lots cannot back (the caller's savepoint undoes it).
-        raise PointsError("积分批次与余额不一致，请联系管理员核对")
-
-
 @transaction.atomic
 def points_reverse(*, entry: PointEntry, actor, reason: str, at: datetime | None = None) -> PointEntry:
     """Correct a wrong award with a reversal entry (the award itself is never touched).
@@ -523,7 +519,7 @@ __all__ = [
     "account_for",
     "cap_room",
     "debit",
-    "draw_fifo",
+    "insert_columns",
     "points_award",
     "points_expire_due",
     "points_reverse",

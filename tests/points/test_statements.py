@@ -46,14 +46,21 @@ def test_award_replayed_key_gives_the_first_entry(funded, catalogue, station_man
     assert PointAccount.objects.get(person=funded).balance == 85
 
 
-def test_redemption_is_six_statements_and_draws_soonest_lots_first(funded, world, django_assert_num_queries):
+def test_redemption_is_three_round_trips(funded, world, django_assert_num_queries):
     reward = Reward.objects.create(name="雨衣", cost=60, stock=2, territory=world.city)
-    # SAVEPOINT, UPDATE account, UPDATE stock, INSERT redemption (and its audit entry: redemptions
-    # are audited), INSERT entry, lots+draws+link in one statement, RELEASE.
-    with django_assert_num_queries(8):
+    # 1. SAVEPOINT + (UPDATE account, UPDATE stock) in one statement; 2. (INSERT redemption, entry,
+    # lot remainders, draws) in one statement + RELEASE; 3. INSERT its audit entry (redemptions are
+    # audited). Three round trips.
+    with django_assert_num_queries(3) as captured:
         redemption = points_redeem(person=funded, reward=reward, idempotency_key="r1")
+    first, second, audit = (q["sql"] for q in captured.captured_queries)
+    assert first.startswith("SAVEPOINT points_redeem_fast; WITH moved AS (UPDATE")
+    assert second.startswith("WITH ids AS") and second.endswith("; RELEASE SAVEPOINT points_redeem_fast")
+    assert audit.startswith('INSERT INTO "auditlog_logentry"')
+    assert redemption.debit_entry.source == redemption
     redemption.refresh_from_db()
     assert redemption.debit_entry.delta == -60
+    assert redemption.debit_entry.source_id == redemption.pk
     assert sorted(LotDraw.objects.filter(entry=redemption.debit_entry).values_list("amount", flat=True)) == [10, 50]
     assert list(PointLot.objects.order_by("id").values_list("remaining", flat=True)) == [0, 20]
     reward.refresh_from_db()
@@ -75,3 +82,19 @@ def test_redemption_refusals_undo_the_debit(funded, world):
         points_redeem(person=funded, reward=expensive, idempotency_key="r4")
     assert PointAccount.objects.get(person=funded).balance == 80
     assert_consistent(funded)
+
+
+def test_lots_that_cannot_cover_the_balance_refuse_and_undo_everything(funded, world):
+    from points.services import PointsError
+
+    reward = Reward.objects.create(name="手电", cost=60, stock=3, territory=world.city)
+    PointLot.objects.filter(remaining=50).update(remaining=0)  # the lots now hold 30 of the 80
+    with pytest.raises(PointsError, match="不一致"):
+        points_redeem(person=funded, reward=reward, idempotency_key="r5")
+    assert PointAccount.objects.get(person=funded).balance == 80
+    reward.refresh_from_db()
+    assert reward.stock == 3
+    assert not Redemption.objects.exists() and not LotDraw.objects.exists()
+    # The transaction is still usable: the next request's work goes on.
+    assert points_redeem(person=funded, reward=Reward.objects.create(name="扇", cost=20, stock=1, territory=world.city),
+                         idempotency_key="r6").debit_entry.delta == -20  # fmt: skip

@@ -72,6 +72,7 @@ class Command(BaseCommand):
             "district": officer_upsert(username="bench-district", role=Role.DISTRICT, node_code=district.code),
             "street": officer_upsert(username="bench-street", role=Role.STREET, node_code=street.code),
         }
+        users.update(_line_officers())
         clients = {}
         for role, post in users.items():
             client = Client()
@@ -167,6 +168,30 @@ BEFORE_CITY = {
     "导入 覆盖单位 100k行 对": "≈0.05 (measured by hand)",
     "导入 覆盖单位 100k行（30k行已在库": "≈8× (1,470 rows/s, by hand)",
 }
+
+
+def _line_officers() -> dict:
+    """An industry-committee officer and a station manager, when the profile has a committee and a
+    station (the list sweep times every role's lists)."""
+    from organizations.models import PartyOrganization
+    from stations.models import Station
+
+    posts = {}
+    committee = (
+        PartyOrganization.objects.filter(kind=PartyOrganization.Kind.INDUSTRY_COMMITTEE, code__isnull=False)
+        .order_by("path")
+        .first()
+    )
+    if committee is not None:
+        posts["industry"] = officer_upsert(username="bench-industry", role=Role.INDUSTRY, node_code=committee.code)
+    station = Station.objects.select_related("territory").order_by("pk").first()
+    if station is not None:
+        post = officer_upsert(username="bench-station", role=Role.STATION, node_code=station.territory.code)
+        if station.manager_post_id != post.pk:
+            station.manager_post = post  # as the demo does: the bench's own manager for this station
+            station.save(update_fields=["manager_post"])
+        posts["station"] = post
+    return posts
 
 
 def with_previous(rows: list[dict]) -> list[dict]:
