@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Subquery
 from cadence.metrics import Lens, compute_all, compute_children, providers
 from cadence.models import DailySnapshot
 from cadence.nodes import Node, all_nodes
+from organizations.rules import rules_held
 from organizations.scope import UserScope
 
 EXCEPTIONS_KEY = "_exceptions"
@@ -89,6 +90,7 @@ def daily_snapshot_compute(*, node: Node, day: date) -> DailySnapshot:
     return daily_snapshot_store(node=node, day=day, figures=node_figures(node=node, day=day))
 
 
+@rules_held()
 def daily_snapshots_compute(*, nodes: list[Node], day: date) -> dict[str, dict]:
     """The daily snapshots of many nodes at once (``{node key: figures}``, stored): territory
     nodes of one depth share one grouped pass per provider over the whole city (a territory

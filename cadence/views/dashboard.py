@@ -27,6 +27,7 @@ from cadence.services.weekly import due_at_for, iso_week_of
 from cadence.views.records import record_url
 from core.db_router import replica_reads
 from organizations.models import StaffPost, Territory
+from organizations.rules import rules_held
 from organizations.scope import restrict, scope_for
 
 CHILD_PROVIDERS = ["organizations", "members", "stations", "grievances", "points"]
@@ -243,6 +244,7 @@ def node_exceptions(node: Node | None, day) -> list[dict]:
 
 
 @login_required
+@rules_held()  # the branch rules (coverage, violations) read once for the whole page
 def dashboard(request):
     node, homes = focus_node(request)
     user = request.user

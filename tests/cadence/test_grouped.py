@@ -97,9 +97,9 @@ def _add_children(parent: Territory, level: str, count: int, code_of) -> None:
 @pytest.mark.parametrize(
     ("username", "url", "node_code", "level", "code_of", "queries"),
     [
-        ("municipal", "/dashboard/?live=1", "320100", "district", lambda i: f"3201{90 + i}", 43),
-        ("qinhuai_organizer", "/dashboard/?live=1", "320104", "street", lambda i: f"320104{900 + i}000", 44),
-        ("fuzimiao_cadre", "/dashboard/?live=1", "320104002000", "community", lambda i: f"320104002{900 + i}", 44),
+        ("municipal", "/dashboard/?live=1", "320100", "district", lambda i: f"3201{90 + i}", 40),
+        ("qinhuai_organizer", "/dashboard/?live=1", "320104", "street", lambda i: f"320104{900 + i}000", 41),
+        ("fuzimiao_cadre", "/dashboard/?live=1", "320104002000", "community", lambda i: f"320104002{900 + i}", 41),
     ],
 )
 def test_live_dashboard_queries_are_pinned_and_do_not_grow_with_children(
@@ -158,9 +158,21 @@ def test_the_monthly_job_queries_do_not_grow_with_districts_and_streets(flows, w
             dispatch.monthly_dispatch_run(nodes=dispatch.dispatch_nodes(), day=day)
         transaction.savepoint_rollback(sid)
 
-    run(65)
+    run(60)
     for i in range(2):
         world.city.refresh_from_db()
         district = add_node(Territory, world.city, code=f"3201{90 + i}", name=f"新区{i}", level="district")
         _add_children(district, "street", 3, lambda j, i=i: f"3201{90 + i}{900 + j}000")
-    run(65)
+    run(60)
+
+
+@pytest.mark.parametrize("username", ["municipal", "qinhuai_organizer", "fuzimiao_cadre"])
+def test_the_live_dashboard_reads_the_branch_rules_once(client, flows, request, username):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(request.getfixturevalue(username))
+    with CaptureQueriesContext(connection) as ctx:
+        _live(client, "/dashboard/?live=1")
+    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "organizations_branchrule"' in q["sql"]]
+    assert len(reads) == 1

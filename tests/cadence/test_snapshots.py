@@ -20,7 +20,7 @@ from organizations.selectors import coverage_rates, violating_organizations
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 11, 20)
 # A nightly batch of every node of the test world (tests below).
-QUERIES = 91
+QUERIES = 80
 
 
 def snapshot(code, day=DAY):
