@@ -41,6 +41,35 @@ class Node:
                 return cls.of(org)
         return None
 
+    @classmethod
+    def parse_many(cls, keys: list[str]) -> list[Node]:
+        """``parse`` of many keys in two queries (territories, then industry committees), in the
+        order given, each node once; keys naming nothing are left out."""
+        wanted = []
+        for key in keys:
+            prefix, _, code = (key or "").strip().upper().partition(":")
+            wanted.append(("", prefix) if not code else (prefix, code))
+        territories = {
+            t.code: t
+            for t in Territory.objects.filter(code__in=[code for prefix, code in wanted if prefix in ("", "T")])
+        }
+        orgs = {
+            o.code: o
+            for o in PartyOrganization.objects.filter(
+                code__in=[code for prefix, code in wanted if prefix in ("", "O") and code not in territories],
+                kind=PartyOrganization.Kind.INDUSTRY_COMMITTEE,
+            )
+        }
+        nodes: dict[str, Node] = {}
+        for prefix, code in wanted:
+            obj = territories.get(code) if prefix in ("", "T") else None
+            if obj is None and prefix in ("", "O"):
+                obj = orgs.get(code)
+            if obj is not None:
+                node = cls.of(obj)
+                nodes.setdefault(node.key, node)
+        return list(nodes.values())
+
     @property
     def scope(self) -> UserScope:
         if self.territory is not None:

@@ -23,6 +23,8 @@ Rules and their defaults:
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -159,8 +161,37 @@ def ensure_default_rules() -> int:
     return len(missing)
 
 
+# Inside ``rules_held()``: a one-slot holder of the rules read (empty until the first read).
+_held: ContextVar[list | None] = ContextVar("branch_rules_held", default=None)
+
+
+@contextmanager
+def rules_held():
+    """One unit of work (a dashboard request, a nightly batch, the monthly job) reads the rule
+    table once: every ``rules()`` inside gives the rules read first. Nested, the outer holds.
+    Nothing outlives the block, so an edited rule is seen by the next request."""
+    if _held.get() is not None:
+        yield
+        return
+    token = _held.set([])
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
 def rules() -> dict[str, Rule]:
     """The rules in force: rows of the table, defaults for codes that have no row yet."""
+    held = _held.get()
+    if held:
+        return held[0]
+    result = _read_rules()
+    if held is not None:
+        held.append(result)
+    return result
+
+
+def _read_rules() -> dict[str, Rule]:
     from organizations.models import BranchRule
 
     result = {

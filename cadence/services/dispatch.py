@@ -16,6 +16,7 @@ from cadence.models import DailySnapshot, KeyTask, Milestone, RectificationItem,
 from cadence.nodes import Node
 from cadence.services.snapshots import daily_snapshots_compute, snapshots_upsert
 from core.calendar import first_workday_of_month
+from organizations.rules import rules_held
 
 LIST_LIMIT = 100
 
@@ -171,6 +172,7 @@ def monthly_dispatch_build(*, node: Node, day: date) -> DailySnapshot:
 
 
 @transaction.atomic
+@rules_held()
 def monthly_dispatch_run(*, nodes: list[Node], day: date) -> list[DailySnapshot]:
     """The monthly job for ``nodes`` (``dispatch_nodes()``: the city and every district) with
     shared passes: the children's and the nodes' month-end figures for all of them at once (one

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -13,8 +14,11 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from cadence.metrics import PROVIDERS, Lens, compute_all, compute_children, drill_queryset, providers
@@ -27,6 +31,7 @@ from cadence.services.weekly import due_at_for, iso_week_of
 from cadence.views.records import record_url
 from core.db_router import replica_reads
 from organizations.models import StaffPost, Territory
+from organizations.rules import rules_held
 from organizations.scope import restrict, scope_for
 
 CHILD_PROVIDERS = ["organizations", "members", "stations", "grievances", "points"]
@@ -70,8 +75,15 @@ def period_query(period: Period) -> str:
     return urlencode({"start": period.start.isoformat(), "end": period.end.isoformat()})
 
 
+@lru_cache(maxsize=1024)
+def _reversed(name: str, args: tuple, prefix: str) -> str:
+    """``reverse`` of a URL without per-object arguments, once per process and script prefix: a
+    dashboard links hundreds of cells to a few dozen drill-down lists."""
+    return reverse(name, args=args)
+
+
 def drill_url(provider: str, figure: str, node: Node | None, period: Period | None) -> str:
-    url = reverse("cadence:drill", args=[provider, figure])
+    url = _reversed("cadence:drill", (provider, figure), get_script_prefix())
     params = []
     if node is not None:
         params.append(f"node={node.key}")
@@ -156,6 +168,7 @@ def child_table(
         return None
     rows = []
     may_drill = prov.perm is None or user.has_perm(prov.perm)
+    dashboard = _reversed("cadence:dashboard", (), get_script_prefix())
     for child, figures in children:
         values = figures.get(provider_name) or {}
         cells = []
@@ -167,8 +180,8 @@ def child_table(
             if fig.drill is not None and visible and may_drill:
                 url = drill_url(prov.name, fig.key, child, period)
             cells.append({"value": values.get(fig.key), "url": url, "unit": fig.unit})
-        dashboard_url = reverse("cadence:dashboard") + f"?node={child.key}" if visible else None
-        rows.append({"node": child, "cells": cells, "dashboard": dashboard_url})
+        dashboard_url = f"{dashboard}?node={child.key}" if visible else None
+        rows.append({"node": child, "cells": cells, "dashboard": dashboard_url, "html": _cells_html(cells)})
     # The chart shows the first rate (or the first figure) per child.
     chart_fig = next((f for f in prov.figures if f.rate), prov.figures[0])
     chart = {
@@ -180,6 +193,40 @@ def child_table(
         "links": [row["dashboard"] for row in rows],
     }
     return {"provider": prov, "headers": [f.label for f in prov.figures], "rows": rows, "chart": chart}
+
+
+def _value_html(value) -> str:
+    """A value as ``{{ value }}`` renders it (localized, escaped)."""
+    return conditional_escape(str(localize(value)))
+
+
+def _cells_html(cells: list[dict]) -> str:
+    """A child-table row's figure cells, rendered here once instead of a dozen template nodes a
+    cell (the table has hundreds): the same markup the template gave."""
+    parts = []
+    for cell in cells:
+        value, url = cell["value"], cell["url"]
+        if url and value:
+            inner = format_html('<a href="{}">{}</a>', url, _value_html(value))
+        elif value is None:
+            inner = "—"
+        else:
+            inner = _value_html(value)
+        parts.append(f'<td class="num">{inner}</td>')
+    return mark_safe("".join(parts))  # every part is escaped above
+
+
+def _grid_cells_html(cells: list[dict]) -> str:
+    """A weekly-grid row's week cells (up to 60 rows × 8 weeks), rendered here once."""
+    parts = []
+    for cell in cells:
+        label = conditional_escape(cell["label"])
+        report = cell.get("report")
+        if report is not None:
+            url = reverse("cadence:weekly-detail", args=[report.pk])
+            label = format_html('<a href="{}">{}</a>', url, label)
+        parts.append(format_html('<td class="wk wk-{}">{}</td>', cell["state"], label))
+    return mark_safe("".join(parts))  # every part is escaped above
 
 
 def weekly_grid(user, node: Node | None) -> dict | None:
@@ -217,7 +264,7 @@ def weekly_grid(user, node: Node | None) -> dict | None:
                 cells.append({"state": state, "label": report.get_status_display(), "report": report})
             else:
                 cells.append({"state": "open", "label": report.get_status_display(), "report": report})
-        rows.append({"street": street, "cells": cells})
+        rows.append({"street": street, "cells": cells, "html": _grid_cells_html(cells)})
     return {"weeks": [f"{w}周" for _, w in weeks], "rows": rows}
 
 
@@ -243,6 +290,7 @@ def node_exceptions(node: Node | None, day) -> list[dict]:
 
 
 @login_required
+@rules_held()  # the branch rules (coverage, violations) read once for the whole page
 def dashboard(request):
     node, homes = focus_node(request)
     user = request.user

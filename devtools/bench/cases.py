@@ -282,7 +282,9 @@ def dispatch_cases(ctx: Context) -> list[Result]:
             None,
             note="下限：全市合计＋按区 GROUP BY",
             floor=floors.run_statements(
-                floors.grouped_figures_sql(city.territory, month_end, depths=(city.territory.depth + 1,))
+                floors.grouped_figures_sql(
+                    city.territory, month_end, depths=(city.territory.depth + 1,), child_providers=None
+                )
             ),
             iterations=3,
             warmup=0,

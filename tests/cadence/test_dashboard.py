@@ -216,3 +216,39 @@ def test_dashboard_reads_todays_inventory_and_live_on_request(
     assert api["as_of"] and api["figures"]["organizations"]["units"] == 5 and "_exceptions" not in api["figures"]
     live = client.get("/dashboard/figures.json?node=T:320104&live=1").json()
     assert live["as_of"] is None and live["figures"]["organizations"]["units"] == 6
+
+
+def test_cells_rendered_in_python_are_the_markup_the_template_gave():
+    """The child table's and the weekly grid's cells are rendered once in Python: byte for byte
+    what the template loops rendered (escaping, localization, links, dashes)."""
+    from types import SimpleNamespace
+
+    from django.template import Context, Template
+
+    from cadence.views.dashboard import _cells_html, _grid_cells_html
+
+    cells = [
+        {"value": 3, "url": "/cadence/drill/a/b/?node=T:320104&start=2026-12-01"},
+        {"value": 0, "url": "/cadence/drill/a/c/"},
+        {"value": None, "url": "/cadence/drill/a/d/"},
+        {"value": 12.5, "url": None},
+        {"value": 1234567, "url": None},
+        {"value": "<b>", "url": None},
+    ]
+    old = Template(
+        '{% for c in cells %}<td class="num">{% if c.url and c.value %}<a href="{{ c.url }}">{{ c.value }}</a>'
+        "{% elif c.value is None %}—{% else %}{{ c.value }}{% endif %}</td>{% endfor %}"
+    )
+    assert _cells_html(cells) == old.render(Context({"cells": cells}))
+    grid = [
+        {"state": "late", "label": "未报"},
+        {"state": "filed", "label": "已提交", "report": SimpleNamespace(pk=7)},
+        {"state": "none", "label": "—"},
+        {"state": "open", "label": "<草稿>", "report": SimpleNamespace(pk=8)},
+    ]
+    old_grid = Template(
+        '{% for c in row.cells %}<td class="wk wk-{{ c.state }}">{% if c.report %}<a href="'
+        "{% url 'cadence:weekly-detail' c.report.pk %}\">{{ c.label }}</a>{% else %}{{ c.label }}{% endif %}"
+        "</td>{% endfor %}"
+    )
+    assert _grid_cells_html(grid) == old_grid.render(Context({"row": {"cells": grid}}))

@@ -4,22 +4,15 @@ child table in one grouped pass per provider equals each child computed alone, t
 page or a job uses; and the query counts of the pages and the monthly job do not grow with the
 number of children."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
-from django.apps import apps as django_apps
 from django.db import transaction
 from django.utils import timezone
 
 from cadence.metrics import PROVIDERS, Lens, compute_all, compute_children, compute_each
 from cadence.models import (
     DailySnapshot,
-    KeyTask,
-    Milestone,
-    RectificationItem,
-    RectificationList,
-    WeeklyReport,
-    WorkPlan,
 )
 from cadence.nodes import Node
 from core.tree import add_node
@@ -33,97 +26,6 @@ GROUPED = sorted(PROVIDERS)
 
 def test_every_provider_has_a_grouped_form():
     assert [name for name in GROUPED if PROVIDERS[name].grouped is None] == []
-
-
-@pytest.fixture
-def flows(data, world, fuzimiao_cadre, django_capture_on_commit_callbacks):
-    """Figures that count what happened this month: weekly reports filed on time, late and not
-    yet due; key tasks in every state; labour cases, one mediated with a session and agreed."""
-    from grievances import mediation as med
-    from grievances import taxonomy
-    from grievances.models import MediationCommittee
-    from grievances.services import grievance_create
-
-    today = timezone.localdate()
-    now = timezone.now()
-    # Deadlines inside this month so far (whatever day the suite runs on): due before now.
-    since = timezone.make_aware(datetime.combine(today.replace(day=1), time.min))
-    S = WeeklyReport.Status
-    for week, (street, status, filed) in enumerate(
-        (
-            (world.fuzimiao, S.SUBMITTED, "on time"),
-            (world.zhonghuamen, S.DRAFT, None),
-            (world.xinjiekou, S.SUBMITTED, "late"),
-            (world.zhonghuamen, S.SUBMITTED, "on time"),
-        ),
-        start=1,
-    ):
-        due = since + (now - since) * week / 5
-        WeeklyReport.objects.create(
-            street=street,
-            iso_year=2000,
-            iso_week=week,
-            due_at=due,
-            status=status,
-            submitted_at={"on time": due - timedelta(seconds=1), "late": due + timedelta(seconds=1)}.get(filed),
-            submitted_by=fuzimiao_cadre,
-        )
-    plan = WorkPlan.objects.create(
-        title="年度工作要点", kind="annual", year_start=today.year, year_end=today.year, territory=world.city
-    )
-    K = KeyTask.Status
-    for number, (territory, status, progress, due) in enumerate(
-        (
-            (world.city, K.ON_TRACK, 40, today - timedelta(days=3)),
-            (world.qinhuai, K.DONE, 100, today - timedelta(days=3)),
-            (world.fuzimiao, K.AT_RISK, 15, today - timedelta(days=1)),
-            (world.chaokujie, K.NOT_STARTED, 0, None),
-            (world.xinjiekou, K.ON_TRACK, 55, today + timedelta(days=30)),
-        ),
-        start=1,
-    ):
-        KeyTask.objects.create(
-            plan=plan,
-            number=number,
-            title=f"任务{number}",
-            territory=territory,
-            lead_body=world.scjg,
-            status=status,
-            progress=progress,
-            due_date=due,
-        )
-    tasks = list(KeyTask.objects.order_by("number"))
-    for task in tasks[:3]:
-        Milestone.objects.create(task=task, title=f"{task.title}节点", due_date=today - timedelta(days=2))
-    for territory in (world.qinhuai, world.fuzimiao, world.xinjiekou):
-        rectification = RectificationList.objects.create(title="巡察整改", source="巡察反馈", territory=territory)
-        RectificationItem.objects.create(
-            rectification=rectification,
-            number=1,
-            problem="台账不全",
-            responsible="组织委员",
-            due_date=today - timedelta(days=5),
-        )
-    taxonomy.install(django_apps)
-    cases = []
-    for territory in (world.chaokujie, world.chaokujie, world.huaqiaolu, world.zhonghuamen_community):
-        with django_capture_on_commit_callbacks(execute=True):
-            cases.append(
-                grievance_create(
-                    text="站点拖欠工资",
-                    territory=territory,
-                    channel="web",
-                    contact_phone="13812345678",
-                    category_code="labour",
-                )
-            )
-    committee = MediationCommittee.objects.create(
-        name="一站式矛盾纠纷调解中心", kind=MediationCommittee.Kind.CENTRE, territory=world.city
-    )
-    agreed = med.mediation_open(grievance=cases[0], committee=committee, mediator="李秀英", actor=None)
-    med.mediation_session_record(mediation=agreed, held_on=today, notes="双方到场", actor=None)
-    med.mediation_close(mediation=agreed, outcome="agreed", agreement="一次付清", amount_fen=150000, actor=None)
-    med.mediation_open(grievance=cases[2], committee=committee, mediator="王芳", actor=None)
 
 
 def _per_child(lens, children, day, only=None):
@@ -256,9 +158,21 @@ def test_the_monthly_job_queries_do_not_grow_with_districts_and_streets(flows, w
             dispatch.monthly_dispatch_run(nodes=dispatch.dispatch_nodes(), day=day)
         transaction.savepoint_rollback(sid)
 
-    run(65)
+    run(60)
     for i in range(2):
         world.city.refresh_from_db()
         district = add_node(Territory, world.city, code=f"3201{90 + i}", name=f"新区{i}", level="district")
         _add_children(district, "street", 3, lambda j, i=i: f"3201{90 + i}{900 + j}000")
-    run(65)
+    run(60)
+
+
+@pytest.mark.parametrize("username", ["municipal", "qinhuai_organizer", "fuzimiao_cadre"])
+def test_the_live_dashboard_reads_the_branch_rules_once(client, flows, request, username):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(request.getfixturevalue(username))
+    with CaptureQueriesContext(connection) as ctx:
+        _live(client, "/dashboard/?live=1")
+    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "organizations_branchrule"' in q["sql"]]
+    assert len(reads) == 1

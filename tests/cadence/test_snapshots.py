@@ -3,19 +3,24 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
+from django.utils import timezone
 
 from cadence import tasks
 from cadence.metrics import Lens, compute_all
 from cadence.models import DailySnapshot
 from cadence.nodes import Node
 from cadence.services.snapshots import EXCEPTIONS_KEY, daily_inventory_nodes
+from core.tree import add_node
 from members.selectors import member_distribution
-from organizations.models import Unit
+from organizations.models import Territory, Unit
 from organizations.scope import scope_for
 from organizations.selectors import coverage_rates, violating_organizations
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 11, 20)
+# A nightly batch of every node of the test world (tests below).
+QUERIES = 80
 
 
 def snapshot(code, day=DAY):
@@ -118,3 +123,55 @@ def test_beat_schedule_in_one_place(settings):
     for path in root.rglob("*.py"):
         text = path.read_text()
         assert "add_periodic_task" not in text and "beat_schedule" not in text, path
+
+
+def test_the_nightly_batch_takes_the_grouped_path_and_equals_each_node_alone(flows, world):
+    """A batch of the nightly inventory (every node, as the task hands them out) stores what
+    each node's own selectors give, and what the per-node path (``daily_snapshot_compute``)
+    stored before."""
+    from cadence.metrics import compute_each
+    from cadence.nodes import Node
+    from cadence.services.snapshots import daily_inventory_run, daily_snapshot_compute
+
+    day = timezone.localdate()
+    keys = daily_inventory_nodes()
+    assert any(k.startswith("O:") for k in keys) and len(keys) > 10
+    alone = {}
+    sid = transaction.savepoint()
+    for key in keys:
+        alone[key] = daily_snapshot_compute(node=Node.parse(key), day=day).figures
+    transaction.savepoint_rollback(sid)
+    assert daily_inventory_run(day=day, node_keys=[*keys, "T:999999", keys[0]]) == len(keys)
+    stored = dict(DailySnapshot.objects.filter(kind="daily", date=day).values_list("node_key", "figures"))
+    assert stored == alone
+    for key in keys:
+        figures = dict(stored[key])
+        figures.pop(EXCEPTIONS_KEY)
+        assert figures == compute_each(Node.parse(key).lens, day), key
+
+
+def test_the_nightly_batch_queries_are_pinned_and_do_not_grow_with_nodes(flows, world, django_assert_num_queries):
+    """One grouped pass per provider and level, the nodes read in two queries, the previous
+    snapshots in one, one upsert: the same count with six more districts' streets and
+    communities. (Each industry committee is its own lens: computed on its own, one per.)"""
+    from cadence.services.snapshots import daily_inventory_run
+
+    day = timezone.localdate()
+
+    def run(queries):
+        keys = daily_inventory_nodes()
+        sid = transaction.savepoint()
+        with django_assert_num_queries(queries):
+            daily_inventory_run(day=day, node_keys=keys)
+        transaction.savepoint_rollback(sid)
+        return len(keys)
+
+    before = run(QUERIES)
+    for i in range(2):
+        world.city.refresh_from_db()
+        district = add_node(Territory, world.city, code=f"3201{90 + i}", name=f"新区{i}", level="district")
+        for j in range(3):
+            district.refresh_from_db()
+            street = add_node(Territory, district, code=f"3201{90 + i}{900 + j}000", name=f"新街{j}", level="street")
+            add_node(Territory, street, code=f"3201{90 + i}{900 + j}001", name="新社区", level="community")
+    assert run(QUERIES) == before + 2 + 6 + 6

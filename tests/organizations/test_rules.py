@@ -167,3 +167,19 @@ def test_violations_api(api_client, qinhuai_organizer, outsider, world, django_a
     api_client.force_authenticate(outsider)
     assert api_client.get("/api/v1/violations/").status_code == 403
     assert api_client.get("/api/v1/violations/by-district/").status_code == 403
+
+
+def test_rules_held_reads_the_table_once_per_block_and_never_beyond(world, django_assert_num_queries):
+    with R.rules_held():
+        with django_assert_num_queries(1):
+            first = R.rules()
+            with R.rules_held():  # nested: the outer block holds
+                assert R.rules() is first
+            assert R.rules() is first
+        BranchRule.objects.filter(code=R.BRANCH_MIN_FULL).update(threshold=5)
+        assert R.rules()[R.BRANCH_MIN_FULL].threshold == first[R.BRANCH_MIN_FULL].threshold
+    # Outside any block every call reads the table: an edit is seen by the next unit of work.
+    assert R.rules()[R.BRANCH_MIN_FULL].threshold == 5
+    with django_assert_num_queries(2):
+        R.rules()
+        R.rules()
