@@ -158,6 +158,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL only: the points ledger and the grievance timeline are partitioned by month
 # (core.partitions); the daily beat entry below keeps this many months' partitions ready ahead.
 PARTITION_MONTHS_AHEAD = env_int("PARTITION_MONTHS_AHEAD", 3)
+# Seconds a user's scope and permission set are kept in the cache between requests (core.user_cache;
+# a change to their posts, groups or the tree is seen by the next request anyway); 0 turns it off.
+USER_CACHE_SECONDS = env_int("USER_CACHE_SECONDS", 300)
 
 # --- cache ----------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
