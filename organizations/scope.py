@@ -25,6 +25,8 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+import core.lookups  # noqa: F401  (registers ``any_of``, used below)
+
 SELF = "__self__"
 
 # Stored on the user object so one request computes a user's scope once.
@@ -68,6 +70,9 @@ class UserScope:
     # Where a line post (station, industry committee, member unit) sits on the territorial tree:
     # the only territories it may *place* records in. Reading territory names stays shared.
     anchor_territory_paths: frozenset[str] = field(default_factory=frozenset)
+    # The roles of the posts it was read from (a station manager's dashboard shows their few
+    # tiles), kept here so a page need not read the posts again. Not part of what is visible.
+    roles: frozenset[str] = frozenset()
 
     @property
     def is_empty(self) -> bool:
@@ -154,6 +159,8 @@ def _compute_scope(user) -> UserScope:
     posts = StaffPost.objects.filter(user=user, is_active=True).select_related(
         "territory", "organization__territory", "body__territory"
     )
+    posts = list(posts)
+    roles = frozenset(post.role for post in posts)
     for post in posts:
         role = post.role
         if role == StaffPost.Role.STATION:
@@ -180,6 +187,7 @@ def _compute_scope(user) -> UserScope:
         body_ids=frozenset(body_ids),
         station_post_ids=frozenset(station_post_ids),
         anchor_territory_paths=_minimal_prefixes(anchors | territory_paths),
+        roles=roles,
     )
 
 
@@ -234,25 +242,73 @@ def scope_q(model: type[models.Model], scope: UserScope, *, for_write: bool = Fa
         raise TypeError(f"{model.__name__} has no ScopeSpec; it cannot be shown through a door")
     if spec.reference_data and scope.has_line_posts and not scope.territory_paths and not for_write:
         return None
-    branches: list[Q] = []
+    # Each branch: (the column or path a record is placed by, the values that place it here).
+    branches: list[tuple[str, object]] = []
+    prefix_branches: list[Q] = []
     if spec.territory and scope.territory_paths:
         for path in _paths(spec.territory):
             if path == SELF:
-                branches.append(_any_prefix("path", scope.territory_paths))
+                prefix_branches.append(_any_prefix("path", scope.territory_paths))
             else:
-                branches.append(Q(**{f"{path}__in": territory_subtree(scope.territory_paths)}))
+                branches.append((path, territory_subtree(scope.territory_paths)))
     if spec.organization and scope.organization_paths:
         for path in _paths(spec.organization):
-            column = "pk" if path == SELF else path
-            branches.append(Q(**{f"{column}__in": organization_subtree(scope.organization_paths)}))
+            branches.append(("pk" if path == SELF else path, organization_subtree(scope.organization_paths)))
     if spec.body and scope.body_ids:
-        column = "pk" if spec.body == SELF else spec.body
-        branches.append(Q(**{f"{column}__in": sorted(scope.body_ids)}))
+        branches.append(("pk" if spec.body == SELF else spec.body, sorted(scope.body_ids)))
     if spec.station_post and scope.station_post_ids:
-        branches.append(Q(**{f"{spec.station_post}__in": sorted(scope.station_post_ids)}))
-    if not branches:
+        branches.append((spec.station_post, sorted(scope.station_post_ids)))
+    if not branches and not prefix_branches:
         return Q(pk__in=[])
-    return reduce(operator.or_, branches)
+    if len(branches) + len(prefix_branches) == 1:
+        # One way in: the plain lookup, which the database joins or semi-joins with its indexes.
+        return prefix_branches[0] if prefix_branches else Q(**{f"{branches[0][0]}__in": branches[0][1]})
+    return _any_branch(model, branches, prefix_branches)
+
+
+def _any_branch(model: type[models.Model], branches: list[tuple[str, object]], prefix_branches: list[Q]) -> Q:
+    """A record placed any one of several ways, written so each way is an index condition.
+
+    ORing conditions on joined tables (a person placed where they live *or* where their
+    organization sits) makes the database join the whole table before it can filter, and an
+    ``IN (SELECT …)`` under an ``OR`` is probed row by row over the whole table: no index serves
+    either. So every branch becomes an ``= ANY(ARRAY(…))`` on one of the model's own columns
+    (``core.lookups.AnyOf``): a branch through a foreign key, the keys of the related rows that
+    place the record (the people living in the subtree, for a membership); the branches through
+    reverse relations, the model's own keys they reach, in one ``UNION ALL`` of small
+    index-served queries (the organizations of the subtree, their memberships, their people).
+    The ``OR`` becomes a ``BitmapOr`` of index scans. The records are
+    the same as the plain ``OR`` of lookups gives (``tests/organizations/test_scope_forms.py``).
+    """
+    conditions = list(prefix_branches)
+    joined = []
+    for column, values in branches:
+        condition = _on_own_column(model, column, values)
+        if condition is not None:
+            conditions.append(condition)
+        else:
+            # Through a reverse relation (a person's membership): the model's own keys.
+            joined.append(model._base_manager.filter(**{f"{column}__in": values}).order_by().values("pk"))
+    if joined:
+        conditions.append(Q(pk__any_of=joined[0].union(*joined[1:], all=True) if len(joined) > 1 else joined[0]))
+    return reduce(operator.or_, conditions)
+
+
+def _on_own_column(model: type[models.Model], column: str, values) -> Q | None:
+    """``column__in=values`` as an ``any_of`` condition on one of ``model``'s own columns: a path
+    through foreign keys becomes the keys of the related rows, hop by hop (a membership placed by
+    its person's territory: ``person_id = ANY(ARRAY(SELECT id FROM person WHERE territory_id =
+    ANY(ARRAY(…))))``). ``None`` when the first hop is a reverse relation."""
+    first, _, rest = column.partition("__")
+    if not rest:
+        return Q(**{f"{first}__any_of": values})
+    field = model._meta.get_field(first)
+    if not (field.concrete and (field.many_to_one or field.one_to_one)):
+        return None
+    related = field.related_model
+    inner = _on_own_column(related, rest, values)
+    rows = related._base_manager.filter(inner if inner is not None else Q(**{f"{rest}__in": values}))
+    return Q(**{f"{first}__any_of": rows.order_by().values(field.target_field.attname)})
 
 
 def restrict(queryset: models.QuerySet, user) -> models.QuerySet:

@@ -47,9 +47,21 @@ class Lens:
 
     def _scopes(self) -> list[UserScope]:
         scopes = [self.scope]
-        if self.within is not None and self.within.depth > 1:
+        if self.within is not None and self.within.depth > 1 and not self._scope_inside(self.within.path):
             scopes.append(UserScope(territory_paths=frozenset({self.within.path})))
         return scopes
+
+    def _scope_inside(self, path: str) -> bool:
+        """Whether the scope already lies under territory ``path`` (a street officer looking at
+        their own street), so narrowing to it again would only repeat the same filter: a purely
+        territorial scope whose every node is ``path`` or below it."""
+        s = self.scope
+        return (
+            not s.everything
+            and bool(s.territory_paths)
+            and not (s.organization_paths or s.body_ids or s.station_post_ids)
+            and all(p.startswith(path) for p in s.territory_paths)
+        )
 
     def narrowed(self, territory: Territory) -> Lens:
         return Lens(self.scope, territory, self.period)

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
@@ -54,7 +55,7 @@ def tiles_for(user) -> set[str] | None:
     """Provider names the user's dashboard shows; None for all of them."""
     if user.is_superuser:
         return None
-    roles = set(StaffPost.objects.filter(user=user, is_active=True).values_list("role", flat=True))
+    roles = scope_for(user).roles  # read with the scope, kept across requests with it
     if not roles or roles - set(ROLE_TILES):
         return None
     return set().union(*(ROLE_TILES[r] for r in roles))
@@ -235,10 +236,13 @@ def weekly_grid(user, node: Node | None) -> dict | None:
         return None
     today = timezone.localdate()
     weeks = [iso_week_of(today - timedelta(weeks=back)) for back in range(GRID_WEEKS - 1, -1, -1)]
-    streets = restrict(Territory.objects.filter(level=Territory.Level.STREET), user).filter(
-        path__startswith=node.territory.path
-    )
-    streets = list(streets.order_by("path")[:60])
+    if node.territory.level == Territory.Level.STREET:
+        streets = [node.territory]  # the focus node itself, inside the viewer's scope (``focus_node``)
+    else:
+        streets = restrict(Territory.objects.filter(level=Territory.Level.STREET), user).filter(
+            path__startswith=node.territory.path
+        )
+        streets = list(streets.order_by("path")[:60])
     if not streets:
         return None
     reports = (
@@ -290,6 +294,7 @@ def node_exceptions(node: Node | None, day) -> list[dict]:
 
 
 @login_required
+@transaction.non_atomic_requests  # reads only: no BEGIN/COMMIT around them
 @rules_held()  # the branch rules (coverage, violations) read once for the whole page
 def dashboard(request):
     node, homes = focus_node(request)
@@ -385,7 +390,8 @@ def dashboard(request):
             "funnel": funnel,
             "stations": station_points(lens) if tiles is None or "stations" in tiles else {},
             "show_key_tasks": tiles is None or "key_tasks" in tiles,
-            "exceptions": node_exceptions(node, today),
+            # Today's inventory row, when read above, holds them already.
+            "exceptions": (inventory[0].get(EXCEPTIONS_KEY) or []) if inventory else node_exceptions(node, today),
             "unread": unread,
             "today": today,
             "as_of": as_of,

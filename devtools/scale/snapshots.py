@@ -1,7 +1,8 @@
 """A history of daily snapshots (日盘点) for the dashboards' trend lines.
 
 Today's figures of every city, district and street node and every industry committee are
-computed for real, by the same providers the nightly inventory runs; the earlier days are that
+computed for real, by the same providers the nightly inventory runs (communities and grids too,
+for today only); the earlier days are that
 day's figures ramped down towards 75 % with a little noise, which is what a year of a growing
 programme looks like. Computing a year of real history node by node would take hours and show
 nothing more to a benchmark.
@@ -16,12 +17,13 @@ from django.utils import timezone
 
 from cadence.models import DailySnapshot
 from cadence.nodes import all_nodes
-from cadence.services.snapshots import EXCEPTIONS_KEY, node_figures
+from cadence.services.snapshots import EXCEPTIONS_KEY, daily_snapshots_compute, node_figures
 from devtools.scale.hierarchy import Hierarchy
 from devtools.scale.loader import analyze, bulk_load, next_id
 from devtools.scale.profiles import Profile
 
 LEVELS = ("city", "district", "street", "industry")
+BELOW = ("community", "grid")
 
 
 def ramped(value, factor: float):
@@ -57,4 +59,10 @@ def generate_snapshots(profile: Profile, h: Hierarchy, rng: random.Random) -> in
                     "figures": ramped(current, factor),
                 }
             )
-    return bulk_load(DailySnapshot, rows)
+    loaded = bulk_load(DailySnapshot, rows)
+    # Today's inventory of the levels below, as the nightly run (every level by default) leaves
+    # it: a street's dashboard reads its communities from it. One grouped pass per provider and
+    # level; no history, which nothing below a street draws.
+    below = list(all_nodes(BELOW))
+    daily_snapshots_compute(nodes=below, day=today)
+    return loaded + len(below)

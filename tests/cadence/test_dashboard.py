@@ -252,3 +252,46 @@ def test_cells_rendered_in_python_are_the_markup_the_template_gave():
         "</td>{% endfor %}"
     )
     assert _grid_cells_html(grid) == old_grid.render(Context({"row": {"cells": grid}}))
+
+
+def test_a_street_reads_its_communities_from_the_inventory_in_twenty_queries(
+    client, data, world, fuzimiao_cadre, django_assert_num_queries, settings
+):
+    """Issue 22: the inventory covers the levels the dashboard shows (a street's communities and
+    grids too), so a street's page counts only the period's flows live: ≤20 queries, pinned, and
+    no more with more communities. Today's exceptions come from the inventory row it read."""
+    from cadence.models import DailySnapshot
+    from cadence.services.snapshots import EXCEPTIONS_KEY, daily_inventory_nodes, daily_inventory_run
+    from core.tree import add_node
+
+    settings.CADENCE_DASHBOARD_CACHE_SECONDS = 0
+    client.force_login(fuzimiao_cadre)
+    today = timezone.localdate()
+
+    def inventory():
+        daily_inventory_run(day=today, node_keys=daily_inventory_nodes("320104002000"))
+        row = DailySnapshot.objects.get(kind=DailySnapshot.Kind.DAILY, date=today, node_key="T:320104002000")
+        row.figures[EXCEPTIONS_KEY] = [
+            {
+                "provider": "stations",
+                "figure": "inspection_overdue",
+                "label": "驿站·超期未巡查驿站",
+                "previous": 1,
+                "current": 3,
+            }
+        ]
+        row.save(update_fields=["figures"])
+
+    inventory()
+    page = client.get(DASH)
+    assert "数据截至" in page.content.decode()
+    assert "驿站·超期未巡查驿站" in page.content.decode()
+    with django_assert_num_queries(20):
+        client.get(DASH)
+    street = Territory.objects.get(code="320104002000")
+    for i in range(3):
+        street.refresh_from_db()
+        add_node(Territory, street, code=f"320104002{950 + i}", name=f"新社区{i}", level=Territory.Level.COMMUNITY)
+    inventory()
+    with django_assert_num_queries(20):
+        client.get(DASH)
