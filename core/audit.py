@@ -24,10 +24,12 @@ from auditlog import get_logentry_model
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_disabled
 from auditlog.diff import get_fields_in_model, get_mask_function
+from auditlog.models import DEFAULT_OBJECT_REPR
 from auditlog.registry import auditlog
 from auditlog.signals import post_log, pre_log
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models.signals import pre_save
 from django.utils import timezone
@@ -113,11 +115,15 @@ def created_log_entry(instance: models.Model, *, pending: tuple[str, ...] = ()):
             continue  # auditlog compares with "None" (there is no old instance): equal, not logged
         new = smart_str(new)
         changes[name] = [mask("None"), mask(new)] if masked else ["None", new]
+    try:
+        object_repr = smart_str(instance)
+    except ObjectDoesNotExist:
+        object_repr = DEFAULT_OBJECT_REPR  # as auditlog does
     LogEntry = get_logentry_model()
     entry = LogEntry(
         content_type=ContentType.objects.get_for_model(model),
         action=LogEntry.Action.CREATE,
-        object_repr=smart_str(instance),
+        object_repr=object_repr,
         changes=changes,
         serialized_data=None,
         cid=get_cid(),
