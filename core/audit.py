@@ -35,14 +35,19 @@ from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.encoding import smart_str
 
-# model -> [(field name, how to read it, masked)] or None when a field needs auditlog's own code.
-_PLANS: dict[type, list[tuple[str, str, str, bool]] | None] = {}
+# model -> ([(field name, attribute, how to read it, masked)], the mask function), or None when
+# the model needs auditlog's own code (a field it reads generically, serialized data). Worked out
+# once per model: the registry is filled in the apps' ready() and not changed after.
+_PLANS: dict[type, tuple[list[tuple[str, str, str, bool]], object] | None] = {}
 
 
-def _plan(model: type[models.Model]) -> list[tuple[str, str, str, bool]] | None:
+def _plan(model: type[models.Model]) -> tuple[list[tuple[str, str, str, bool]], object] | None:
     if model in _PLANS:
         return _PLANS[model]
     config = auditlog.get_model_fields(model)
+    if auditlog.get_serialize_options(model)["serialize_data"]:
+        _PLANS[model] = None
+        return None
     fields = get_fields_in_model(model())
     if config["include_fields"]:
         fields = [f for f in fields if f.name in config["include_fields"]]
@@ -68,8 +73,9 @@ def _plan(model: type[models.Model]) -> list[tuple[str, str, str, bool]] | None:
         else:
             how = "value"
         plan.append((field.name, field.attname if how == "attname" else field.name, how, masked))
-    _PLANS[model] = plan
-    return plan
+    mask = get_mask_function(config["mask_callable"]) if config["mask_fields"] else None
+    _PLANS[model] = (plan, mask) if plan is not None else None
+    return _PLANS[model]
 
 
 def _value(instance, attr: str, how: str):
@@ -97,13 +103,12 @@ def created_log_entry(instance: models.Model, *, pending: tuple[str, ...] = ()):
         return None
     if settings.AUDITLOG_STORE_JSON_CHANGES or pre_log.receivers or post_log.receivers:
         return None
-    if auditlog.get_serialize_options(model)["serialize_data"] or hasattr(instance, "get_additional_data"):
+    if hasattr(instance, "get_additional_data"):
         return None
-    plan = _plan(model)
-    if plan is None:
+    planned = _plan(model)
+    if planned is None:
         return None
-    config = auditlog.get_model_fields(model)
-    mask = get_mask_function(config["mask_callable"]) if config["mask_fields"] else None
+    plan, mask = planned
     changes = {}
     for name, attr, how, masked in plan:
         if name in pending:
