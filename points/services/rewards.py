@@ -15,15 +15,8 @@ from django.utils import timezone
 from core.audit import changes_json, created_log_entry
 from members.models import Person
 from points.models import HomeStation, LotDraw, PointAccount, PointEntry, PointLot, Redemption, Reward, RewardNight
-from points.services.ledger import (
-    PointsError,
-    _account_update_sql,
-    _Fallback,
-    debit,
-    insert_columns,
-    refund,
-    run_fast,
-)
+from points.services.ledger import PointsError, _Fallback, debit, refund
+from points.services.statements import account_update_sql, insert_columns, run_fast
 
 
 def reward_available_to(reward: Reward, person: Person) -> bool:
@@ -72,7 +65,7 @@ def _debit_and_take_stock_sql() -> str:
     statement after it never runs on a refusal."""
     reward, territory = Reward._meta.db_table, Reward._meta.get_field("territory").related_model._meta.db_table
     return (
-        f"WITH moved AS ({_account_update_sql(True)}), "
+        f"WITH moved AS ({account_update_sql(True)}), "
         f"stock AS (UPDATE {reward} AS r SET stock = r.stock - 1 FROM {territory} AS rt, moved "
         f"WHERE r.id = %(reward)s AND rt.id = r.territory_id AND r.is_active AND r.stock >= 1 "
         f"AND moved.person_path LIKE rt.path || '%%' RETURNING r.id) "
