@@ -13,13 +13,18 @@ get wrong), and the balance itself is written by a conditional
 lock could not overdraw. Stock rows are touched only after the account lock, always in the same
 order (account, then reward or night).
 
-The common award (a rule without caps, an account that exists, a new key) takes the lock *with*
-its balance change: one conditional ``UPDATE … RETURNING`` (see ``_credit_fast``), then the entry
-and its lot — three statements. Anything unusual (no account yet, a key seen before, caps) falls
-back to the locked path, which re-checks everything under ``SELECT … FOR UPDATE``. The key's
-``NOT EXISTS`` in the UPDATE may have read a snapshot older than the lock wait; the UNIQUE index
-on ``idempotency_key`` is the last word there, and ``points_award`` answers its violation with the
-first entry, as the locked path would.
+The common award (a rule without caps, an account that exists, a rule that applies to the person,
+a new key) is one statement in one round trip (``_award_fast``, PostgreSQL): a conditional
+``UPDATE … RETURNING`` that changes the balance and takes the account lock, the entry and its lot
+inserted from what it returned, in data-modifying CTEs; inside a transaction the round trip also
+carries the savepoint that undoes it on an error. Anything unusual (no account yet, a key seen
+before, caps, a rule of another district) writes nothing there and falls back to the locked path,
+which re-checks everything under ``SELECT … FOR UPDATE`` and says why. The key's ``NOT EXISTS`` in
+the UPDATE may have read a snapshot older than the lock wait; the key's uniqueness (a trigger on
+the partitioned ledger) is the last word there, and ``points_award`` answers its violation with the
+first entry, as the locked path would. Nothing in the statement reads the ledger or the lots, so
+the snapshot taken before a lock wait cannot make it write a stale balance: ``balance_after`` is
+what the UPDATE returned from the locked row.
 """
 
 from __future__ import annotations
@@ -30,11 +35,13 @@ from datetime import datetime, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from members.models import Person
 from points.models import HomeStation, LotDraw, PointAccount, PointEntry, PointLot, PointRule
 from points.selectors import roles_of
+from points.services.statements import account_update_sql, insert_columns, run_fast
 
 Kind = PointEntry.Kind
 
@@ -76,74 +83,40 @@ def _existing(idempotency_key: str) -> PointEntry | None:
     return PointEntry.objects.filter(idempotency_key=idempotency_key).first()
 
 
-def _account_update_sql(balance_condition: bool) -> str:
-    """The conditional balance change that also takes the account's row lock: only if the key is
-    new (and, for a debit, the balance covers it); returns what the entry needs to be written."""
-    account, person, territory = (
-        PointAccount._meta.db_table,
-        Person._meta.db_table,
-        Person._meta.get_field("territory").related_model._meta.db_table,
+def _award_sql(entry: PointEntry, lot: PointLot) -> tuple[str, dict]:
+    """The common award as one statement: the conditional balance change (which takes the account
+    lock), the entry with what it returned, the entry's lot; returns the entry's id, account,
+    balance after, territory, station and the lot's id — no row when the UPDATE found nothing
+    to do (then nothing was written).
+
+    Hand-written SQL, not the ORM: the ORM needs three statements (three round trips) for this,
+    and its two ``create()`` calls (INSERT compilation, value preparation, save machinery) were
+    the largest Python cost in the award's profile. The SQL text is built once per shape
+    (``insert_columns``); the values are bound."""
+    entry_columns, entry_values, entry_params = insert_columns(entry, _AWARD_ENTRY_EXPRS[entry.station_id is None], "e")
+    lot_columns, lot_values, lot_params = insert_columns(lot, _AWARD_LOT_EXPRS, "l")
+    sql = (
+        f"WITH moved AS ({account_update_sql(False, True)}), "
+        f"entry AS (INSERT INTO {PointEntry._meta.db_table} ({entry_columns}) SELECT {entry_values} FROM moved "
+        f"RETURNING id, station_id), "
+        f"lot AS (INSERT INTO {PointLot._meta.db_table} ({lot_columns}) SELECT {lot_values} FROM moved, entry "
+        f"RETURNING id) "
+        f"SELECT entry.id, moved.account_id, moved.balance, moved.territory_id, entry.station_id, lot.id "
+        f"FROM moved, entry, lot"
     )
-    entry, home = PointEntry._meta.db_table, HomeStation._meta.db_table
-    return (
-        f"UPDATE {account} AS a SET balance = a.balance + %(delta)s, earned_total = a.earned_total + %(earned)s, "
-        f"updated_at = %(at)s FROM {person} AS p JOIN {territory} AS t ON t.id = p.territory_id "
-        f"WHERE a.person_id = p.id AND p.id = %(person)s "
-        + ("AND a.balance >= -%(delta)s " if balance_condition else "")
-        + f"AND NOT EXISTS (SELECT 1 FROM {entry} WHERE idempotency_key = %(key)s) "
-        f"RETURNING a.id AS account_id, a.balance AS balance, a.earned_total AS earned_total, "
-        f"t.path AS person_path, p.territory_id AS territory_id, "
-        f"(SELECT h.station_id FROM {home} AS h WHERE h.person_id = p.id) AS home_station_id"
-    )
+    return sql, {**entry_params, **lot_params}
 
 
-@dataclass
-class _Moved:
-    account_id: int
-    balance: int
-    earned_total: int
-    person_path: str
-    territory_id: int
-    home_station_id: int | None
-
-
-def _move_fast(*, person_id: int, delta: int, earned: int, key: str, at: datetime) -> _Moved | None:
-    """Change the balance if the account exists, the key is new and (debits) the balance covers
-    it; ``None`` otherwise, with nothing written (the caller takes the locked path to find out why).
-
-    PostgreSQL only: SQLite's RETURNING cannot name the joined tables, so the embedded default
-    (`make run`) always takes the locked path, which gives the same result in more statements."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _account_update_sql(delta < 0),
-            {"delta": delta, "earned": earned, "at": at, "person": person_id, "key": key},
-        )
-        row = cursor.fetchone()
-    return _Moved(*row) if row else None
-
-
-def insert_columns(instance, exprs: dict[str, str]) -> tuple[str, str, list]:
-    """``instance``'s row as the column list and the SELECT list of an ``INSERT … SELECT`` (so a
-    data-modifying statement can take some columns from other parts of it: ``exprs`` maps a
-    column to SQL), with the values Django would save; the primary key is left out unless
-    ``exprs`` names it. Every value is cast to its column's type."""
-    model = type(instance)
-    shape = _INSERT_SHAPES.get((model, tuple(exprs.items())))
-    if shape is None:
-        quote = connection.ops.quote_name
-        fields = [f for f in model._meta.concrete_fields if f.column not in exprs and not f.primary_key]
-        columns = [quote(c) for c in exprs] + [quote(f.column) for f in fields]
-        values = list(exprs.values()) + [f"%s::{f.cast_db_type(connection)}" for f in fields]
-        shape = _INSERT_SHAPES[(model, tuple(exprs.items()))] = (", ".join(columns), ", ".join(values), fields)
-    columns, values, fields = shape
-    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    return columns, values, params
-
-
-# (model, columns given as SQL) -> the column list, the SELECT list and the fields behind its %s.
-_INSERT_SHAPES: dict[tuple, tuple[str, str, list]] = {}
+# The entry's and the lot's columns that come from the UPDATE's RETURNING (the station too, unless
+# the award names one).
+_AWARD_ENTRY_EXPRS = {
+    False: {"account_id": "moved.account_id", "balance_after": "moved.balance", "territory_id": "moved.territory_id"},
+    True: {
+        "account_id": "moved.account_id", "balance_after": "moved.balance", "territory_id": "moved.territory_id",
+        "station_id": "moved.home_station_id",
+    },
+}  # fmt: skip
+_AWARD_LOT_EXPRS = {"account_id": "moved.account_id", "entry_id": "entry.id"}
 
 
 def _write_entry(account: PointAccount, *, kind: str, delta: int, **fields) -> PointEntry:
@@ -281,8 +254,7 @@ def points_award(
     }  # fmt: skip
     if rule.daily_cap is None and rule.monthly_cap is None and rule.is_active:
         try:
-            with transaction.atomic():
-                return _award_fast(**args)
+            return _award_fast(**args)
         except (_Fallback, IntegrityError):
             # No account yet, a key seen before, or (IntegrityError) a concurrent award with this
             # key committed while the UPDATE waited for the lock: the locked path sorts it out.
@@ -335,34 +307,43 @@ def _award_locked(
 def _award_fast(
     *, person, rule, actor, source, idempotency_key, points, note, station, check_award_roles, at
 ) -> AwardResult:
-    """The common award in three statements (see the module docstring); ``_Fallback``: take the
-    locked path. Refusals raise inside the caller's savepoint, so the balance change is undone."""
+    """The common award in one statement and one round trip (see the module docstring and
+    ``_award_sql``); ``_Fallback``: nothing was written, take the locked path."""
     amount = rule.points if points is None else int(points)
     if amount <= 0 or (check_award_roles and not rule_awardable_by(rule, actor)):
         raise _Fallback  # refused, unless the key was paid before: the locked path says which
-    moved = _move_fast(person_id=person.pk, delta=amount, earned=amount, key=idempotency_key, at=at)
-    if moved is None:
-        raise _Fallback
-    if not moved.person_path.startswith(_territory_path(rule)):
-        raise PointsError(f"积分项目“{rule.name}”只适用于{rule.territory.name}登记的人员")
-    entry = PointEntry.objects.create(
-        account_id=moved.account_id,
+    if connection.vendor != "postgresql":
+        raise _Fallback  # SQLite's RETURNING cannot name joined tables: the locked path, same result
+    entry = PointEntry(
         kind=Kind.AWARD,
         delta=amount,
-        balance_after=moved.balance,
         rule=rule,
         actor=actor,
         idempotency_key=idempotency_key,
         note=note[:200],
-        territory_id=moved.territory_id,
-        station_id=getattr(station, "pk", None) or moved.home_station_id,
+        station_id=getattr(station, "pk", None),
         created_at=at,
         **_source_fields(source),
     )
-    expires_at = at + timedelta(days=rule.valid_days) if rule.valid_days else None
-    PointLot.objects.create(
-        account_id=moved.account_id, entry=entry, amount=amount, remaining=amount, expires_at=expires_at
+    lot = PointLot(
+        amount=amount, remaining=amount, expires_at=at + timedelta(days=rule.valid_days) if rule.valid_days else None
     )
+    sql, params = _award_sql(entry, lot)
+    params.update(
+        delta=amount, earned=amount, at=at, person=person.pk, key=idempotency_key, under=_territory_path(rule)
+    )
+    row = run_fast(sql, params)
+    if row is None:
+        raise _Fallback  # no account yet, a key seen before, or a rule of another district
+    entry.pk, entry.account_id, entry.balance_after, entry.territory_id, entry.station_id, lot.pk = row
+    lot.account_id, lot.entry = entry.account_id, entry
+    for instance in (entry, lot):
+        instance._state.adding = False
+        instance._state.db = connection.alias
+        # What the ORM's save would tell its listeners (none today: the ledger is not audited twice).
+        post_save.send(
+            type(instance), instance=instance, created=True, update_fields=None, raw=False, using=connection.alias
+        )
     return AwardResult(entry, created=True, note=note)
 
 
@@ -519,7 +500,6 @@ __all__ = [
     "account_for",
     "cap_room",
     "debit",
-    "insert_columns",
     "points_award",
     "points_expire_due",
     "points_reverse",

@@ -119,3 +119,56 @@ def test_simultaneous_awards_cannot_squeeze_past_the_daily_cap(catalogue, worker
     assert len(results) == 3  # 30 per day at 10 each
     assert len(errors) == THREADS - 3 and all("上限" in e for e in errors)
     assert PointAccount.objects.get(person=worker).balance == 30
+
+
+def test_awards_and_redemptions_racing_on_one_account_keep_it_consistent(funded, world, catalogue, station_manager):
+    # Half the threads award (the one-statement award), half redeem (debit, then the lots read in a
+    # snapshot taken after the account lock): every redemption draws lots that exist, none
+    # overdraws, and balance = entries = lots afterwards, whatever the order.
+    from tests.points.test_ledger import assert_consistent
+
+    reward = Reward.objects.create(name="毛巾", cost=10, stock=100, territory=world.city)
+    person_id, rule_id, actor_id = funded.pk, catalogue["study"].pk, station_manager.pk
+
+    def act(i):
+        from django.contrib.auth import get_user_model
+
+        from points.models import PointRule
+
+        person = Person.objects.get(pk=person_id)
+        if i % 2:
+            return points_award(
+                person=person, rule=PointRule.objects.get(pk=rule_id), points=10,
+                actor=get_user_model().objects.get(pk=actor_id), idempotency_key=f"mix-a{i}",
+            ).entry.pk  # fmt: skip
+        return points_redeem(person=person, reward=Reward.objects.get(pk=reward.pk), idempotency_key=f"mix-r{i}").pk
+
+    results, errors = _race(act, THREADS)
+    assert all("不足" in e for e in errors)
+    assert len(results) + len(errors) == THREADS
+    redeemed = Redemption.objects.count()
+    assert PointEntry.objects.filter(kind="award").count() == 1 + THREADS // 2
+    assert assert_consistent(funded) == 50 + 10 * (THREADS // 2) - 10 * redeemed
+    reward.refresh_from_db()
+    assert reward.stock == 100 - redeemed
+
+
+def test_a_failed_redemption_outside_a_transaction_leaves_nothing(funded, world):
+    # Outside a transaction the redemption's two statements go as one query, which PostgreSQL runs
+    # as one implicit transaction: the second failing (the lots cannot cover the cost) undoes the
+    # first's debit and stock, and the locked path then refuses with the reason.
+    from points.models import LotDraw, PointLot
+    from tests.points.test_ledger import assert_consistent
+
+    assert connection.get_autocommit()
+    reward = Reward.objects.create(name="手电", cost=40, stock=3, territory=world.city)
+    PointLot.objects.update(remaining=30)  # the lots now hold 30 of the 50
+    with pytest.raises(PointsError, match="不一致"):
+        points_redeem(person=funded, reward=reward, idempotency_key="lost")
+    assert PointAccount.objects.get(person=funded).balance == 50
+    reward.refresh_from_db()
+    assert reward.stock == 3
+    assert not Redemption.objects.exists() and not LotDraw.objects.exists()
+    PointLot.objects.update(remaining=50)
+    points_redeem(person=funded, reward=reward, idempotency_key="found")
+    assert assert_consistent(funded) == 10

@@ -89,6 +89,11 @@ def test_generator_and_bench_on_the_small_profile(db, tmp_path):
     rates = [row for row in payload["results"] if "rate" in row]
     assert {row["unit"] for row in rates} == {"entries/s"}
     assert all(row["rate"] > 0 and row["baseline_rate"] > 0 for row in rates)
+    # An award is one statement, a redemption two, each in one round trip (savepoint included).
+    # Inside the test's transaction the bench's rolled-back round is a savepoint itself: its
+    # SAVEPOINT, ROLLBACK TO and RELEASE count as three more round trips here (not in `make bench`).
+    shapes = {row["case"][:4]: (row["round_trips"] - 3, row["statements"]) for row in rates}
+    assert shapes == {"积分授予": (1, 1), "积分兑换": (1, 2)}
     assert payload["generation"] == {}  # measured what was there, regenerated nothing
     markdown = next(tmp_path.glob("bench-small-*.md")).read_text(encoding="utf-8")
     assert "| admin 覆盖单位 首页（街道） |" in markdown
