@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 
+from core.admin_changelist import PortalChangeListMixin
 from core.models import Holiday
 
 CONFIRM_TEMPLATE = "core/admin/confirm_action.html"
@@ -82,7 +83,7 @@ class ConfirmActionMixin:
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(PortalChangeListMixin, admin.ModelAdmin):
     """The one working-day calendar: entered each December from the State Council's notice."""
 
     list_display = ["date", "name", "is_workday"]

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.admin_changelist import PortalChangeListMixin
 from core.masking import mask_phone
 from grievances.models import (
     BlockedSubmitter,
@@ -27,20 +28,20 @@ from organizations.admin_filters import territory_filters
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(PortalChangeListMixin, admin.ModelAdmin):
     list_display = ["code", "name", "default_priority", "is_active", "sort_order"]
     list_editable = ["is_active", "sort_order"]
     search_fields = ["code", "name", "keywords"]
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(PortalChangeListMixin, admin.ModelAdmin):
     list_display = ["category", "priority", "respond_hours", "resolve_amount", "resolve_unit"]
     list_filter = ["priority", "resolve_unit"]
 
 
 @admin.register(BlockedSubmitter)
-class BlockedSubmitterAdmin(admin.ModelAdmin):
+class BlockedSubmitterAdmin(PortalChangeListMixin, admin.ModelAdmin):
     list_display = ["kind", "value", "reason", "until", "created_at"]
     list_filter = ["kind"]
     search_fields = ["value", "reason"]

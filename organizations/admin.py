@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from treebeard.forms import movenodeform_factory
 
+from core.admin_changelist import PortalChangeListMixin
 from organizations import rules as R
 from organizations import selectors as S
 from organizations.admin_base import CappedCountPaginator, ScopedAdmin, ScopedInline
@@ -546,7 +547,7 @@ class ModelNameTypeFilter(ResourceTypeFilter):
 
 
 @admin.register(LogEntry)
-class BoundedLogEntryAdmin(AuditlogLogEntryAdmin):
+class BoundedLogEntryAdmin(PortalChangeListMixin, AuditlogLogEntryAdmin):
     date_hierarchy = None
     show_full_result_count = False
     paginator = CappedCountPaginator

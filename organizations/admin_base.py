@@ -13,6 +13,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponseRedirect
 from django.utils.functional import cached_property
 
+from core.admin_changelist import PortalChangeListMixin
 from core.admin_export import ExportAdminMixin
 from core.excel import neutralize_formula
 from organizations.scope import OutOfScope, assert_placed, placeable, restrict
@@ -44,7 +45,7 @@ class CappedCountPaginator(Paginator):
         return self._bounded_count > self.cap
 
 
-class ScopedAdmin(ExportAdminMixin, AuditlogHistoryAdminMixin, admin.ModelAdmin):
+class ScopedAdmin(PortalChangeListMixin, ExportAdminMixin, AuditlogHistoryAdminMixin, admin.ModelAdmin):
     """ModelAdmin whose rows, FK choices and object pages are limited to the user's scope.
 
         * changelists: ``get_queryset`` → ``restrict``; no full-table COUNT on big tables (neither

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.admin_changelist import PortalChangeListMixin
 from core.images import sanitize_photo
 from organizations.admin_base import ScopedAdmin, ScopedFileWidget, ScopedInline
 from organizations.admin_filters import territory_filters
@@ -250,7 +251,7 @@ class StationFeedbackAdmin(ScopedAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(PortalChangeListMixin, admin.ModelAdmin):
     """Shared catalogue (not placed in the hierarchy); only the municipal committee edits it."""
 
     list_display = ["name", "code", "sort_order", "is_active"]
@@ -258,7 +259,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(InspectionItem)
-class InspectionItemAdmin(admin.ModelAdmin):
+class InspectionItemAdmin(PortalChangeListMixin, admin.ModelAdmin):
     list_display = ["name", "code", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.admin_changelist import PortalChangeListMixin
 from organizations.admin_base import ScopedAdmin
 from surveys.models import HeaderAlias, ImportBatch, ValueMapping
 from surveys.specs import SPECS
@@ -22,7 +23,7 @@ class AliasFieldFilter(admin.SimpleListFilter):
 
 
 @admin.register(HeaderAlias)
-class HeaderAliasAdmin(admin.ModelAdmin):
+class HeaderAliasAdmin(PortalChangeListMixin, admin.ModelAdmin):
     """The alias table is shared reference data (not placed in the hierarchy): the municipal
     committee maintains it, districts may read it."""
 

@@ -37,7 +37,7 @@ def _fast_and_quiet(settings):
     settings.AXES_ENABLED = False
     settings.STORAGES = {
         **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "staticfiles": {"BACKEND": "core.storage.MemoStaticFilesStorage"},
     }
 
 

@@ -3,11 +3,15 @@ statements, with the user's scope and permissions kept across requests — and n
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.models import Group
 from django.test import RequestFactory
 
+from core.admin_changelist import PortalChangeListMixin
 from organizations.models import StaffPost
 from organizations.roles import Role, group_name
 from organizations.scope import scope_for
@@ -28,9 +32,10 @@ def _codes(response) -> set[str]:
 def test_tiny_changelist_statements(client, municipal, password, django_assert_num_queries):
     assert client.login(username=municipal.username, password=password)
     client.get(CHANGELIST)  # the first request stores the scope and the permissions
-    # session, user, SAVEPOINT (ATOMIC_REQUESTS), COUNT (paginator), COUNT (unfiltered total),
-    # the rows, RELEASE. No permission, post or content-type query: they come from the cache.
-    with django_assert_num_queries(7) as captured:
+    # session, user, SAVEPOINT (ATOMIC_REQUESTS), COUNT (paginator; nothing filters the list, so
+    # it is the unfiltered total too: core.admin_changelist), the rows, RELEASE. No permission,
+    # post or content-type query: they come from the cache.
+    with django_assert_num_queries(6) as captured:
         response = client.get(CHANGELIST)
     assert response.status_code == 200
     sql = " ".join(q["sql"] for q in captured.captured_queries)
@@ -107,3 +112,54 @@ def test_the_app_list_depends_on_permissions_only(world):
         assert site._build_app_dict(request) == lists[-1]
     assert lists[0] == lists[1]
     assert lists[0]  # street officers see something
+
+
+def _without_csrf(html: bytes) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html.decode())
+
+
+def test_the_changelist_markup_is_djangos(client, municipal, password, settings, monkeypatch):
+    """The form renderer that prints the editable columns in Python (core.form_renderer) and the
+    changelist that reverses one URL a page and counts once (core.admin_changelist) give the page
+    Django's templates and ChangeList give, byte for byte (but for the per-request CSRF mask),
+    filtered or not."""
+    from stations.models import Service
+
+    Service.objects.create(code="quote-test", name='休息 "<区>"', sort_order=3, is_active=False)
+    assert client.login(username=municipal.username, password=password)
+    urls = [CHANGELIST, CHANGELIST + "?is_active__exact=0", CHANGELIST + "?o=-1"]
+    fast = [client.get(url) for url in urls]
+    settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
+    monkeypatch.setattr(PortalChangeListMixin, "get_changelist", lambda self, request, **kw: ChangeList)
+    slow = [client.get(url) for url in urls]
+    for ours, django in zip(fast, slow, strict=True):
+        assert ours.status_code == django.status_code == 200
+        assert _without_csrf(ours.content) == _without_csrf(django.content)
+    page = fast[0].content.decode()
+    assert 'name="form-0-sort_order"' in page
+    assert f'href="/admin/stations/service/{Service.objects.get(code="quote-test").pk}/change/"' in page
+
+
+def test_the_unfiltered_total_is_counted_only_when_it_differs(
+    client, municipal, password, world, django_assert_num_queries
+):
+    """A filtered list still counts its own rows and the unfiltered total ("N 总计")."""
+    from core.models import Holiday
+
+    Holiday.objects.create(date="2026-10-01", name="国庆节", is_workday=False)
+    Holiday.objects.create(date="2026-10-11", name="调休", is_workday=True)
+    assert client.login(username=municipal.username, password=password)
+    url = "/admin/core/holiday/"
+    client.get(url)
+
+    def counts(captured):
+        return sum("COUNT(*)" in q["sql"] for q in captured.captured_queries)
+
+    # session, user, SAVEPOINT, COUNT(s), the rows, RELEASE, the date hierarchy's two
+    with django_assert_num_queries(8) as unfiltered:
+        assert client.get(url).status_code == 200
+    with django_assert_num_queries(9) as filtered:
+        response = client.get(url + "?is_workday__exact=1")
+    assert (counts(unfiltered), counts(filtered)) == (1, 2)
+    assert response.context["cl"].result_count == 1
+    assert response.context["cl"].full_result_count == Holiday.objects.count()
