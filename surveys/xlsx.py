@@ -405,7 +405,7 @@ def _feed(parser: XMLParser, fh) -> None:
 # attribute, another quoting — goes through expat exactly as before, so every file reads the same
 # either way; only the cost differs. Blocks are cut at a row's end, so memory stays bounded.
 
-_BLOCK = 1 << 20
+_BLOCK = 1 << 18
 # Past this many bytes without a row's end the rest of the part goes to expat (a row of a
 # genuine file is far smaller; a hostile one is then bounded by expat's checks as before).
 _MAX_PENDING = 8 << 20
