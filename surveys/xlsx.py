@@ -2,8 +2,10 @@
 
 calamine loads a whole sheet into memory before the first row is seen: about 1 KB a row, so a
 300,000-row file costs 300 MB more than a 100,000-row one. Here the sheet XML is decompressed and
-parsed as it is read (expat through ElementTree's ``XMLParser`` with a target: no element tree
-is built), so memory stays flat in the number of rows. What is held whole is what any reader
+parsed as it is read, a block of whole rows at a time, so memory stays flat in the number of rows:
+blocks in the plain shape spreadsheet programs write are read by one regular expression, any
+other block by expat (ElementTree's ``XMLParser`` with a target: no element tree is built), with
+the same rows either way (see ``_sheet_rows``). What is held whole is what any reader
 must hold: the shared-strings table (one entry per distinct text the workbook stores there;
 files written in write-only mode store their text inline instead), the cell styles and the
 merged ranges.
