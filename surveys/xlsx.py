@@ -425,6 +425,8 @@ _TOKEN = re.compile(
     rb'(?:<is><t( xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
 )
 _ROW_R = re.compile(rb'\sr="(\d+)"')
+# A row or cell after the sheet data (not <rowBreaks>, <cols>, <conditionalFormatting>, …).
+_STRAY_ROW = re.compile(rb"<(?:row|c)[\s/>]")
 
 
 def _sheet_rows(fh, typed: _Typed) -> Iterator[list[tuple[int, list]]]:
@@ -457,7 +459,7 @@ def _sheet_rows(fh, typed: _Typed) -> Iterator[list[tuple[int, list]]]:
             block, buffer = buffer[:end], buffer[end:]
             if not chunk:
                 block, _, rest = block.partition(b"</sheetData>")
-                if b"<row" in rest or b"<c " in rest or b"</worksheet>" not in rest:
+                if _STRAY_ROW.search(rest) or b"</worksheet>" not in rest:
                     raise BadWorkbook("工作表内容不完整或格式错误（表格数据没有正常结束）")
             yield reader.block(block)
         if not chunk:

@@ -177,7 +177,11 @@ def _sheet_file(tmp_path, rows: str, name: str):
     path = tmp_path / name
     sheet = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<worksheet xmlns="http://schemas.openxmlformats.org'
-        '/spreadsheetml/2006/main"><sheetData>' + rows + "</sheetData></worksheet>"
+        '/spreadsheetml/2006/main"><sheetData>' + rows + "</sheetData>"
+        # What Excel may write after the rows: page breaks and conditional formats are not rows.
+        '<rowBreaks count="1" manualBreakCount="1"><brk id="3" max="16383" man="1"/></rowBreaks>'
+        '<conditionalFormatting sqref="A1"><cfRule type="expression" priority="1"><formula>1</formula></cfRule>'
+        "</conditionalFormatting></worksheet>"
     )
     with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as dst:
         for item in src.infolist():
