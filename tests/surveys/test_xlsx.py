@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from surveys import xlsx
+from surveys import xlsx, xlsx_rows
 from surveys.readers import UnreadableFile, _open_with_calamine, open_table
 
 _INLINE = re.compile(r'<c ([^>]*?)t="inlineStr"([^>]*)><is>(<t(?: [^>]*)?>.*?</t>)</is></c>')
@@ -196,7 +196,7 @@ def test_plain_rows_and_every_other_shape_read_the_same_either_way(tmp_path, mon
     plain = _sheet_file(tmp_path, _PLAIN_ROWS, "plain.xlsx")
     other = _sheet_file(tmp_path, _OTHER_ROWS, "other.xlsx")
     with monkeypatch.context() as patched:
-        patched.setattr(xlsx._FastRows, "block", xlsx._FastRows._expat)  # expat for every block
+        patched.setattr(xlsx_rows.FastRows, "block", xlsx_rows.FastRows._expat)  # expat for every block
         assert [(n, cells) for n, cells in open_table(plain).rows() if n in (1, 2, 3, 4, 6, 7)] == _EXPECTED[:6]
         assert list(open_table(other).rows())[7:] == _EXPECTED[6:]
 
@@ -204,7 +204,7 @@ def test_plain_rows_and_every_other_shape_read_the_same_either_way(tmp_path, mon
         raise AssertionError("a plain block went to expat")
 
     assert list(open_table(other).rows())[7:] == _EXPECTED[6:]
-    monkeypatch.setattr(xlsx._FastRows, "_expat", refuse)
+    monkeypatch.setattr(xlsx_rows.FastRows, "_expat", refuse)
     rows = list(open_table(plain).rows())
     assert [(n, cells) for n, cells in rows if n in (1, 2, 3, 4, 6, 7)] == _EXPECTED[:6]
     assert [type(c) for c in rows[3][1]] == [str, float, str, bool]
