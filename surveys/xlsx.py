@@ -2,8 +2,10 @@
 
 calamine loads a whole sheet into memory before the first row is seen: about 1 KB a row, so a
 300,000-row file costs 300 MB more than a 100,000-row one. Here the sheet XML is decompressed and
-parsed as it is read (expat through ElementTree's ``XMLParser`` with a target: no element tree
-is built), so memory stays flat in the number of rows. What is held whole is what any reader
+parsed as it is read, a block of whole rows at a time, so memory stays flat in the number of rows:
+blocks in the plain shape spreadsheet programs write are read by one regular expression, any
+other block by expat (ElementTree's ``XMLParser`` with a target: no element tree is built), with
+the same rows either way (``surveys.xlsx_rows``). What is held whole is what any reader
 must hold: the shared-strings table (one entry per distinct text the workbook stores there;
 files written in write-only mode store their text inline instead), the cell styles and the
 merged ranges.
@@ -263,113 +265,6 @@ def _last_row_number(data: bytes, cut: int) -> int:
         end = at
 
 
-class _SheetRows(_TextCollector):
-    """Parser target that turns <row> elements into (Excel row number, cells) as they end."""
-
-    def __init__(self, shared: list[str], date_styles: list[bool], epoch: dt.datetime):
-        super().__init__()
-        self.shared = shared
-        self.date_styles = date_styles
-        self.epoch = epoch
-        self.ready: list[tuple[int, list]] = []
-        self.row_number = 0
-        self.cells: list = []
-        self.col = -1
-        self.kind = self.style = None
-        self.columns: dict[str, int] = {}
-        self.cell = self.value = self.row = self.inline = self.text = self.run = self.phonetic_tag = ""
-
-    def _names(self, tag: str) -> None:
-        ns = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
-        self.cell, self.value, self.row, self.inline = ns + "c", ns + "v", ns + "row", ns + "is"
-        self.text, self.phonetic_tag = ns + "t", ns + "rPh"
-
-    def start(self, tag, attrib) -> None:
-        if not self.cell:
-            self._names(tag)
-        if tag == self.cell:
-            ref = attrib.get("r")
-            if ref:
-                letters = ref.rstrip("0123456789")
-                col = self.columns.get(letters)
-                if col is None:
-                    col = self.columns[letters] = _check_cell(letters, self.row_number or 1)
-                self.col = col
-            else:
-                self.col += 1
-                if self.col >= MAX_COLUMNS:
-                    raise BadWorkbook(f"第 {self.row_number} 行超过 {MAX_COLUMNS} 列")
-            self.kind = attrib.get("t")
-            self.style = attrib.get("s")
-            self.parts = []
-            self.size = 0
-        elif tag == self.value:
-            self.in_text = True
-        elif tag == self.text:
-            self.open_run(attrib)
-        elif tag == self.row:
-            number = attrib.get("r")
-            self.row_number = int(number) if number else self.row_number + 1
-            if not 0 < self.row_number <= MAX_ROWS:
-                raise BadWorkbook(f"第 {self.row_number} 行超出Excel的最大行数 {MAX_ROWS}")
-            self.cells = []
-            self.col = -1
-        elif tag == self.phonetic_tag:
-            self.phonetic += 1
-
-    def end(self, tag) -> None:
-        if tag == self.cell:
-            cells = self.cells
-            if self.col >= len(cells):
-                cells.extend([""] * (self.col + 1 - len(cells)))
-            cells[self.col] = self._value("".join(self.parts))
-        elif tag == self.value:
-            self.in_text = False
-        elif tag == self.text:
-            self.close_run()
-        elif tag == self.row:
-            self.ready.append((self.row_number, self.cells))
-        elif tag == self.phonetic_tag:
-            self.phonetic -= 1
-
-    def _value(self, text: str):
-        kind = self.kind
-        if kind is None or kind == "n":
-            if not text:
-                return ""
-            number = float(text)
-            if self.style and self.date_styles:
-                index = int(self.style)
-                if index < len(self.date_styles) and self.date_styles[index]:
-                    return self._date(number)
-            return number
-        if kind == "s":
-            return self.shared[int(text)] if text else ""
-        if kind == "inlineStr" or kind == "str" or kind == "e":
-            return text
-        if kind == "b":
-            return text in ("1", "true")
-        if kind == "d":
-            try:
-                moment = dt.datetime.fromisoformat(text)
-            except ValueError:
-                return text
-            return moment.date() if "T" not in text else moment
-        return text
-
-    def _date(self, serial: float):
-        if not (0 <= serial < 2958466):
-            return serial
-        moment = self.epoch + dt.timedelta(days=serial)
-        # Excel keeps milliseconds at most; rounding to the second undoes binary fractions.
-        moment = (moment + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
-        if serial < 1 and self.epoch is _EPOCH_1900:
-            return moment.time()
-        if moment.time() == dt.time(0):
-            return moment.date()
-        return moment
-
-
 def _feed(parser: XMLParser, fh) -> None:
     """Parse a part as it decompresses. OOXML parts have no DTD: one that declares one is refused
     before the parser could expand an entity."""
@@ -428,7 +323,10 @@ def open_first_sheet(path) -> tuple[str, int, Callable[[], Iterator[tuple[int, l
         raise BadWorkbook(str(exc)) from exc
 
     def rows() -> Iterator[tuple[int, list]]:
-        target = _SheetRows(shared, date_styles, _EPOCH_1904 if date1904 else _EPOCH_1900)
+        # Imported here: the rows module builds on this one's limits and errors.
+        from surveys.xlsx_rows import CellValues, sheet_rows
+
+        typed = CellValues(shared, date_styles, _EPOCH_1904 if date1904 else _EPOCH_1900)
         pending = iter(merges)
         upcoming = next(pending, None)
         active: list[tuple[int, int, int, object]] = []  # (last row, first col, last col, value)
@@ -454,8 +352,7 @@ def open_first_sheet(path) -> tuple[str, int, Callable[[], Iterator[tuple[int, l
 
         try:
             with zipfile.ZipFile(path) as archive, archive.open(part) as fh:
-                for _ in _feed(XMLParser(target=target), fh):
-                    ready, target.ready = target.ready, []
+                for ready in sheet_rows(fh, typed):
                     for number, cells in ready:
                         while expected < number:
                             yield expected, fill(expected, [])

@@ -137,25 +137,27 @@ def close_written_tasks(pks: list[int], *, mark: bool = False) -> None:
     from organizations.models import Territory
 
     if connection.vendor == "postgresql":
-        # The chunk's rows as one array parameter; a task of a district or the city stays open.
+        # The chunk's rows as one array parameter, probed in the one-task-per-row index (a join
+        # with the array was planned as a scan of every task of the table, once per chunk); a task
+        # of a district or the city stays open.
         q = connection.ops.quote_name
-        rows = f"SELECT unnest(%s::bigint[]) AS {q('id')}"
-        if mark:
-            rows = (
-                f"UPDATE {q(StagedRow._meta.db_table)} SET {q('applied')} = true "
-                f"WHERE {q('id')} = ANY(%s) RETURNING {q('id')}"
-            )
+        marked = (
+            f"WITH written AS (UPDATE {q(StagedRow._meta.db_table)} SET {q('applied')} = true "
+            f"WHERE {q('id')} = ANY(%s)) "
+            if mark
+            else ""
+        )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH written AS ({rows}) "
-                f"UPDATE {q(VerificationTask._meta.db_table)} t SET {q('status')} = %s, {q('decided_at')} = %s "
-                f"FROM written w WHERE t.{q('row_id')} = w.{q('id')} AND t.{q('status')} = %s AND NOT EXISTS ("
+                f"{marked}UPDATE {q(VerificationTask._meta.db_table)} t SET {q('status')} = %s, {q('decided_at')} = %s "
+                f"WHERE t.{q('row_id')} = ANY(%s) AND t.{q('status')} = %s AND NOT EXISTS ("
                 f"SELECT 1 FROM {q(Territory._meta.db_table)} p WHERE p.{q('id')} = t.{q('territory_id')} "
                 f"AND p.{q('level')} IN (%s, %s))",
                 [
-                    pks,
+                    *([pks] if mark else []),
                     VerificationTask.Status.WRITTEN,
                     timezone.now(),
+                    pks,
                     VerificationTask.Status.PENDING,
                     Territory.Level.CITY,
                     Territory.Level.DISTRICT,

@@ -45,13 +45,14 @@ def run(batch: ImportBatch, path, *, progress: bool = True) -> ImportBatch:
         if not chunk:
             break
         staged = process_chunk(ctx, chunk)
+        done = chunk[-1][0] - header.row_number
+        # The chunk's rows and the batch's progress in one transaction: one commit per chunk.
         with transaction.atomic():
             stage(staged)
-        done = chunk[-1][0] - header.row_number
-        if progress:
-            ImportBatch.objects.filter(pk=batch.pk).update(
-                progress=min(95, int(done * 95 / total)), heartbeat_at=timezone.now()
-            )
+            if progress:
+                ImportBatch.objects.filter(pk=batch.pk).update(
+                    progress=min(95, int(done * 95 / total)), heartbeat_at=timezone.now()
+                )
     # The staging table just grew by the whole file: plan what follows with true statistics.
     analyze(StagedRow, PLANNED_COLUMNS)
     with transaction.atomic():

@@ -43,15 +43,22 @@ def flag_duplicates(batch: ImportBatch) -> None:
 
 
 def count_rows(batch: ImportBatch) -> dict:
-    by_status = dict(
-        StagedRow.objects.filter(batch=batch).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
-    counts = {status: by_status.get(status, 0) for status in RowStatus.values}
-    counts["rows"] = sum(by_status.values())
-    counts["warnings"] = StagedRow.objects.filter(batch=batch, has_warning=True).exclude(status=RowStatus.ERROR).count()
-    counts["flagged"] = StagedRow.objects.filter(
-        Q(has_warning=True) | Q(status__in=[RowStatus.ERROR, RowStatus.DUPLICATE]), batch=batch
-    ).count()
+    # One pass over the batch's rows: per status, its rows, those with a warning and those flagged.
+    by_status = {
+        status: (n, warned, flagged)
+        for status, n, warned, flagged in StagedRow.objects.filter(batch=batch)
+        .values_list("status")
+        .annotate(
+            n=Count("pk"),
+            warned=Count("pk", filter=Q(has_warning=True)),
+            flagged=Count("pk", filter=Q(has_warning=True) | Q(status__in=[RowStatus.ERROR, RowStatus.DUPLICATE])),
+        )
+        .values_list("status", "n", "warned", "flagged")
+    }
+    counts = {status: by_status.get(status, (0,))[0] for status in RowStatus.values}
+    counts["rows"] = sum(n for n, _, _ in by_status.values())
+    counts["warnings"] = sum(warned for status, (_, warned, _) in by_status.items() if status != RowStatus.ERROR)
+    counts["flagged"] = sum(flagged for _, _, flagged in by_status.values())
     counts["missing"] = missing_from_source(batch).count() if batch.full_list else 0
     counts.setdefault("created", 0)
     counts.setdefault("updated", 0)

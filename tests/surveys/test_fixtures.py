@@ -52,7 +52,11 @@ def test_statements_of_an_import_do_not_grow_with_its_rows(world, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("the COPY and array statements are PostgreSQL's; SQLite takes bulk_create")
     # A first import fills the process's caches (content types): not what is measured.
-    import_file(kind="units", path=make_units_workbook(tmp_path / "warm.xlsx", 20, start_seq=1_000).path)
+    # (Applied, or the content type of the lineage is first read inside the measured import when
+    # this test runs alone.)
+    import_file(
+        kind="units", path=make_units_workbook(tmp_path / "warm.xlsx", 20, start_seq=1_000).path, apply=ApplyMode.CLEAN
+    )
     counts, lookups = [], []
     for rows, start in ((300, 3_000), (900, 9_000)):
         info = make_units_workbook(tmp_path / f"units-{rows}.xlsx", rows, start_seq=start)
@@ -69,6 +73,7 @@ def test_statements_of_an_import_do_not_grow_with_its_rows(world, tmp_path):
 
 
 # Batch bookkeeping, header aliases, mappings, territories, one compare chunk (existing units),
-# duplicates, tasks, counts, one apply chunk (eligible rows, existing units, ids, rows applied and
-# tasks closed) and the report; the COPYs of staged rows, units and lineage are not counted here.
-STATEMENTS_PER_SINGLE_CHUNK_IMPORT = 50
+# duplicates, tasks, counts (one statement each time: after staging, after apply, in the report),
+# one apply chunk (eligible rows, existing units, ids, rows applied and tasks closed) and the
+# report; the COPYs of staged rows, units and lineage are not counted here.
+STATEMENTS_PER_SINGLE_CHUNK_IMPORT = 44

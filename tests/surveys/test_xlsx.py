@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from surveys import xlsx
+from surveys import xlsx, xlsx_rows
 from surveys.readers import UnreadableFile, _open_with_calamine, open_table
 
 _INLINE = re.compile(r'<c ([^>]*?)t="inlineStr"([^>]*)><is>(<t(?: [^>]*)?>.*?</t>)</is></c>')
@@ -139,3 +139,84 @@ def test_other_workbooks_are_left_to_calamine(tmp_path):
     assert not xlsx.is_ooxml_workbook(path)
     with pytest.raises(UnreadableFile):
         open_table(path)
+
+
+# Rows of the plain shape (read by the regular expression), with what it must get right: spaces
+# kept only under xml:space="preserve", rows and cells without references, a self-closing row, a
+# formula's cached result, booleans, errors, numbers with and without a type.
+_PLAIN_ROWS = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>名称</t></is></c><c r="B1" t="inlineStr"><is><t>人数</t></is></c></row>'
+    '<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve"> 甲 </t></is></c><c r="B2"><v>12</v></c></row>'
+    '<row r="3" spans="1:3"><c r="A3" t="inlineStr"><is><t>  乙  </t></is></c><c r="C3" s="0" t="str"><f>1+1</f>'
+    '<v>2</v></c></row><row><c t="inlineStr"><is><t>无引用</t></is></c><c><v>7.5</v></c><c r="D4" t="b"><v>1</v></c>'
+    '</row><row r="6"/><row r="7"><c r="B7" t="e"><v>#N/A</v></c><c r="C7" s="0"/></row>'
+)
+# Rows of other shapes (read by expat): an entity, rich text, attributes in another order.
+_OTHER_ROWS = (
+    '<row r="8"><c r="A8" t="inlineStr"><is><t>A&amp;B 公司</t></is></c></row>'
+    '<row r="9"><c r="A9" t="inlineStr"><is><r><t>东</t></r><r><t>京</t></r></is></c>'
+    '<c r="B9" t="inlineStr" s="0"><is><t>丙</t></is></c></row>'
+)
+_EXPECTED = [
+    (1, ["名称", "人数"]),
+    (2, [" 甲 ", 12.0]),
+    (3, ["乙", "", "2"]),
+    (4, ["无引用", 7.5, "", True]),
+    (6, []),
+    (7, ["", "#N/A"]),
+    (8, ["A&B 公司"]),
+    (9, ["东京", "丙"]),
+]
+
+
+def _sheet_file(tmp_path, rows: str, name: str):
+    workbook = Workbook()
+    workbook.active.append(["x"])
+    plain = tmp_path / f"plain-{name}"
+    workbook.save(plain)
+    path = tmp_path / name
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<worksheet xmlns="http://schemas.openxmlformats.org'
+        '/spreadsheetml/2006/main"><sheetData>' + rows + "</sheetData>"
+        # What Excel may write after the rows: page breaks and conditional formats are not rows.
+        '<rowBreaks count="1" manualBreakCount="1"><brk id="3" max="16383" man="1"/></rowBreaks>'
+        '<conditionalFormatting sqref="A1"><cfRule type="expression" priority="1"><formula>1</formula></cfRule>'
+        "</conditionalFormatting></worksheet>"
+    )
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = sheet.encode() if item.filename == "xl/worksheets/sheet1.xml" else src.read(item)
+            dst.writestr(item, data)
+    return path
+
+
+def test_plain_rows_and_every_other_shape_read_the_same_either_way(tmp_path, monkeypatch):
+    """Blocks of the plain shape are read by the regular expression, any other block by expat:
+    both give the same rows, and a plain block never goes to expat."""
+    plain = _sheet_file(tmp_path, _PLAIN_ROWS, "plain.xlsx")
+    other = _sheet_file(tmp_path, _OTHER_ROWS, "other.xlsx")
+    with monkeypatch.context() as patched:
+        patched.setattr(xlsx_rows.FastRows, "block", xlsx_rows.FastRows._expat)  # expat for every block
+        assert [(n, cells) for n, cells in open_table(plain).rows() if n in (1, 2, 3, 4, 6, 7)] == _EXPECTED[:6]
+        assert list(open_table(other).rows())[7:] == _EXPECTED[6:]
+
+    def refuse(self, block):
+        raise AssertionError("a plain block went to expat")
+
+    assert list(open_table(other).rows())[7:] == _EXPECTED[6:]
+    monkeypatch.setattr(xlsx_rows.FastRows, "_expat", refuse)
+    rows = list(open_table(plain).rows())
+    assert [(n, cells) for n, cells in rows if n in (1, 2, 3, 4, 6, 7)] == _EXPECTED[:6]
+    assert [type(c) for c in rows[3][1]] == [str, float, str, bool]
+
+
+def test_a_sheet_cut_short_is_refused(tmp_path):
+    path = _sheet_file(tmp_path, '<row r="1"><c r="A1"><v>1</v></c></row>', "cut.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp_path / "short.xlsx", "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: data.index(b"</sheetData>")] + b'<row r="2"><c r="A2"><v>2</v>'
+            dst.writestr(item, data)
+    with pytest.raises(UnreadableFile):
+        list(open_table(tmp_path / "short.xlsx").rows())
