@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.http import client_ip
 from grievances import abuse, services
-from grievances.forms import PublicIntakeForm, RateForm, ReopenForm, StatusLookupForm
+from grievances.forms import PublicIntakeForm, RateForm, ReopenForm, StationIntakeForm, StatusLookupForm
 from grievances.models import Campaign, Channel, Grievance
 from grievances.selectors import intake_station, public_status
 from members.validators import normalize_phone
@@ -59,7 +59,7 @@ def _remember(request, response, ticket: str, *, submitted: bool = False):
 
 
 def _intake(request, *, channel: str, station=None, campaign=None, heading: str, blocked=None, known_category=None):
-    form = PublicIntakeForm(
+    form = (StationIntakeForm if station is not None else PublicIntakeForm)(
         request.POST or None,
         request.FILES or None,
         station=station,

@@ -69,3 +69,43 @@ def test_the_blocklist_rule(managed_station, kind, value, until, blocked):
     # The same rule asked on its own (a phone the door did not ask about).
     assert abuse.is_blocked(ip=IP, phone=PHONE) is blocked
     assert intake_station(managed_station.code, ip="192.0.2.1", phone="").blocked is False
+
+
+def test_the_station_form_names_each_field_in_chinese(client, managed_station, categories):
+    from django.urls import reverse
+
+    from grievances.models import Grievance
+
+    url = reverse("grievances:station-new", kwargs={"code": managed_station.code})
+    response = client.post(url, {"text": "", "contact_phone": "12345", "category": "99999999999999999999"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "请填写诉求内容" in body and "手机号应为11位大陆手机号码" in body and "有效的选项" in body
+    assert 'id="row-territory"' not in body  # the station fixes the place
+    response = client.post(url, {"text": "长" * 2001, "contact_phone": "13912345630"})
+    assert "诉求内容不能超过 2000 字" in response.content.decode()
+    assert client.post(url, {"text": "x", "contact_phone": ""}).content.decode().count("请填写手机号") == 1
+    missing = reverse("grievances:station-new", kwargs={"code": "NXF-NONE-999"})
+    assert client.post(missing, {"text": "充电桩坏了", "contact_phone": "13912345630"}).status_code == 404
+    assert not Grievance.objects.exists()
+
+
+def test_the_api_names_each_field_in_chinese(managed_station, categories):
+    import json
+
+    from django.test import Client
+    from django.urls import reverse
+
+    url = reverse("grievance-intake")
+
+    def post(**payload):
+        return Client().post(url, json.dumps(payload), content_type="application/json")
+
+    bad_phone = post(station=managed_station.code, text="充电桩坏了", contact_phone="12345")
+    assert bad_phone.status_code == 400 and "手机号" in bad_phone.json()["contact_phone"][0]
+    unknown = post(station="NXF-NONE-999", text="充电桩坏了", contact_phone="13912345630")
+    assert unknown.status_code == 400 and "驿站编码 NXF-NONE-999 不存在" in unknown.json()["station"][0]
+    category = post(station=managed_station.code, text="充电桩坏了", contact_phone="13912345630", category="nope")
+    assert category.status_code == 400 and "不存在或已停用" in category.json()["category"][0]
+    ok = post(station=managed_station.code.lower(), text="充电桩坏了", contact_phone="13912345630", category="meals")
+    assert ok.status_code == 201, ok.content
