@@ -42,7 +42,7 @@ def street_queryset():
 
 class KnownCategoryField(forms.ModelChoiceField):
     """The category choice; a door that already read the chosen active category (in its own
-    query: ``selectors.active_category_row``) sets ``known`` and the choice is not read again."""
+    query: ``selectors.intake_station``) sets ``known`` and the choice is not read again."""
 
     known: Category | None = None
 
