@@ -1,5 +1,7 @@
-"""The audit entry django-auditlog would write when an instance is created, built without writing
-it, so a hot path can insert it in the same statement as the row itself (``points_redeem``).
+"""The audit entry django-auditlog would write when an instance is created, built without
+auditlog's per-save work: a hot path inserts it in the same statement as the row itself
+(``points_redeem``: ``created_log_entry``), or saves the row with auditlog's receiver kept out and
+then writes the entry in one INSERT (the public intake: ``created_quietly`` + ``log_created``).
 
 It is the same ``LogEntry`` row the post_save receiver writes — the same fields, the same
 ``changes`` (auditlog's ``model_instance_diff(None, instance)``: every tracked field as
@@ -18,13 +20,15 @@ accessors, an ORM INSERT and a round trip of its own — about as much as the re
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import UTC
 
 from auditlog import get_logentry_model
 from auditlog.cid import get_cid
-from auditlog.context import auditlog_disabled
+from auditlog.context import auditlog_disabled, disable_auditlog
 from auditlog.diff import get_fields_in_model, get_mask_function
 from auditlog.models import DEFAULT_OBJECT_REPR
+from auditlog.receivers import log_create
 from auditlog.registry import auditlog
 from auditlog.signals import post_log, pre_log
 from django.conf import settings
@@ -144,3 +148,33 @@ def created_log_entry(instance: models.Model, *, pending: tuple[str, ...] = ()):
 def changes_json(entry) -> str:
     """``entry.changes`` as the JSON text of its column (cast to jsonb in SQL)."""
     return json.dumps(entry.changes, ensure_ascii=False)
+
+
+@contextmanager
+def created_quietly():
+    """Save inside this to keep auditlog's own receiver out; then call ``log_created``."""
+    with disable_auditlog():
+        yield
+
+
+def log_created(instance: models.Model):
+    """Write the audit entry of ``instance``'s creation — the row auditlog would write — after it
+    was saved in ``created_quietly()``. Nothing when auditlog is disabled around the call (the
+    demo data). Where ``created_log_entry`` declines, auditlog's own receiver writes it."""
+    if auditlog_disabled.get():
+        return None
+    entry = created_log_entry(instance)
+    if entry is None:
+        log_create(sender=type(instance), instance=instance, created=True)
+        return None
+    if entry.changes:  # as auditlog: a create with nothing to record writes no entry
+        entry.save()
+        return entry
+    return None
+
+
+def created_changes(instance: models.Model) -> dict | None:
+    """``changes`` of a create of ``instance`` as auditlog records them (None when nothing), or
+    None when ``created_log_entry`` leaves the entry to auditlog."""
+    entry = created_log_entry(instance)
+    return (entry.changes or None) if entry is not None else None

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, Q
+from django.db import connection
 from django.utils import timezone
 
 from core.cache import count_hits, public_rate, public_rate_key
 from core.http import client_ip
 from grievances.models import BlockedSubmitter
-from members.validators import normalize_phone
 
 DEFAULT_LIMITS = {
     "submit_ip": (10, 3600),  # ten cases an hour from one address
@@ -51,26 +50,35 @@ def _within(name: str, who: str) -> bool:
     return (cache.get(f"grv:rl:{name}:{who}") or 0) <= _limit(name)[0]
 
 
-def _blocked_entries(*, ip: str = "", phone: str = ""):
-    now = timezone.now()
-    q = Q(pk__in=[])
+def blocked_exists(connection, *, ip: str = "", phone: str = "") -> tuple[str, list]:
+    """THE blocklist rule, as an SQL ``EXISTS`` expression and its parameters: an entry for this
+    address or this phone whose ``until`` is empty or still ahead. The door asks it inside the
+    query it makes anyway (``selectors.intake_station``), ``is_blocked`` on its own."""
+    table = BlockedSubmitter._meta
+    qn = connection.ops.quote_name
+    kind, value, until = (qn(table.get_field(name).column) for name in ("kind", "value", "until"))
+    who, params = [], []
     if ip:
-        q |= Q(kind=BlockedSubmitter.Kind.IP, value=ip)
+        who.append(f"(b.{kind} = %s AND b.{value} = %s)")
+        params += [BlockedSubmitter.Kind.IP.value, ip]
     if phone:
-        q |= Q(kind=BlockedSubmitter.Kind.PHONE, value=phone)
-    return BlockedSubmitter.objects.filter(q).filter(Q(until__isnull=True) | Q(until__gt=now))
+        who.append(f"(b.{kind} = %s AND b.{value} = %s)")
+        params += [BlockedSubmitter.Kind.PHONE.value, phone]
+    if not who:
+        return "(1 = 0)", []
+    params.append(connection.ops.adapt_datetimefield_value(timezone.now()))
+    sql = (
+        f"EXISTS (SELECT 1 FROM {qn(table.db_table)} b WHERE ({' OR '.join(who)}) "
+        f"AND (b.{until} IS NULL OR b.{until} > %s))"
+    )
+    return sql, params
 
 
 def is_blocked(*, ip: str = "", phone: str = "") -> bool:
-    return _blocked_entries(ip=ip, phone=phone).exists()
-
-
-def blocked_lookup(request, phone: str) -> tuple[str, Exists]:
-    """The blocklist question of a submission as an expression, for the door to ask it in the
-    query it makes anyway (the station's): annotate with it and hand ``(phone, answer)`` to
-    ``check_submit`` as ``blocked``. ``phone`` is normalised here as the forms do."""
-    phone = normalize_phone(phone)
-    return phone, Exists(_blocked_entries(ip=client_ip(request), phone=phone))
+    sql, params = blocked_exists(connection, ip=ip, phone=phone)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)
+        return bool(cursor.fetchone()[0])
 
 
 class Throttled(Refused):
@@ -91,7 +99,7 @@ def check_submit(
     asked, then the address and phone counters count the attempt. ``throttle`` also counts the
     request against the public API's per-address rate (its DRF throttle, kept here so that it
     shares the round trip); ``phone=None`` (a request that did not validate) counts that alone.
-    ``blocked`` is the blocklist's answer asked already (``blocked_lookup``) for a phone: used
+    ``blocked`` is the blocklist's answer asked already (``selectors.intake_station``) for a phone: used
     when it is this phone, else the blocklist is asked here.
     Raises ``Throttled`` first, then ``Refused`` with the limit that was reached.
     """

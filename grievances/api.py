@@ -12,13 +12,13 @@ from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from core.http import client_ip
 from grievances import abuse, services
 from grievances.models import Channel, Grievance, GrievanceEvent
-from grievances.selectors import active_category_row, category_from_row, submitter_for
+from grievances.selectors import intake_station, submitter_for
 from members.validators import normalize_phone
 from organizations.api_base import ScopedReadOnlyViewSet
 from organizations.models import Territory
-from stations.models import Station
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -91,21 +91,22 @@ class IntakeSerializer(serializers.Serializer):
     def validate(self, attrs):
         station = None
         if attrs.get("station"):
-            stations = Station.objects.select_related("territory")
-            request = self.context.get("request")
-            if request is not None:
-                # The blocklist is asked in the station's own query (one statement, not two).
-                phone, blocked = abuse.blocked_lookup(request, attrs["contact_phone"])
-                stations = stations.annotate(submitter_blocked=blocked)
-            if attrs.get("category", "").strip():  # ...and the category, in the same query
-                stations = stations.annotate(intake_category=active_category_row(code=attrs["category"].strip()))
-            station = stations.filter(code=attrs["station"].upper()).first()
-            if station is not None and request is not None:
-                attrs["blocked"] = (phone, station.submitter_blocked)
-            # None when no active category has the code: the service then says so, in Chinese.
-            attrs["category_obj"] = category_from_row(getattr(station, "intake_category", None))
-            if station is None:
+            # One statement: the station, the blocklist's answer for this address and phone, and
+            # the chosen active category (None when no active category has the code: the service
+            # then says so, in Chinese).
+            request = self.context["request"]
+            phone = normalize_phone(attrs["contact_phone"])
+            found = intake_station(
+                attrs["station"],
+                ip=client_ip(request),
+                phone=phone,
+                category_code=attrs.get("category", "").strip() or None,
+            )
+            if found is None:
                 raise ValidationError({"station": f"驿站编码 {attrs['station']} 不存在"})
+            station = found.station
+            attrs["blocked"] = (phone, found.blocked)
+            attrs["category_obj"] = found.category
         territory = None
         if attrs.get("territory"):
             territory = Territory.objects.filter(code=attrs["territory"]).first()

@@ -42,7 +42,7 @@ def street_queryset():
 
 class KnownCategoryField(forms.ModelChoiceField):
     """The category choice; a door that already read the chosen active category (in its own
-    query: ``selectors.active_category_row``) sets ``known`` and the choice is not read again."""
+    query: ``selectors.intake_station``) sets ``known`` and the choice is not read again."""
 
     known: Category | None = None
 
@@ -61,7 +61,8 @@ class PublicIntakeForm(forms.Form):
     )
     category = KnownCategoryField(
         label="诉求类别",
-        queryset=Category.objects.none(),
+        # Lazy, declared once: each form's copy of the field clones it (no query until used).
+        queryset=Category.objects.filter(is_active=True),
         required=False,
         empty_label="不确定（由工作人员分类）",
     )
@@ -84,11 +85,10 @@ class PublicIntakeForm(forms.Form):
 
     def __init__(self, *args, station=None, campaign=None, known_category=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
         self.fields["category"].known = known_category
         if station is not None:
-            # The station fixes the place: no need to ask.
-            del self.fields["territory"]
+            # The station fixes the place: no need to ask (StationIntakeForm has no such field).
+            self.fields.pop("territory", None)
         else:
             streets = street_queryset()
             if campaign is not None:
@@ -101,6 +101,13 @@ class PublicIntakeForm(forms.Form):
         if error:
             raise forms.ValidationError(error)
         return phone
+
+
+class StationIntakeForm(PublicIntakeForm):
+    """The form behind a station's QR code: the station fixes the place, so the street is not a
+    field at all (rather than a field copied for every request and then dropped)."""
+
+    territory = None
 
 
 class StaffIntakeForm(PublicIntakeForm):

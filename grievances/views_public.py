@@ -13,15 +13,18 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.http import client_ip
 from grievances import abuse, services
-from grievances.forms import PublicIntakeForm, RateForm, ReopenForm, StatusLookupForm
+from grievances.forms import PublicIntakeForm, RateForm, ReopenForm, StationIntakeForm, StatusLookupForm
 from grievances.models import Campaign, Channel, Grievance
-from grievances.selectors import active_category_row, category_from_row, public_status
+from grievances.selectors import intake_station, public_status
+from members.validators import normalize_phone
 from stations.models import Station
 
 TICKETS_COOKIE = "grv_tickets"
@@ -55,13 +58,13 @@ def _remember(request, response, ticket: str, *, submitted: bool = False):
     return response
 
 
-def _intake(request, *, channel: str, station=None, campaign=None, heading: str, blocked=None):
-    form = PublicIntakeForm(
+def _intake(request, *, channel: str, station=None, campaign=None, heading: str, blocked=None, known_category=None):
+    form = (StationIntakeForm if station is not None else PublicIntakeForm)(
         request.POST or None,
         request.FILES or None,
         station=station,
         campaign=campaign,
-        known_category=category_from_row(getattr(station, "intake_category", None)),
+        known_category=known_category,
     )
     refused = None
     if request.method == "POST" and form.is_valid():
@@ -110,22 +113,24 @@ def general_new(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def station_new(request, code: str):
-    stations = Station.objects.select_related("territory")
-    phone = None
-    if request.method == "POST":
-        # The blocklist is asked in the station's own query (one statement instead of two).
-        phone, blocked = abuse.blocked_lookup(request, request.POST.get("contact_phone", ""))
-        stations = stations.annotate(submitter_blocked=blocked)
-        category = request.POST.get("category", "")
-        if category.isdigit():  # ...and the chosen category, read once, in the same query
-            stations = stations.annotate(intake_category=active_category_row(pk=int(category)))
-    station = get_object_or_404(stations, code=code.upper())
+    if request.method != "POST":
+        station = get_object_or_404(Station.objects.select_related("territory"), code=code.upper())
+        return _intake(request, channel=Channel.STATION_QR, station=station, heading=f"{station.name} · 提交诉求")
+    # One statement: the station, the blocklist's answer for this address and phone, and the
+    # chosen active category (the form and the service take it from there).
+    phone = normalize_phone(request.POST.get("contact_phone", ""))
+    category = request.POST.get("category", "")
+    category_pk = int(category) if category.isascii() and category.isdigit() else None
+    found = intake_station(code, ip=client_ip(request), phone=phone, category_pk=category_pk)
+    if found is None:
+        raise Http404("驿站不存在")
     return _intake(
         request,
         channel=Channel.STATION_QR,
-        station=station,
-        heading=f"{station.name} · 提交诉求",
-        blocked=(phone, station.submitter_blocked) if phone is not None else None,
+        station=found.station,
+        heading=f"{found.station.name} · 提交诉求",
+        blocked=(phone, found.blocked),
+        known_category=found.category,
     )
 
 
