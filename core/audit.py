@@ -26,7 +26,7 @@ from datetime import UTC
 from auditlog import get_logentry_model
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_disabled, disable_auditlog
-from auditlog.diff import get_fields_in_model, get_mask_function
+from auditlog.diff import get_field_value, get_fields_in_model, get_mask_function
 from auditlog.models import DEFAULT_OBJECT_REPR
 from auditlog.receivers import log_create
 from auditlog.registry import auditlog
@@ -39,13 +39,13 @@ from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.encoding import smart_str
 
-# model -> ([(field name, attribute, how to read it, masked)], the mask function), or None when
-# the model needs auditlog's own code (a field it reads generically, serialized data). Worked out
+# model -> ([(field name, attribute or field, how to read it, masked)], the model's mask callable), or None
+# when the model serializes its data (auditlog's own code writes that). Worked out
 # once per model: the registry is filled in the apps' ready() and not changed after.
-_PLANS: dict[type, tuple[list[tuple[str, str, str, bool]], object] | None] = {}
+_PLANS: dict[type, tuple[list[tuple[str, object, str, bool]], object] | None] = {}
 
 
-def _plan(model: type[models.Model]) -> tuple[list[tuple[str, str, str, bool]], object] | None:
+def _plan(model: type[models.Model]) -> tuple[list[tuple[str, object, str, bool]], object] | None:
     if model in _PLANS:
         return _PLANS[model]
     config = auditlog.get_model_fields(model)
@@ -57,12 +57,13 @@ def _plan(model: type[models.Model]) -> tuple[list[tuple[str, str, str, bool]], 
         fields = [f for f in fields if f.name in config["include_fields"]]
     if config["exclude_fields"]:
         fields = [f for f in fields if f.name not in config["exclude_fields"]]
-    plan: list[tuple[str, str, str, bool]] | None = []
+    plan: list[tuple[str, object, str, bool]] = []
     for field in fields:
         masked = field.name in config["mask_fields"]
         if not getattr(field, "concrete", False) or isinstance(field, models.JSONField):
-            plan = None  # reverse relations, JSON: auditlog's generic code, not a copy of it
-            break
+            # Reverse relations, JSON: read by auditlog's own ``get_field_value``, not a copy of it.
+            plan.append((field.name, field, "generic", masked))
+            continue
         if isinstance(field, models.DateTimeField):
             how = "datetime"
         elif (
@@ -72,18 +73,20 @@ def _plan(model: type[models.Model]) -> tuple[list[tuple[str, str, str, bool]], 
         ):
             how = "attname"
         elif field.is_relation:
-            plan = None  # a foreign key shown by its str(): auditlog's code fetches the object
-            break
+            # A foreign key shown by its str(): auditlog's code fetches the object.
+            plan.append((field.name, field, "generic", masked))
+            continue
         else:
             how = "value"
         plan.append((field.name, field.attname if how == "attname" else field.name, how, masked))
-    mask = get_mask_function(config["mask_callable"]) if config["mask_fields"] else None
-    _PLANS[model] = (plan, mask) if plan is not None else None
+    _PLANS[model] = (plan, config["mask_callable"] if config["mask_fields"] else None)
     return _PLANS[model]
 
 
-def _value(instance, attr: str, how: str):
+def _value(instance, attr, how: str):
     """auditlog's ``get_field_value`` for one field of a new instance (before ``smart_str``)."""
+    if how == "generic":
+        return get_field_value(instance, attr)
     value = getattr(instance, attr)
     if how == "datetime":
         if value is not None and settings.USE_TZ and not timezone.is_naive(value):
@@ -100,8 +103,8 @@ def created_log_entry(instance: models.Model, *, pending: tuple[str, ...] = ()):
     the database assigns in the same statement (their value in ``changes`` is
     ``["None", "<value>"]``, unmasked: a pending field may not be masked). ``None``: auditlog
     must write it itself (the model is not registered, auditlog is disabled here, something
-    listens to its pre_log/post_log signals, the model serializes its data, or a field needs
-    auditlog's generic code)."""
+    listens to its pre_log/post_log signals, the model serializes its data, or a reverse relation
+    is tracked while the key is pending)."""
     model = type(instance)
     if not auditlog.contains(model) or auditlog_disabled.get():
         return None
@@ -112,13 +115,17 @@ def created_log_entry(instance: models.Model, *, pending: tuple[str, ...] = ()):
     planned = _plan(model)
     if planned is None:
         return None
-    plan, mask = planned
+    plan, mask_callable = planned
+    # Looked up per entry: the policy is a setting (AUDITLOG_MASK_CALLABLE) and follows it.
+    mask = get_mask_function(mask_callable) if any(masked for *_, masked in plan) else None
     changes = {}
     for name, attr, how, masked in plan:
         if name in pending:
             if masked:
                 return None
             continue
+        if how == "generic" and pending and not attr.concrete:
+            return None  # a reverse relation cannot be read before the row's key exists
         new = _value(instance, attr, how)
         if new == "None":
             continue  # auditlog compares with "None" (there is no old instance): equal, not logged
