@@ -155,7 +155,9 @@ class StagedRow(models.Model):
     """暂存行 — one data row of the file: its cells as sent, the normalised values, the class it
     fell into, the field-level diff and the issues found. Written in bulk (COPY on PostgreSQL)."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    # No index of its own: the (batch, row_number) unique index leads with it. Every index is
+    # written once per imported row, and this one served nothing the other does not.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows", db_index=False)
     row_number = models.PositiveIntegerField("Excel行号")
     key = models.CharField("识别码", max_length=64, blank=True)
     status = models.CharField("类别", max_length=16, choices=RowStatus.choices)
@@ -203,6 +205,7 @@ class VerificationTask(models.Model):
         verbose_name="负责街道",
         on_delete=models.PROTECT,
         related_name="survey_tasks",
+        db_index=False,  # the inbox index (territory, status) leads with it
     )
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
     note = models.TextField("核实说明", blank=True)
@@ -238,7 +241,8 @@ class Lineage(models.Model):
         CREATED = "created", "新增"
         UPDATED = "updated", "更新"
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    # The (content_type, object_id) index leads with it.
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, db_index=False)
     object_id = models.BigIntegerField()
     record = GenericForeignKey("content_type", "object_id")
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="lineage")

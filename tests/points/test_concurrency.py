@@ -157,18 +157,14 @@ def test_a_failed_redemption_outside_a_transaction_leaves_nothing(funded, world)
     # Outside a transaction the redemption's two statements go as one query, which PostgreSQL runs
     # as one implicit transaction: the second failing (the lots cannot cover the cost) undoes the
     # first's debit and stock, and the locked path then refuses with the reason.
-    from points.models import LotDraw, PointLot
+    from points.models import PointLot
     from tests.points.test_ledger import assert_consistent
+    from tests.points.test_statements import assert_refused_and_undone
 
     assert connection.get_autocommit()
     reward = Reward.objects.create(name="手电", cost=40, stock=3, territory=world.city)
     PointLot.objects.update(remaining=30)  # the lots now hold 30 of the 50
-    with pytest.raises(PointsError, match="不一致"):
-        points_redeem(person=funded, reward=reward, idempotency_key="lost")
-    assert PointAccount.objects.get(person=funded).balance == 50
-    reward.refresh_from_db()
-    assert reward.stock == 3
-    assert not Redemption.objects.exists() and not LotDraw.objects.exists()
+    assert_refused_and_undone(funded, reward, balance=50, stock=3, key="lost")
     PointLot.objects.update(remaining=50)
     points_redeem(person=funded, reward=reward, idempotency_key="found")
     assert assert_consistent(funded) == 10

@@ -137,17 +137,24 @@ def test_redemption_refusals_undo_the_debit(funded, world):
     assert_consistent(funded)
 
 
-def test_lots_that_cannot_cover_the_balance_refuse_and_undo_everything(funded, world):
+def assert_refused_and_undone(person, reward, *, balance: int, stock: int, key: str) -> None:
+    """A redemption the lots cannot cover is refused and leaves nothing: balance, stock, no
+    redemption, no draw."""
     from points.services import PointsError
+
+    with pytest.raises(PointsError, match="不一致"):
+        points_redeem(person=person, reward=reward, idempotency_key=key)
+    assert PointAccount.objects.get(person=person).balance == balance
+    reward.refresh_from_db()
+    assert reward.stock == stock
+    assert not Redemption.objects.exists() and not LotDraw.objects.exists()
+
+
+def test_lots_that_cannot_cover_the_balance_refuse_and_undo_everything(funded, world):
 
     reward = Reward.objects.create(name="手电", cost=60, stock=3, territory=world.city)
     PointLot.objects.filter(remaining=50).update(remaining=0)  # the lots now hold 30 of the 80
-    with pytest.raises(PointsError, match="不一致"):
-        points_redeem(person=funded, reward=reward, idempotency_key="r5")
-    assert PointAccount.objects.get(person=funded).balance == 80
-    reward.refresh_from_db()
-    assert reward.stock == 3
-    assert not Redemption.objects.exists() and not LotDraw.objects.exists()
+    assert_refused_and_undone(funded, reward, balance=80, stock=3, key="r5")
     # The transaction is still usable: the next request's work goes on.
     assert points_redeem(person=funded, reward=Reward.objects.create(name="扇", cost=20, stock=1, territory=world.city),
                          idempotency_key="r6").debit_entry.delta == -20  # fmt: skip
