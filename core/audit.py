@@ -178,10 +178,3 @@ def log_created(instance: models.Model):
         entry.save()
         return entry
     return None
-
-
-def created_changes(instance: models.Model) -> dict | None:
-    """``changes`` of a create of ``instance`` as auditlog records them (None when nothing), or
-    None when ``created_log_entry`` leaves the entry to auditlog."""
-    entry = created_log_entry(instance)
-    return (entry.changes or None) if entry is not None else None
