@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from organizations.models import Body, Territory
 from organizations.scope import scope_for
 from surveys import pipeline
 from surveys.models import ImportBatch, RowStatus, StagedRow, VerificationTask
-from surveys.pipeline.apply import APPLY_CHUNK, RowData, apply_rows
+from surveys.pipeline.apply import APPLY_CHUNK, RowData, apply_rows, recorded_since_compare
 from surveys.readers import UnreadableFile, file_sha256
 from surveys.specs import SPECS
 
@@ -424,7 +424,24 @@ def batch_apply(*, batch: ImportBatch, actor, mode: str = ApplyMode.VERIFIED) ->
     Rows are re-compared with what the portal holds at this moment, so a record changed since
     the comparison is updated field by field, and a record created meanwhile is updated rather
     than duplicated. Returns (created, updated).
-    """
+
+    A record with one of the batch's keys written by someone else while the batch is written
+    (a unit typed in by hand, another batch applied at the same moment) makes the database refuse
+    the duplicate: nothing of the batch is written, and the message says to apply again, which
+    then updates that record."""
+    try:
+        return _apply(batch, actor, mode)
+    except IntegrityError as exc:
+        # No detail of the database's message: it would quote the key, an ID number for people.
+        if getattr(exc.__cause__, "sqlstate", None) == "23505":  # unique_violation
+            raise ValidationError(
+                "写入时平台中恰好有人新增了同一识别码的记录，本批次未写入任何数据；请重新点击“应用”，"
+                "届时将更新该记录而不是重复新增"
+            ) from exc
+        raise ValidationError("写入时与平台中同时发生的修改冲突，本批次未写入任何数据，请稍后重新应用") from exc
+
+
+def _apply(batch: ImportBatch, actor, mode: str) -> tuple[int, int]:
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().select_related("territory").get(pk=batch.pk)
         if batch.status not in (ImportBatch.Status.REVIEW, ImportBatch.Status.PARTIAL):
@@ -432,16 +449,18 @@ def batch_apply(*, batch: ImportBatch, actor, mode: str = ApplyMode.VERIFIED) ->
         spec = SPECS[batch.kind]
         present = {c["field"] for c in batch.columns if c["field"]}
         created = updated = 0
-        rows = eligible_rows(batch, mode).order_by("row_number").values_list("pk", "row_number", "key", "values")
+        eligible = eligible_rows(batch, mode)
+        appeared = recorded_since_compare(spec, eligible)
+        rows = eligible.order_by("row_number").values_list("pk", "row_number", "key", "values", "target_id")
         chunk: list[RowData] = []
         for row in rows.iterator(chunk_size=APPLY_CHUNK):
             chunk.append(RowData(*row))
             if len(chunk) >= APPLY_CHUNK:
-                c, u = apply_rows(spec, batch, chunk, present)
+                c, u = apply_rows(spec, batch, chunk, present, appeared)
                 created, updated = created + c, updated + u
                 chunk = []
         if chunk:
-            c, u = apply_rows(spec, batch, chunk, present)
+            c, u = apply_rows(spec, batch, chunk, present, appeared)
             created, updated = created + c, updated + u
         remaining = (
             StagedRow.objects.filter(batch=batch, applied=False, status__in=[RowStatus.NEW, RowStatus.CHANGED])

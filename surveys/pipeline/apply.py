@@ -25,17 +25,35 @@ class RowData(NamedTuple):
     row_number: int
     key: str
     values: dict
+    target_id: int | None  # the record the row was compared with; None: compared as new
+
+
+def recorded_since_compare(spec: KindSpec, rows) -> set[str]:
+    """Keys of the staged ``rows`` compared as new whose record exists now: created since the
+    comparison, by another batch or by hand. Apply updates those rather than duplicating them.
+
+    One semi-join for the whole batch, so that a chunk of rows compared as new needs no lookup of
+    its own: those lookups ran while apply grew the table, on statistics of the table before it,
+    and were planned as scans of the whole table (2 of the 8 seconds of a 100k-row apply)."""
+    new_keys = rows.filter(target_id__isnull=True).exclude(key="").values("key")
+    return set(
+        spec.model._default_manager.filter(**{f"{spec.key_attr}__in": new_keys}).values_list(spec.key_attr, flat=True)
+    )
 
 
 def _auto_now_fields(model) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
 
 
-def apply_rows(spec: KindSpec, batch: ImportBatch, rows: list[RowData], present: set[str]) -> tuple[int, int]:
+def apply_rows(
+    spec: KindSpec, batch: ImportBatch, rows: list[RowData], present: set[str], appeared: set[str]
+) -> tuple[int, int]:
+    """Write one chunk. ``appeared``: keys of rows compared as new that have a record by now
+    (``recorded_since_compare``); only those and the rows compared with a record are looked up."""
     model = spec.model
     attrs = spec.compared_attrs(present)
     links = [a for a in attrs if a in spec.links]
-    keys = [r.key for r in rows]
+    keys = [r.key for r in rows if r.target_id is not None or r.key in appeared]
     existing = {getattr(o, spec.key_attr): o for o in key_in(model._default_manager.all(), spec.key_attr, keys)}
     linked = (
         {

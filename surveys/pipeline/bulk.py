@@ -49,7 +49,12 @@ def copy_rows(model, columns: tuple[str, ...], tuples) -> None:
     """COPY plain tuples into ``model``'s table (PostgreSQL). JSON columns must be passed as text."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+    # psycopg's own cursor: its errors become Django's (a refused key is an IntegrityError).
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
         for values in tuples:
             copy.write_row(values)
 
@@ -139,7 +144,11 @@ def stage(rows: list[Staged]) -> None:
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(StagedRow._meta.db_table)
         columns = ", ".join(connection.ops.quote_name(c) for c in _STAGE_COLUMNS)
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(
                     (

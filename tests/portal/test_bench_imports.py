@@ -31,7 +31,7 @@ def test_small_profile_imports_measure_and_clean_up(tmp_path):
     expected = first - len(info.bad_checksum_rows) - len(info.duplicate_rows)
 
     context = Context(iterations=1, clients={}, codes={}, profile="small")
-    pipeline, memory, floor, mixed, *readers = import_cases(context)
+    pipeline, memory, calamine_floor, streaming_floor, mixed, *readers = import_cases(context)
 
     assert pipeline.extra["rows"] == first and memory.extra["rows"] == second
     assert pipeline.extra["created"] == expected
@@ -44,12 +44,15 @@ def test_small_profile_imports_measure_and_clean_up(tmp_path):
         assert result.extra["peak_mb_2k"] > 50 and result.extra["peak_mb_6k"] > 50  # a Django process, at least
     assert memory.extra["memory_flat"] == (memory.extra["peak_growth"] <= 1.15)
     assert pipeline.as_dict()["ratio"] == round(pipeline.rate / pipeline.baseline, 2)
-    # The parse + COPY floor read every data row of the same file, and beat the pipeline.
-    assert floor.rate == pipeline.rate and floor.extra["floor_rows"] == first
-    assert floor.baseline > pipeline.rate
+    # The parse + COPY floors, one per reader, read every data row of the same file, and beat the
+    # pipeline; the realistic file's note carries its ratio to each.
+    for floor, reader in ((calamine_floor, "calamine"), (streaming_floor, "surveys")):
+        assert floor.extra["reader"] == reader and floor.rate == pipeline.rate and floor.extra["floor_rows"] == first
+        assert floor.baseline > pipeline.rate
     # The realistic file: 30% of its rows are units the first run created, the rest new.
     assert mixed.extra["on_record"] == first * 3 // 10
     assert 0 < mixed.extra["created"] < expected and mixed.rate > 0
+    assert mixed.extra["floor_ratio_calamine"] > 0 and mixed.extra["floor_ratio_surveys"] > 0
     # The three xlsx readers read every data row of the same file (header, title, totals rows and
     # blank rows included: each reports what it saw), measured against the survey reader.
     assert [r.extra["reader"] for r in readers] == ["surveys", "calamine", "openpyxl"]

@@ -259,3 +259,46 @@ def test_names_are_kept_as_typed_and_another_spelling_is_no_change(world, tmp_pa
     batch_apply(batch=outcome.batch, actor=municipal, mode=ApplyMode.CLEAN)
     unit.refresh_from_db()
     assert (unit.name, unit.address) == ("甲公司（南京）", "中山南路１号，３楼")
+
+
+def test_a_unit_created_between_compare_and_apply_is_updated_not_duplicated(world, tmp_path, municipal):
+    """Rows compared as new are not looked up one chunk at a time: one query before writing finds
+    those whose unit was typed in meanwhile, and apply updates that unit with its lineage."""
+    outcome, _ = import_file(kind="units", path=messy_units(tmp_path), user=municipal)
+    by_hand = Unit.objects.create(
+        name="甲科技（手工录入）", credit_code=code(1), kind="enterprise", territory=world.zhonghuamen
+    )
+    created, updated = batch_apply(batch=outcome.batch, actor=municipal, mode=ApplyMode.CLEAN)
+    assert (created, updated) == (1, 1)
+    assert Unit.objects.filter(credit_code=code(1)).count() == 1
+    by_hand.refresh_from_db()
+    assert by_hand.name == "甲科技有限公司" and by_hand.employee_count == 12
+    lineage = Lineage.objects.get(batch=outcome.batch, object_id=by_hand.pk)
+    assert lineage.action == Lineage.Action.UPDATED and lineage.row_number == 4
+
+
+def test_a_duplicate_refused_by_the_database_is_a_clear_message_and_nothing_is_written(
+    world, tmp_path, municipal, monkeypatch
+):
+    """The unit appears after the batch looked (another door, the same instant): the unique key
+    refuses it, the whole batch rolls back, and the officer is told to apply again."""
+    from django.core.exceptions import ValidationError
+
+    import surveys.services
+
+    outcome, _ = import_file(kind="units", path=messy_units(tmp_path), user=municipal)
+    looked = surveys.services.recorded_since_compare
+
+    def then_typed_in(spec, rows):
+        keys = looked(spec, rows)
+        Unit.objects.create(name="同时录入", credit_code=code(2), kind="enterprise", territory=world.zhonghuamen)
+        return keys
+
+    monkeypatch.setattr(surveys.services, "recorded_since_compare", then_typed_in)
+    with pytest.raises(ValidationError, match="同一识别码") as refused:
+        batch_apply(batch=outcome.batch, actor=municipal, mode=ApplyMode.CLEAN)
+    assert code(2) not in str(refused.value)
+    assert not Unit.objects.exclude(name="同时录入").exists()
+    assert not StagedRow.objects.filter(batch=outcome.batch, applied=True).exists()
+    outcome.batch.refresh_from_db()
+    assert outcome.batch.status == ImportBatch.Status.REVIEW
