@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -432,13 +432,41 @@ def batch_apply(*, batch: ImportBatch, actor, mode: str = ApplyMode.VERIFIED) ->
     try:
         return _apply(batch, actor, mode)
     except IntegrityError as exc:
-        # No detail of the database's message: it would quote the key, an ID number for people.
-        if getattr(exc.__cause__, "sqlstate", None) == "23505":  # unique_violation
-            raise ValidationError(
-                "写入时平台中恰好有人新增了同一识别码的记录，本批次未写入任何数据；请重新点击“应用”，"
-                "届时将更新该记录而不是重复新增"
-            ) from exc
-        raise ValidationError("写入时与平台中同时发生的修改冲突，本批次未写入任何数据，请稍后重新应用") from exc
+        raise ValidationError(_refused(exc)) from exc
+    except DataError as exc:  # a value its column cannot hold (a count past 2,147,483,647)
+        message = f"{_column_of(exc)}的值超出平台能保存的范围，本批次未写入任何数据；请更正后重新导入"
+        raise ValidationError(message) from exc
+
+
+def _column_of(exc) -> str:
+    """The label of the column the database named in its refusal, never the value (an ID number
+    for people): from the error's column, or the field whose column its constraint names."""
+    diag = getattr(exc.__cause__, "diag", None)
+    column = getattr(diag, "column_name", None) or ""
+    constraint = getattr(diag, "constraint_name", None) or ""
+    table = getattr(diag, "table_name", None) or ""
+    for spec in SPECS.values():
+        meta = spec.model._meta
+        if table and meta.db_table != table:
+            continue
+        for f in meta.concrete_fields:
+            if f.column == column or (constraint and f"_{f.column}_" in f"_{constraint}_"):
+                return f"“{f.verbose_name}”"
+    return "其中一列"
+
+
+def _refused(exc: IntegrityError) -> str:
+    state = getattr(exc.__cause__, "sqlstate", None)
+    if state == "23505":  # unique_violation
+        return (
+            "写入时平台中恰好有人新增了同一识别码的记录，本批次未写入任何数据；请重新点击“应用”，"
+            "届时将更新该记录而不是重复新增"
+        )
+    if state in ("23502", "23514"):  # not_null_violation, check_violation
+        return f"{_column_of(exc)}的值不符合平台要求（为空或超出范围），本批次未写入任何数据；请更正后重新导入"
+    if state == "23503":  # foreign_key_violation
+        return "所引用的记录（如属地、党组织）在写入时已被删除，本批次未写入任何数据；请重新导入"
+    return "写入时与平台中同时发生的修改冲突，本批次未写入任何数据，请稍后重新应用"
 
 
 def _apply(batch: ImportBatch, actor, mode: str) -> tuple[int, int]:
@@ -451,7 +479,9 @@ def _apply(batch: ImportBatch, actor, mode: str) -> tuple[int, int]:
         created = updated = 0
         eligible = eligible_rows(batch, mode)
         appeared = recorded_since_compare(spec, eligible)
-        rows = eligible.order_by("row_number").values_list("pk", "row_number", "key", "values", "target_id")
+        # Rows created from staging are never read here; for other kinds the values come along.
+        columns = ("pk", "row_number", "key", "target_id", *(() if pipeline.from_staging.usable(spec) else ("values",)))
+        rows = eligible.order_by("row_number").values_list(*columns)
         chunk: list[RowData] = []
         for row in rows.iterator(chunk_size=APPLY_CHUNK):
             chunk.append(RowData(*row))

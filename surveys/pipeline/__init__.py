@@ -7,10 +7,12 @@ bulk (COPY on PostgreSQL). In-file duplicates are found afterwards in SQL, so no
 with the file but the staging table.
 
 One module per step: ``read``, ``compare`` (with the row-level screening and ``territory``),
-``screen`` (batch-level), ``decompose``, ``apply``; ``bulk`` holds the COPY writers they share and
-``runner`` chains the first four. The names below are the package's public face.
+``screen`` (batch-level), ``decompose``, ``apply`` (with ``from_staging``, which creates new
+records in the database straight from their staged values); ``bulk`` holds the COPY writers they
+share and ``runner`` chains the first four. The names below are the package's public face.
 """
 
+from surveys.pipeline import from_staging
 from surveys.pipeline.apply import APPLY_CHUNK, RowData, apply_rows, mark_applied, write_lineage
 from surveys.pipeline.bulk import analyze, copy_rows, insert_new, stage
 from surveys.pipeline.compare import Context, Staged, process_chunk
@@ -34,6 +36,7 @@ __all__ = [
     "count_rows",
     "decompose",
     "flag_duplicates",
+    "from_staging",
     "insert_new",
     "mark_applied",
     "missing_from_source",

@@ -13,7 +13,8 @@ from django.db import connection
 from django.utils import timezone
 
 from surveys.models import ImportBatch, Lineage, StagedRow, VerificationTask
-from surveys.pipeline.bulk import copy_rows, insert_new
+from surveys.pipeline import from_staging
+from surveys.pipeline.bulk import blank_values, copy_rows, insert_new
 from surveys.pipeline.keys import key_in
 from surveys.specs import KindSpec, jsonable
 
@@ -24,8 +25,8 @@ class RowData(NamedTuple):
     pk: int
     row_number: int
     key: str
-    values: dict
     target_id: int | None  # the record the row was compared with; None: compared as new
+    values: dict | None = None  # None: not read yet (rows created from staging never need it)
 
 
 def recorded_since_compare(spec: KindSpec, rows) -> set[str]:
@@ -49,8 +50,21 @@ def apply_rows(
     spec: KindSpec, batch: ImportBatch, rows: list[RowData], present: set[str], appeared: set[str]
 ) -> tuple[int, int]:
     """Write one chunk. ``appeared``: keys of rows compared as new that have a record by now
-    (``recorded_since_compare``); only those and the rows compared with a record are looked up."""
+    (``recorded_since_compare``); only those and the rows compared with a record are looked up.
+    Where the spec allows it, the rest are created in the database from their staged values
+    (``from_staging``); the others are read and written here."""
     model = spec.model
+    content_type = ContentType.objects.get_for_model(model)
+    pks = [r.pk for r in rows]
+    straight_created = 0
+    if from_staging.usable(spec):
+        straight = [r.pk for r in rows if r.target_id is None and r.key not in appeared]
+        straight_created = from_staging.create(spec, batch, content_type.pk, straight)
+        rows = [r for r in rows if r.target_id is not None or r.key in appeared]
+    unread = [r.pk for r in rows if r.values is None]
+    if unread:
+        read = dict(StagedRow.objects.filter(pk__in=unread).values_list("pk", "values"))
+        rows = [r if r.values is not None else RowData(*r[:4], read[r.pk]) for r in rows]
     attrs = spec.compared_attrs(present)
     links = [a for a in attrs if a in spec.links]
     keys = [r.key for r in rows if r.target_id is not None or r.key in appeared]
@@ -66,14 +80,15 @@ def apply_rows(
     link_writes: dict[str, list[tuple[int, object]]] = {a: [] for a in links}
     to_create: list[tuple[RowData, dict]] = []
     to_update: list[tuple[RowData, object, list[str]]] = []
-    # A blank cell of an optional text column arrives as None; the column is NOT NULL. A new
-    # record stores "", an existing one keeps what it has: a blank cell means "not surveyed".
-    texts = _not_null_text_attrs(model)
+    # A blank cell arrives as None; the column may be NOT NULL. A new record takes what it would
+    # have had without the column (the default, "" for text), an existing one keeps what it has:
+    # a blank cell means "not surveyed".
+    blanks = blank_values(model, spec.defaults)
     for row in rows:
         obj = existing.get(row.key)
         if obj is None:
             data = {k: v for k, v in {**spec.defaults, **row.values}.items() if k not in spec.links}
-            data.update({a: "" for a in texts if a in data and data[a] is None})
+            data.update({a: blank for a, blank in blanks.items() if a in data and data[a] is None})
             to_create.append((row, data))
         else:
             changed = [
@@ -132,18 +147,16 @@ def apply_rows(
         if pairs:
             spec.links[attr](pairs)
 
-    content_type = ContentType.objects.get_for_model(model)
     lineage = [(pk, row.row_number, Lineage.Action.CREATED, sorted(row.values)) for row, pk in created] + [
         (obj.pk, row.row_number, Lineage.Action.UPDATED, changed) for row, obj, changed in to_update
     ]
     write_lineage(batch, content_type, lineage)
-    pks = [r.pk for r in rows]
     if connection.vendor == "postgresql":
         close_written_tasks(pks, mark=True)
     else:
         mark_applied(pks)
         close_written_tasks(pks)
-    return len(created), len(to_update)
+    return straight_created + len(created), len(to_update)
 
 
 def close_written_tasks(pks: list[int], *, mark: bool = False) -> None:
@@ -187,14 +200,6 @@ def close_written_tasks(pks: list[int], *, mark: bool = False) -> None:
         .exclude(territory__level__in=[Territory.Level.CITY, Territory.Level.DISTRICT])
         .update(status=VerificationTask.Status.WRITTEN, decided_at=timezone.now())
     )
-
-
-def _not_null_text_attrs(model) -> set[str]:
-    return {
-        f.attname
-        for f in model._meta.concrete_fields
-        if f.get_internal_type() in ("CharField", "TextField") and not f.null
-    }
 
 
 def mark_applied(pks: list[int]) -> None:

@@ -82,6 +82,23 @@ _AS_IS = {
 }
 
 
+def blank_values(model, defaults: dict) -> dict[str, object]:
+    """attname → what a new record stores for a blank cell of a NOT NULL column: the spec's
+    default, else the field's (not a per-row callable one), else "" for text. Columns with none
+    of these are left out: a blank there is an error the comparison reports before apply."""
+    blanks: dict[str, object] = {}
+    for f in model._meta.concrete_fields:
+        if f.null or f.primary_key:
+            continue
+        if f.attname in defaults:
+            blanks[f.attname] = defaults[f.attname]
+        elif f.has_default() and not callable(f.default):
+            blanks[f.attname] = f.default
+        elif f.get_internal_type() in ("CharField", "TextField"):
+            blanks[f.attname] = ""
+    return blanks
+
+
 def insert_new(model, rows: list[dict]) -> list[int]:
     """Create ``model`` records from dicts of attribute values; returns their ids in order.
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from organizations.models import Territory
 from surveys import normalize as n
 from surveys.mappings import mapping_key, mappings_for, unknown_value_issue
@@ -44,6 +46,9 @@ class Context:
         }
         # What the second pass over a row needs of each field, looked up once per batch.
         self.value_fields = [(f.name, f.model_attr, f) for f in self.spec.active_fields if f.model_attr is not None]
+        # The range each integer column holds: a count past it is the row's error here, not a
+        # refusal of the whole batch by the database when it is applied.
+        self.int_ranges = integer_ranges(self.spec.model, {attr for _, attr, _ in self.value_fields})
         self._labels: dict[tuple[str, int], str] = {}
         # Words this source was mapped for earlier (直播电商 → live_streaming), and the unknown
         # words of this batch: field → text → {"rows": n, "suggest": value}.
@@ -91,6 +96,17 @@ class Context:
                 self._labels[key] = str(obj) if obj else f"#{value}"
             return self._labels[key]
         return self.spec.choices_label(attr, value)
+
+
+def integer_ranges(model, attrs: set[str]) -> dict[str, tuple[int, int]]:
+    """attname → (lowest, highest) value its integer column holds, for the ``attrs`` of ``model``."""
+    ranges = {}
+    for f in model._meta.concrete_fields:
+        if f.attname in attrs and not f.is_relation and "IntegerField" in f.get_internal_type():
+            low, high = connection.ops.integer_field_range(f.get_internal_type())
+            if low is not None or high is not None:
+                ranges[f.attname] = (low if low is not None else -(2**63), high if high is not None else 2**63 - 1)
+    return ranges
 
 
 def _place(issue: dict, ctx: Context) -> dict:
@@ -210,6 +226,10 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
                     issues.append((error if spec_field.ref_missing == "error" else warning)(spec_field.name, message))
                     continue
                 value = found
+            bounds = ctx.int_ranges.get(attr)
+            if bounds is not None and type(value) is int and not bounds[0] <= value <= bounds[1]:
+                issues.append(error(name, f"数值超出可保存的范围（{bounds[0]}～{bounds[1]}）"))
+                continue
             values[attr] = jsonable(value)
 
         territory_hint = None

@@ -302,3 +302,42 @@ def test_a_duplicate_refused_by_the_database_is_a_clear_message_and_nothing_is_w
     assert not StagedRow.objects.filter(batch=outcome.batch, applied=True).exists()
     outcome.batch.refresh_from_db()
     assert outcome.batch.status == ImportBatch.Status.REVIEW
+
+
+def test_a_count_past_what_the_column_holds_is_the_rows_error(world, tmp_path, municipal):
+    """Not a refusal of the whole batch by the database when it is applied: the row says why."""
+    path = write_xlsx(
+        tmp_path / "huge.xlsx",
+        [
+            ["单位名称", "统一社会信用代码", "所属区", "所属街道", "从业人数"],
+            ["巨量科技有限公司", code(91), "秦淮区", "夫子庙街道", "3000000000人"],
+            ["正常科技有限公司", code(92), "秦淮区", "夫子庙街道", "30人"],
+        ],
+    )
+    _outcome, report = import_file(kind="units", path=path, user=municipal, apply=ApplyMode.CLEAN)
+    assert report["created"] == 1
+    (row_error,) = report["errors"]
+    assert row_error["row"] == 2 and "从业人数" in str(row_error) and "超出可保存的范围" in str(row_error)
+    assert not Unit.objects.filter(credit_code=code(91)).exists()
+
+
+def test_a_value_the_database_refuses_at_apply_is_named_by_its_column_not_its_value(
+    world, tmp_path, municipal, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    import surveys.pipeline.from_staging
+    import surveys.services
+
+    outcome, _ = import_file(kind="units", path=messy_units(tmp_path), user=municipal)
+    # As if a check the comparison does not know of refused a value: the database's words
+    # (which quote the row) are not shown, the column is, and nothing is written.
+    monkeypatch.setattr(surveys.services, "recorded_since_compare", lambda spec, rows: set())
+    monkeypatch.setattr(surveys.pipeline.from_staging, "usable", lambda spec: False)
+    StagedRow.objects.filter(batch=outcome.batch).update(
+        values={"name": "负数科技", "territory_id": world.fuzimiao.pk, "employee_count": -1}
+    )
+    with pytest.raises(ValidationError, match="从业人员数") as refused:
+        batch_apply(batch=outcome.batch, actor=municipal, mode=ApplyMode.CLEAN)
+    assert "负数科技" not in str(refused.value) and "-1" not in str(refused.value)
+    assert not Unit.objects.exists()
