@@ -43,11 +43,16 @@ def clean_prose(value: str | None) -> str:
     """Multi-line prose as typed: line breaks (CRLF → LF), punctuation and full width kept."""
     if value is None:
         return ""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = str(value)
+    if text.isprintable():
+        # No line break and no control character (all are unprintable): only the outer spaces
+        # go. Most cells of an import are such, and this skips two regular expressions each.
+        return text.strip()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", text).strip()
 
 
 def clean_line(value: str | None) -> str:
     """One-line prose (a name, a title) as typed: outer spaces trimmed, line breaks become a space."""
     text = clean_prose(value)
-    return _LINE_SPACE.sub(" ", text)
+    return _LINE_SPACE.sub(" ", text) if "\n" in text else text
