@@ -290,20 +290,32 @@ _NOTE_PREFIXES = ("注", "说明", "填表", "制表", "备注", "审核人", "�
 
 
 def skip_reason(cells: list) -> str | None:
-    """Rows that are not data: blank, totals, notes under the table."""
-    texts = []
+    """Rows that are not data: blank, totals, notes under the table.
+
+    Asked of every row of a file, so only the cells that could be a total or a note are folded:
+    the words looked for are Chinese, and a number, a date or ASCII text is none of them (it
+    still counts as a filled cell, ``None`` below)."""
+    texts: list[str | None] = []
     for cell in cells:
         if cell in ("", None):
             continue
-        text = clean_text(str(cell))
-        if text:
-            texts.append(text)
-            if len(texts) == 3:  # all that the checks below look at: a data row stops here
-                break
+        if type(cell) is not str:
+            text = None
+        elif cell.isascii():
+            if cell.isspace():
+                continue
+            text = None
+        else:
+            text = clean_text(cell)
+            if not text:
+                continue
+        texts.append(text)
+        if len(texts) == 3:  # all that the checks below look at: a data row stops here
+            break
     if not texts:
         return "blank"
-    if any("".join(t.split()) in _TOTAL_WORDS for t in texts[:3]):
+    if any(t is not None and "".join(t.split()) in _TOTAL_WORDS for t in texts):
         return "total"
-    if len(texts) == 1 and texts[0].startswith(_NOTE_PREFIXES):
+    if len(texts) == 1 and texts[0] is not None and texts[0].startswith(_NOTE_PREFIXES):
         return "note"
     return None
