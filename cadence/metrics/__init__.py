@@ -132,6 +132,9 @@ class Provider:
 
 PROVIDERS: dict[str, Provider] = {}
 
+# What a provider's ``salt()`` returns when its statements may not be kept this time.
+NOT_KEPT = object()
+
 # Provider modules, one per source app; each registers what its app can supply today.
 MODULES = ("organizations", "members", "stations", "grievances", "mediation", "points", "cadence")
 
@@ -156,7 +159,8 @@ def grouped(name: str, *, keep_sql: bool = False, salt: Callable[[], object] | N
     """Register the grouped form of provider ``name`` (defined just above it).
 
     ``keep_sql``: the form's statements depend on nothing but the lens, the children, the day
-    (its window and as-of day), ``now()`` and what ``salt()`` returns (a setting, say), and it
+    (its window and as-of day), ``now()`` and what ``salt()`` returns (a setting, the branch
+    rules; ``NOT_KEPT`` when it cannot tell without a query), and it
     passes each ``by_child`` its queryset as a callable: the statements are then compiled once
     per process for each such key and re-run with the request's ``now()``
     (``_statements``). Figures are never kept, only SQL."""
@@ -336,7 +340,7 @@ def _plain_columns(queryset, aggregates: dict, whole: bool, connection) -> bool:
     return True
 
 
-def _statement_key(prov: Provider, lens: Lens, children: list, day, now: datetime) -> tuple | None:
+def _statement_key(prov: Provider, lens: Lens, children: list, day, now: datetime, salt) -> tuple | None:
     since, until = window(day)
     if now in (since, until):
         return None  # ``now()`` would be indistinguishable from a bound of the window
@@ -351,7 +355,7 @@ def _statement_key(prov: Provider, lens: Lens, children: list, day, now: datetim
         as_of(day),
         now < until,
         timezone.get_current_timezone_name(),
-        prov.salt() if prov.salt is not None else None,
+        salt,
     )
 
 
@@ -359,8 +363,11 @@ def run_grouped(prov: Provider, lens: Lens, children: list, day) -> dict:
     """``prov.grouped(lens, children, day)``, its statements kept per process when it allows."""
     if not prov.keep_sql:
         return prov.grouped(lens, children, day)
+    salt = prov.salt() if prov.salt is not None else None
+    if salt is NOT_KEPT:
+        return prov.grouped(lens, children, day)
     current = timezone.now()
-    key = _statement_key(prov, lens, children, day, current)
+    key = _statement_key(prov, lens, children, day, current, salt)
     if key is None:
         return prov.grouped(lens, children, day)
     with _STATEMENTS_LOCK:

@@ -83,13 +83,14 @@ def _reversed(name: str, args: tuple, prefix: str) -> str:
     return reverse(name, args=args)
 
 
-def drill_url(provider: str, figure: str, node: Node | None, period: Period | None) -> str:
+def drill_url(provider: str, figure: str, node: Node | None, period: Period | None, query: str | None = None) -> str:
+    """``query``: ``period_query(period)`` when the caller has it already (a table of cells)."""
     url = _reversed("cadence:drill", (provider, figure), get_script_prefix())
     params = []
     if node is not None:
         params.append(f"node={node.key}")
     if period is not None and provider in PERIODIC:
-        params.append(period_query(period))
+        params.append(query if query is not None else period_query(period))
     return f"{url}?{'&'.join(params)}" if params else url
 
 
@@ -157,7 +158,7 @@ def figure_cards(
         label = prov.label
         if period is not None and prov.name in PERIODIC:
             label = f"{label}（{period.start:%m月%d日}—{period.end:%m月%d日}）"
-        groups.append({"name": prov.name, "label": label, "cards": cards})
+        groups.append({"name": prov.name, "label": label, "cards": cards, "html": _cards_html(prov.name, cards)})
     return groups
 
 
@@ -170,6 +171,8 @@ def child_table(
     rows = []
     may_drill = prov.perm is None or user.has_perm(prov.perm)
     dashboard = _reversed("cadence:dashboard", (), get_script_prefix())
+    query = period_query(period) if period is not None else None
+    text = _number_text()
     for child, figures in children:
         values = figures.get(provider_name) or {}
         cells = []
@@ -179,10 +182,10 @@ def child_table(
         for fig in prov.figures:
             url = None
             if fig.drill is not None and visible and may_drill:
-                url = drill_url(prov.name, fig.key, child, period)
+                url = drill_url(prov.name, fig.key, child, period, query)
             cells.append({"value": values.get(fig.key), "url": url, "unit": fig.unit})
         dashboard_url = f"{dashboard}?node={child.key}" if visible else None
-        rows.append({"node": child, "cells": cells, "dashboard": dashboard_url, "html": _cells_html(cells)})
+        rows.append({"node": child, "cells": cells, "dashboard": dashboard_url, "html": _cells_html(cells, text)})
     # The chart shows the first rate (or the first figure) per child.
     chart_fig = next((f for f in prov.figures if f.rate), prov.figures[0])
     chart = {
@@ -201,19 +204,62 @@ def _value_html(value) -> str:
     return conditional_escape(str(localize(value)))
 
 
-def _cells_html(cells: list[dict]) -> str:
+def _number_text():
+    """``_value_html`` for the current locale, with a shortcut for plain numbers: where the locale
+    writes numbers without grouping and with a decimal point (``localize`` of a probe says so),
+    an int or a float is its ``str()``, which is what ``localize`` gives it there (digits, a
+    sign and a point need no escaping)."""
+    if localize(-1234567) != "-1234567" or localize(-1234567.25) != "-1234567.25":
+        return _value_html
+
+    def text(value) -> str:
+        kind = type(value)
+        if kind is int:
+            return str(value)
+        if kind is float:
+            written = str(value)
+            if "e" not in written and "n" not in written:  # not 1e-05, inf or nan
+                return written
+        return _value_html(value)
+
+    return text
+
+
+def _cells_html(cells: list[dict], text=None) -> str:
     """A child-table row's figure cells, rendered here once instead of a dozen template nodes a
-    cell (the table has hundreds): the same markup the template gave."""
+    cell (the table has hundreds): the same markup the template gave. ``text``: ``_number_text()``
+    when the caller renders many rows."""
+    text = text or _number_text()
     parts = []
     for cell in cells:
         value, url = cell["value"], cell["url"]
         if url and value:
-            inner = format_html('<a href="{}">{}</a>', url, _value_html(value))
+            inner = f'<a href="{conditional_escape(url)}">{text(value)}</a>'
         elif value is None:
             inner = "—"
         else:
-            inner = _value_html(value)
+            inner = text(value)
         parts.append(f'<td class="num">{inner}</td>')
+    return mark_safe("".join(parts))  # every part is escaped above
+
+
+def _cards_html(name: str, cards: list[dict]) -> str:
+    """A tile's figure cards, rendered here once instead of a dozen template nodes a card (a
+    page has sixty): the same markup the template's loop gave, byte for byte."""
+    text = _value_html  # a few dozen values: the template's own rendering, no shortcut needed
+    group = conditional_escape(name)
+    parts = []
+    for card in cards:
+        url, value = card["url"], card["value"]
+        link = f'<a href="{conditional_escape(url)}">' if url else ""
+        shown = "—" if value is None else text(value)
+        parts.append(
+            f'\n    <div class="kpi" data-figure="{group}.{conditional_escape(card["key"])}">\n'
+            f'      <div class="value">{link}{shown}{"</a>" if url else ""}'
+            f"<small>{conditional_escape(card['unit'])}</small></div>\n"
+            f'      <div class="label">{conditional_escape(card["label"])}</div>\n'
+            "    </div>\n  "
+        )
     return mark_safe("".join(parts))  # every part is escaped above
 
 
