@@ -173,16 +173,21 @@ def child_table(
     dashboard = _reversed("cadence:dashboard", (), get_script_prefix())
     query = period_query(period) if period is not None else None
     text = _number_text()
+    # Each figure's drill-down link around the child's key: ``drill_url`` once per figure.
+    links = [
+        drill_url(prov.name, fig.key, Node("\0", ""), period, query).split("\0") if fig.drill is not None else None
+        for fig in prov.figures
+    ]
     for child, figures in children:
         values = figures.get(provider_name) or {}
         cells = []
         # An industry committee sees its own organizations per district, but may not open a
         # district as a whole: those cells carry no link.
         visible = node_visible(user, child)
-        for fig in prov.figures:
+        for fig, link in zip(prov.figures, links, strict=True):
             url = None
-            if fig.drill is not None and visible and may_drill:
-                url = drill_url(prov.name, fig.key, child, period, query)
+            if link is not None and visible and may_drill:
+                url = f"{link[0]}{child.key}{link[1]}"
             cells.append({"value": values.get(fig.key), "url": url, "unit": fig.unit})
         dashboard_url = f"{dashboard}?node={child.key}" if visible else None
         rows.append({"node": child, "cells": cells, "dashboard": dashboard_url, "html": _cells_html(cells, text)})
@@ -196,7 +201,24 @@ def child_table(
         "values": [(figs.get(provider_name) or {}).get(chart_fig.key) for _, figs in children],
         "links": [row["dashboard"] for row in rows],
     }
-    return {"provider": prov, "headers": [f.label for f in prov.figures], "rows": rows, "chart": chart}
+    return {
+        "provider": prov,
+        "headers": [f.label for f in prov.figures],
+        "rows": rows,
+        "chart": chart,
+        "body": _rows_html(rows),
+    }
+
+
+def _rows_html(rows: list[dict]) -> str:
+    """A child table's body rows, rendered here once: the same markup the template's loop gave."""
+    parts = []
+    for row in rows:
+        label = conditional_escape(row["node"].label)
+        if row["dashboard"]:
+            label = f'<a href="{conditional_escape(row["dashboard"])}">{label}</a>'
+        parts.append(f"\n      <tr><td>{label}</td>\n      {row['html']}</tr>\n    ")
+    return mark_safe("".join(parts))  # every part is escaped above
 
 
 def _value_html(value) -> str:

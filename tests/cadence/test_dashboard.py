@@ -227,7 +227,7 @@ def test_cells_rendered_in_python_are_the_markup_the_template_gave():
 
     from django.template import Context, Template
 
-    from cadence.views.dashboard import _cards_html, _cells_html, _grid_cells_html
+    from cadence.views.dashboard import _cards_html, _cells_html, _grid_cells_html, _rows_html
 
     cells = [
         {"value": 3, "url": "/cadence/drill/a/b/?node=T:320104&start=2026-12-01"},
@@ -265,6 +265,18 @@ def test_cells_rendered_in_python_are_the_markup_the_template_gave():
         "    </div>\n"
         "  {% endfor %}"
     )
+    rows = [
+        {"node": SimpleNamespace(label="<社区>"), "dashboard": "/dashboard/?node=T:1&x=<", "html": _cells_html(cells)},
+        {"node": SimpleNamespace(label="无链接"), "dashboard": None, "html": _cells_html(many)},
+    ]
+    old_rows = Template(
+        "{% for r in t.rows %}\n"
+        '      <tr><td>{% if r.dashboard %}<a href="{{ r.dashboard }}">{{ r.node.label }}</a>{% else %}'
+        "{{ r.node.label }}{% endif %}</td>\n"
+        "      {{ r.html }}</tr>\n"
+        "    {% endfor %}"
+    )
+    assert _rows_html(rows) == old_rows.render(Context({"t": {"rows": rows}}))
     assert _cards_html("organizations", cards) == old_cards.render(
         Context({"g": {"name": "organizations", "cards": cards}})
     )
