@@ -7,7 +7,7 @@ number of children."""
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cadence.metrics import PROVIDERS, Lens, compute_all, compute_children, compute_each
@@ -211,7 +211,8 @@ def test_kept_statements_render_the_page_compiled_afresh(client, flows, request,
     client.force_login(request.getfixturevalue(username))
     forget_statements()
     recorded = _page(client, url)
-    assert _STATEMENTS, "the page keeps the statements of its grouped forms"
+    if connection.vendor == "postgresql":  # elsewhere the ORM runs every time
+        assert _STATEMENTS, "the page keeps the statements of its grouped forms"
     replayed = _page(client, url)
     with monkeypatch.context() as patch:
         _unkept(patch)
