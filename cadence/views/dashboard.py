@@ -268,7 +268,7 @@ def _cells_html(cells: list[dict], text=None) -> str:
 def _cards_html(name: str, cards: list[dict]) -> str:
     """A tile's figure cards, rendered here once instead of a dozen template nodes a card (a
     page has sixty): the same markup the template's loop gave, byte for byte."""
-    text = _value_html  # a few dozen values: the template's own rendering, no shortcut needed
+    text = _number_text()
     group = conditional_escape(name)
     parts = []
     for card in cards:
