@@ -244,6 +244,20 @@ _STATEMENTS: OrderedDict[tuple, list[_Statement]] = OrderedDict()
 STATEMENTS_KEPT = 2048
 _STATEMENTS_LOCK = threading.Lock()
 _SESSION: ContextVar[_Session | None] = ContextVar("cadence_metrics_statements", default=None)
+_KEEPING: ContextVar[bool] = ContextVar("cadence_metrics_keeping", default=False)
+
+
+@contextmanager
+def keeping_statements():
+    """Inside, grouped forms that allow it (``keep_sql``) keep their statements per process: pages
+    that are viewed again and again (the dashboards). Batches (the daily inventory, the monthly
+    job) compute each node once and stay outside: recording would cost them and keep nothing
+    they read again."""
+    token = _KEEPING.set(True)
+    try:
+        yield
+    finally:
+        _KEEPING.reset(token)
 
 
 @dataclass(frozen=True)
@@ -360,8 +374,9 @@ def _statement_key(prov: Provider, lens: Lens, children: list, day, now: datetim
 
 
 def run_grouped(prov: Provider, lens: Lens, children: list, day) -> dict:
-    """``prov.grouped(lens, children, day)``, its statements kept per process when it allows."""
-    if not prov.keep_sql:
+    """``prov.grouped(lens, children, day)``, its statements kept per process when it allows and
+    the caller is inside ``keeping_statements()``."""
+    if not prov.keep_sql or not _KEEPING.get():
         return prov.grouped(lens, children, day)
     salt = prov.salt() if prov.salt is not None else None
     if salt is NOT_KEPT:

@@ -22,7 +22,15 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from cadence.metrics import PROVIDERS, Lens, compute_all, compute_children, drill_queryset, providers
+from cadence.metrics import (
+    PROVIDERS,
+    Lens,
+    compute_all,
+    compute_children,
+    drill_queryset,
+    keeping_statements,
+    providers,
+)
 from cadence.models import DailySnapshot, KeyTask, Notification, WeeklyReport
 from cadence.nodes import Node, home_nodes, node_visible
 from cadence.periods import KINDS, Period, PeriodError, from_params, running
@@ -381,7 +389,9 @@ def dashboard(request):
     periodic = [name for name in PERIODIC if name in PROVIDERS and (tiles is None or name in tiles)]
     child_providers = [name for name in CHILD_PROVIDERS if tiles is None or name in tiles]
     tag = f"{period.key}:{shown}"  # cache entries per period and set of tiles
-    with replica_reads():  # live figures are reads only: on the replica when one is configured
+    # Live figures are reads only: on the replica when one is configured. The page is viewed
+    # again and again, so its grouped statements are compiled once per process (``keep_sql``).
+    with replica_reads(), keeping_statements():
         if inventory is not None:
             totals, by_key, as_of = inventory
             totals = {k: v for k, v in totals.items() if k not in PERIODIC}
