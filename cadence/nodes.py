@@ -119,13 +119,18 @@ def home_nodes(user) -> list[Node]:
     if scope.everything:
         city = Territory.objects.get_root_nodes().first()
         return [Node.of(city)] if city else []
-    nodes = [Node.of(t) for t in Territory.objects.filter(path__in=scope.territory_paths).order_by("path")]
-    nodes += [
-        Node.of(o)
-        for o in PartyOrganization.objects.filter(
-            path__in=scope.organization_paths, kind=PartyOrganization.Kind.INDUSTRY_COMMITTEE
-        ).order_by("path")
-    ]
+    # A scope without paths of a kind asks nothing of that table (an empty ``IN`` runs no query
+    # either, but is still built and compiled on every page).
+    nodes = []
+    if scope.territory_paths:
+        nodes += [Node.of(t) for t in Territory.objects.filter(path__in=scope.territory_paths).order_by("path")]
+    if scope.organization_paths:
+        nodes += [
+            Node.of(o)
+            for o in PartyOrganization.objects.filter(
+                path__in=scope.organization_paths, kind=PartyOrganization.Kind.INDUSTRY_COMMITTEE
+            ).order_by("path")
+        ]
     return nodes
 
 

@@ -180,6 +180,11 @@ def rules_held():
         _held.reset(token)
 
 
+def holding() -> bool:
+    """Whether this is inside ``rules_held()``: ``rules()`` then reads the table at most once."""
+    return _held.get() is not None
+
+
 def rules() -> dict[str, Rule]:
     """The rules in force: rows of the table, defaults for codes that have no row yet."""
     held = _held.get()

@@ -13,14 +13,19 @@ Providers live in modules of this package, one per source app, and register them
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from importlib import import_module
 from importlib.util import find_spec
 
-from django.db import models
+from django.db import connections, models, router
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from cadence.periods import Period, as_period
 from core.excel import Column
@@ -116,12 +121,19 @@ class Provider:
     # pass instead of one pass per child; registered with ``@grouped``. Must equal ``compute``
     # of each child's narrowed lens (tests/cadence/test_grouped.py holds them to it).
     grouped: Callable[[Lens, list[Territory], date], dict[int, dict]] | None = None
+    # Whether the SQL of ``grouped`` is a function of (lens, children, day, ``now()``) and of
+    # ``salt()`` alone, so its compiled statements may be kept per process (``_statements``).
+    keep_sql: bool = False
+    salt: Callable[[], object] | None = None
 
     def figure(self, key: str) -> Figure | None:
         return next((f for f in self.figures if f.key == key), None)
 
 
 PROVIDERS: dict[str, Provider] = {}
+
+# What a provider's ``salt()`` returns when its statements may not be kept this time.
+NOT_KEPT = object()
 
 # Provider modules, one per source app; each registers what its app can supply today.
 MODULES = ("organizations", "members", "stations", "grievances", "mediation", "points", "cadence")
@@ -143,11 +155,20 @@ def provider(
     return decorate
 
 
-def grouped(name: str):
-    """Register the grouped form of provider ``name`` (defined just above it)."""
+def grouped(name: str, *, keep_sql: bool = False, salt: Callable[[], object] | None = None):
+    """Register the grouped form of provider ``name`` (defined just above it).
+
+    ``keep_sql``: the form's statements depend on nothing but the lens, the children, the day
+    (its window and as-of day), ``now()`` and what ``salt()`` returns (a setting, the branch
+    rules; ``NOT_KEPT`` when it cannot tell without a query), and it
+    passes each ``by_child`` its queryset as a callable: the statements are then compiled once
+    per process for each such key and re-run with the request's ``now()``
+    (``_statements``). Figures are never kept, only SQL."""
 
     def decorate(func):
         PROVIDERS[name].grouped = func
+        PROVIDERS[name].keep_sql = keep_sql
+        PROVIDERS[name].salt = salt
         return func
 
     return decorate
@@ -169,32 +190,222 @@ class _Whole:
 WHOLE = _Whole()
 
 
-def by_child(queryset: models.QuerySet, path: str, children: list[Territory], aggregates: dict) -> dict[int, dict]:
+def by_child(queryset, path: str, children: list[Territory], aggregates: dict) -> dict[int, dict]:
     """``aggregates`` of ``queryset`` per child territory, in one ``GROUP BY`` the first
     ``len(child.path)`` characters of ``path`` (a record's territory path). Siblings share a
     depth, so one prefix length serves them all; a child without rows gets ``None`` for every
     aggregate, as ``aggregate()`` gives over nothing (callers map that as they map the total).
-    ``children=[WHOLE]`` gives the total of ``queryset`` in one plain aggregate."""
+    ``children=[WHOLE]`` gives the total of ``queryset`` in one plain aggregate.
+
+    ``queryset`` may be a callable returning it: a grouped form kept per process
+    (``keep_sql``) then neither builds nor compiles it when its statement is already kept."""
     if not children:
         return {}
-    if len(children) == 1 and children[0] is WHOLE:
-        return {WHOLE.pk: queryset.order_by().aggregate(**aggregates)}
-    by_path = {c.path: c.pk for c in children}
-    length = len(children[0].path)
-    if any(len(p) != length for p in by_path):
-        raise ValueError("by_child groups siblings of one depth")
-    rows = (
-        queryset.order_by()
-        .annotate(_child=Substr(path, 1, length))
-        .filter(_child__in=list(by_path))
-        .values("_child")
-        .annotate(**aggregates)
-    )
+    whole = len(children) == 1 and children[0] is WHOLE
+    if not whole:
+        by_path = {c.path: c.pk for c in children}
+        length = len(children[0].path)
+        if any(len(p) != length for p in by_path):
+            raise ValueError("by_child groups siblings of one depth")
+    session = _SESSION.get()
+    rows = session.replay() if session is not None else None
+    if rows is None:
+        qs = queryset() if callable(queryset) else queryset
+        with session.recording(qs, aggregates, whole) if session is not None else nullcontext():
+            if whole:
+                rows = [qs.order_by().aggregate(**aggregates)]
+            else:
+                rows = list(
+                    qs.order_by()
+                    .annotate(_child=Substr(path, 1, length))
+                    .filter(_child__in=list(by_path))
+                    .values("_child")
+                    .annotate(**aggregates)
+                )
+    if whole:
+        return {WHOLE.pk: rows[0]}
     empty = {key: 0 if isinstance(agg, models.Count) else None for key, agg in aggregates.items()}
     result = {pk: dict(empty) for pk in by_path.values()}
     for row in rows:
         result[by_path[row.pop("_child")]] = row
     return result
+
+
+def now() -> datetime:
+    """The current time as grouped forms kept per process (``keep_sql``) must read it: the one
+    instant their statements are re-run with."""
+    session = _SESSION.get()
+    return session.now if session is not None else timezone.now()
+
+
+# The statements of grouped forms kept per process (``keep_sql``), keyed by what determines them
+# (``_statement_key``): SQL text and parameters, never results. Least recently used go first.
+_STATEMENTS: OrderedDict[tuple, list[_Statement]] = OrderedDict()
+STATEMENTS_KEPT = 2048
+_STATEMENTS_LOCK = threading.Lock()
+_SESSION: ContextVar[_Session | None] = ContextVar("cadence_metrics_statements", default=None)
+_KEEPING: ContextVar[bool] = ContextVar("cadence_metrics_keeping", default=False)
+
+
+@contextmanager
+def keeping_statements():
+    """Inside, grouped forms that allow it (``keep_sql``) keep their statements per process: pages
+    that are viewed again and again (the dashboards). Batches (the daily inventory, the monthly
+    job) compute each node once and stay outside: recording would cost them and keep nothing
+    they read again."""
+    token = _KEEPING.set(True)
+    try:
+        yield
+    finally:
+        _KEEPING.reset(token)
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    params: tuple
+    now_at: tuple[int, ...]  # positions of ``now()`` in ``params``, re-bound on every run
+    model: type[models.Model]
+    vendor: str
+
+
+class _Session:
+    """One run of a kept grouped form: records its statements (``recording``) the first time,
+    replays them (``replay``) after, in the order the form runs ``by_child``."""
+
+    def __init__(self, kept: list[_Statement] | None, now: datetime):
+        self.kept = kept
+        self.now = now
+        self.recorded: list[_Statement] = []
+        self.complete = True
+        self.index = 0
+
+    def replay(self) -> list[dict] | None:
+        if self.kept is None or self.index >= len(self.kept):
+            return None
+        statement = self.kept[self.index]
+        self.index += 1
+        alias = router.db_for_read(statement.model)
+        connection = connections[alias]
+        if connection.vendor != statement.vendor:
+            return None
+        params = list(statement.params)
+        for i in statement.now_at:
+            params[i] = self.now
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, params)
+            names = [column.name for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        for row in rows:  # every aggregate is an integer (``_plain_columns``), converted as the ORM does
+            for name, value in row.items():
+                if value is not None and name != "_child":
+                    row[name] = int(value)
+        return rows
+
+    def recording(self, queryset: models.QuerySet, aggregates: dict, whole: bool):
+        """Record the one statement the ORM runs for ``by_child``; a statement that is not one
+        plain SELECT whose columns come back as the database gives them (no converters), or
+        that holds ``now()`` where it cannot be re-bound, leaves the form unkept."""
+        connection = connections[queryset.db]
+        if connection.vendor != "postgresql" or not _plain_columns(queryset, aggregates, whole, connection):
+            self.complete = False
+            return nullcontext()
+        return self._recorded(connection, queryset.model)
+
+    @contextmanager
+    def _recorded(self, connection, model):
+        seen = []
+
+        def record(execute, sql, params, many, context):
+            seen.append((sql, params, many))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            yield
+        self._keep(seen, model, connection.vendor)
+
+    def _keep(self, seen: list, model, vendor: str) -> None:
+        if len(seen) != 1 or seen[0][2]:
+            self.complete = False
+            return
+        sql, params, _ = seen[0]
+        params = tuple(params or ())
+        if any(isinstance(p, (list, tuple, dict)) for p in params):
+            self.complete = False
+            return
+        now_at = tuple(i for i, p in enumerate(params) if isinstance(p, datetime) and p == self.now)
+        self.recorded.append(_Statement(sql, params, now_at, model, vendor))
+
+
+def _plain_columns(queryset, aggregates: dict, whole: bool, connection) -> bool:
+    """Whether the ORM hands back the selected columns as the cursor gives them but for the one
+    conversion every integer expression applies (``int()`` of what is not ``None``, which
+    ``_Session.replay`` applies too): integer aggregates (counts, sums of integers) and the
+    child's path prefix."""
+    query = queryset.query.clone()
+    for aggregate in aggregates.values():
+        resolved = aggregate.resolve_expression(query, allow_joins=True, reuse=None, summarize=whole)
+        if not resolved.output_field.get_internal_type().endswith("IntegerField"):
+            return False
+        if connection.ops.get_db_converters(resolved) or resolved.get_db_converters(connection) != [
+            resolved.convert_value
+        ]:
+            return False
+    return True
+
+
+def _statement_key(prov: Provider, lens: Lens, children: list, day, now: datetime, salt) -> tuple | None:
+    since, until = window(day)
+    if now in (since, until):
+        return None  # ``now()`` would be indistinguishable from a bound of the window
+    within = lens.within
+    return (
+        prov.name,
+        lens.scope,
+        (within.path, within.depth) if within is not None else None,
+        "WHOLE" if len(children) == 1 and children[0] is WHOLE else tuple(c.path for c in children),
+        since,
+        until,
+        as_of(day),
+        now < until,
+        timezone.get_current_timezone_name(),
+        salt,
+    )
+
+
+def run_grouped(prov: Provider, lens: Lens, children: list, day) -> dict:
+    """``prov.grouped(lens, children, day)``, its statements kept per process when it allows and
+    the caller is inside ``keeping_statements()``."""
+    if not prov.keep_sql or not _KEEPING.get():
+        return prov.grouped(lens, children, day)
+    salt = prov.salt() if prov.salt is not None else None
+    if salt is NOT_KEPT:
+        return prov.grouped(lens, children, day)
+    current = timezone.now()
+    key = _statement_key(prov, lens, children, day, current, salt)
+    if key is None:
+        return prov.grouped(lens, children, day)
+    with _STATEMENTS_LOCK:
+        kept = _STATEMENTS.get(key)
+        if kept is not None:
+            _STATEMENTS.move_to_end(key)
+    session = _Session(kept, current)
+    token = _SESSION.set(session)
+    try:
+        result = prov.grouped(lens, children, day)
+    finally:
+        _SESSION.reset(token)
+    if kept is None and session.complete:
+        with _STATEMENTS_LOCK:
+            _STATEMENTS[key] = session.recorded
+            while len(_STATEMENTS) > STATEMENTS_KEPT:
+                _STATEMENTS.popitem(last=False)
+    return result
+
+
+def forget_statements() -> None:
+    with _STATEMENTS_LOCK:
+        _STATEMENTS.clear()
 
 
 def scope_path(model: type[models.Model]) -> str:
@@ -220,7 +431,7 @@ def compute_children(
         if only is not None and prov.name not in only:
             continue
         if prov.grouped is not None and children:
-            for pk, figures in prov.grouped(lens, children, day).items():
+            for pk, figures in run_grouped(prov, lens, children, day).items():
                 result[pk][prov.name] = figures
         else:
             for child in children:
@@ -248,7 +459,7 @@ def compute_all(lens: Lens, day: date, only: list[str] | None = None) -> dict[st
         if only is not None and prov.name not in only:
             continue
         if prov.grouped is not None:
-            result[prov.name] = prov.grouped(lens, [WHOLE], day)[WHOLE.pk]
+            result[prov.name] = run_grouped(prov, lens, [WHOLE], day)[WHOLE.pk]
         else:
             result[prov.name] = prov.compute(lens, day)
     return result

@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from cadence.metrics import Column, Figure, Lens, as_of, by_child, grouped, percent, provider, scope_path, window
+from cadence.metrics import Column, Figure, Lens, as_of, by_child, grouped, now, percent, provider, scope_path, window
 from cadence.models import KeyTask, WeeklyReport
 
 
@@ -72,18 +72,18 @@ def weekly_figures(lens: Lens, day: date) -> dict:
     return {"due": due, "on_time": on_time, "late": late, "punctuality": percent(on_time, due)}
 
 
-@grouped("weekly")
+@grouped("weekly", keep_sql=True)
 def weekly_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]:
     """One pass over the reports due in the period, placed by their street."""
     start, end = window(day)
     counts = by_child(
-        lens.apply(WeeklyReport.objects.filter(due_at__gte=start, due_at__lt=end)),
+        lambda: lens.apply(WeeklyReport.objects.filter(due_at__gte=start, due_at__lt=end)),
         scope_path(WeeklyReport),
         children,
         {
             "due": Count("pk"),
             "on_time": Count("pk", filter=_on_time_q()),
-            "late": Count("pk", filter=_late_q(min(timezone.now(), end))),
+            "late": Count("pk", filter=_late_q(min(now(), end))),
         },
     )
     return {pk: {**c, "punctuality": percent(c["on_time"], c["due"])} for pk, c in counts.items()}
@@ -140,13 +140,13 @@ def key_task_figures(lens: Lens, day) -> dict:
     }
 
 
-@grouped("key_tasks")
+@grouped("key_tasks", keep_sql=True)
 def key_task_figures_by_child(lens: Lens, children: list, day) -> dict[int, dict]:
     """One pass over the key tasks of the year's plans, placed by their territory."""
     day = as_of(day)
     S = KeyTask.Status
     counts = by_child(
-        current_key_tasks(lens, day),
+        lambda: current_key_tasks(lens, day),
         scope_path(KeyTask),
         children,
         {

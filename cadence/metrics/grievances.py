@@ -9,7 +9,7 @@ from datetime import date
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from cadence.metrics import Column, Figure, Lens, by_child, grouped, percent, provider, scope_path, window
+from cadence.metrics import Column, Figure, Lens, by_child, grouped, now, percent, provider, scope_path, window
 from grievances.models import OPEN_STATES, Grievance
 from grievances.selectors import SOLVED_STATES, grievance_metrics
 
@@ -91,7 +91,7 @@ def figures_of(counts: dict) -> dict:
     }
 
 
-@grouped("grievances")
+@grouped("grievances", keep_sql=True)
 def grievance_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]:
     """One pass: the month's figures as ``grievance_metrics`` defines them (cases placed by
     their territory, duplicates and rejected ones left out) and the open cases right now."""
@@ -110,9 +110,12 @@ def grievance_figures_by_child(lens: Lens, children: list, day: date) -> dict[in
     live = Q(state__in=OPEN_STATES)
     live_aggregates = {
         "open": Count("id", filter=live),
-        "overdue": Count("id", filter=live & Q(resolve_due_at__lt=timezone.now())),
+        "overdue": Count("id", filter=live & Q(resolve_due_at__lt=now())),
     }
-    rows = lens.apply(Grievance.objects.all())
+
+    def rows():
+        return lens.apply(Grievance.objects.all())
+
     if scope_path(Grievance) == "territory__path":
         counts = by_child(rows, "territory__path", children, {**month_aggregates, **live_aggregates})
     else:

@@ -72,13 +72,16 @@ def figures_of(f: MediationFigures) -> dict:
     }
 
 
-@grouped("mediation")
+@grouped("mediation", keep_sql=True)
 def mediation_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]:
     """Three passes, as ``mediation_figures`` counts: the mediations (placed by their case),
     the period's labour cases, and the period's sessions."""
     since, until = window(day)
     S = Mediation.Status
-    mediations = lens.apply(Mediation.objects.all())
+
+    def mediations():
+        return lens.apply(Mediation.objects.all())
+
     in_period = Q(closed_at__gte=since, closed_at__lt=until)
     totals = by_child(
         mediations,
@@ -95,11 +98,14 @@ def mediation_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]
             "amount": Sum("amount_fen", filter=in_period & Q(status=S.AGREED)),
         },
     )
-    labour = (
-        lens.apply(Grievance.objects.filter(category__code=LABOUR_CATEGORY))
-        .exclude(state__in=[Grievance.State.DUPLICATE, Grievance.State.REJECTED])
-        .filter(submitted_at__gte=since, submitted_at__lt=until)
-    )
+
+    def labour():
+        return (
+            lens.apply(Grievance.objects.filter(category__code=LABOUR_CATEGORY))
+            .exclude(state__in=[Grievance.State.DUPLICATE, Grievance.State.REJECTED])
+            .filter(submitted_at__gte=since, submitted_at__lt=until)
+        )
+
     cases = by_child(
         labour,
         scope_path(Grievance),
@@ -107,8 +113,8 @@ def mediation_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]
         {"cases": Count("id"), "mediated": Count("id", filter=Q(mediation__isnull=False))},
     )
     sessions = by_child(
-        MediationSession.objects.filter(
-            mediation__in=mediations,
+        lambda: MediationSession.objects.filter(
+            mediation__in=mediations(),
             held_on__gte=timezone.localtime(since).date(),
             held_on__lt=timezone.localtime(until).date(),
         ),

@@ -75,12 +75,12 @@ def figures_of(counts: dict, worker_count: int) -> dict:
     return {**counts, "workers": worker_count, "worker_member_rate": percent(counts["new_employment"], worker_count)}
 
 
-@grouped("members")
+@grouped("members", keep_sql=True)
 def member_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]:
     # As member_distribution counts them: memberships placed by the person's territory.
     S = PartyMembership.Status
     counts = by_child(
-        lens.apply(PartyMembership.objects.all()),
+        lambda: lens.apply(PartyMembership.objects.all()),
         "person__territory__path",
         children,
         {
@@ -93,5 +93,5 @@ def member_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, 
             "new_employment": Count("id", filter=Q(is_new_employment=True)),
         },
     )
-    worker_counts = by_child(workers(lens), scope_path(Person), children, {"n": Count("pk")})
+    worker_counts = by_child(lambda: workers(lens), scope_path(Person), children, {"n": Count("pk")})
     return {pk: figures_of(counts[pk], worker_counts[pk]["n"]) for pk in counts}

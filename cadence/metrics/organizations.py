@@ -9,7 +9,8 @@ from datetime import date
 
 from django.db.models import Count
 
-from cadence.metrics import Column, Figure, Lens, by_child, grouped, percent, provider, scope_path
+from cadence.metrics import NOT_KEPT, Column, Figure, Lens, by_child, grouped, percent, provider, scope_path
+from organizations import rules as R
 from organizations import selectors as org_selectors
 from organizations.models import PartyOrganization, Unit
 
@@ -113,12 +114,20 @@ def figures_of(orgs: int, u: dict, violations: int) -> dict:
     }
 
 
-@grouped("organizations")
+def _rules_in_force():
+    """The branch rules the statements embed (thresholds, severities): known without a query
+    inside ``rules_held()`` (a dashboard request, a batch), where they are read once anyway."""
+    if not R.holding():
+        return NOT_KEPT
+    return tuple(sorted(R.rules().items()))
+
+
+@grouped("organizations", keep_sql=True, salt=_rules_in_force)
 def organization_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]:
     """Three grouped passes: units (coverage as ``coverage_rates`` counts it), grassroots
     organizations, and organizations breaking a rule."""
     units = by_child(
-        lens.apply(Unit.objects.all()),
+        lambda: lens.apply(Unit.objects.all()),
         "territory__path",
         children,
         {
@@ -130,9 +139,13 @@ def organization_figures_by_child(lens: Lens, children: list, day: date) -> dict
             "should_build": Count("pk", filter=org_selectors.should_build_q()),
         },
     )
-    orgs = by_child(grassroots_orgs(lens), scope_path(PartyOrganization), children, {"n": Count("pk")})
-    broken = org_selectors.violating_organizations(lens.principal)
-    if lens.within_node is not None:
-        broken = broken.filter(territory__path__startswith=lens.within_node.path)
+    orgs = by_child(lambda: grassroots_orgs(lens), scope_path(PartyOrganization), children, {"n": Count("pk")})
+
+    def broken():
+        rows = org_selectors.violating_organizations(lens.principal)
+        if lens.within_node is not None:
+            rows = rows.filter(territory__path__startswith=lens.within_node.path)
+        return rows
+
     violations = by_child(broken, "territory__path", children, {"n": Count("pk")})
     return {pk: figures_of(orgs[pk]["n"], units[pk], violations[pk]["n"]) for pk in units}

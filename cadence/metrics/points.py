@@ -55,12 +55,15 @@ def points_figures(lens: Lens, day: date) -> dict:
     return figures_of(agg["issued"], agg["earners"], redeemed, accounts(lens).count())
 
 
-@grouped("points")
+@grouped("points", keep_sql=True)
 def points_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]:
     """One pass over the month's entries (placed by where they were earned) and one over the
     accounts (placed by the person)."""
     start, end = window(day)
-    entries = lens.apply(PointEntry.objects.filter(created_at__gte=start, created_at__lt=end))
+
+    def entries():
+        return lens.apply(PointEntry.objects.filter(created_at__gte=start, created_at__lt=end))
+
     earning = Q(kind__in=PointEntry.EARNING_KINDS)
     sums = by_child(
         entries,
@@ -73,7 +76,7 @@ def points_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, 
         },
     )
     registered = by_child(
-        lens.apply(PointAccount.objects.all()), scope_path(PointAccount), children, {"n": Count("pk")}
+        lambda: lens.apply(PointAccount.objects.all()), scope_path(PointAccount), children, {"n": Count("pk")}
     )
     return {pk: figures_of(s["issued"], s["earners"], s["redeemed"], registered[pk]["n"]) for pk, s in sums.items()}
 

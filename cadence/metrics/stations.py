@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 
 from cadence.metrics import Column, Figure, Lens, as_of, by_child, grouped, provider, scope_path
 from stations.models import Station
-from stations.selectors import overdue_q
+from stations.selectors import inspection_interval_days, overdue_q
 
 CLOSED = [Station.Status.SUSPENDED, Station.Status.CLOSED]
 
@@ -60,9 +60,9 @@ def station_figures(lens: Lens, day: date) -> dict:
     return lens.apply(Station.objects.all()).aggregate(**_aggregates(day))
 
 
-@grouped("stations")
+@grouped("stations", keep_sql=True, salt=inspection_interval_days)
 def station_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]:
-    return by_child(lens.apply(Station.objects.all()), scope_path(Station), children, _aggregates(day))
+    return by_child(lambda: lens.apply(Station.objects.all()), scope_path(Station), children, _aggregates(day))
 
 
 def _aggregates(day) -> dict:

@@ -22,7 +22,15 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from cadence.metrics import PROVIDERS, Lens, compute_all, compute_children, drill_queryset, providers
+from cadence.metrics import (
+    PROVIDERS,
+    Lens,
+    compute_all,
+    compute_children,
+    drill_queryset,
+    keeping_statements,
+    providers,
+)
 from cadence.models import DailySnapshot, KeyTask, Notification, WeeklyReport
 from cadence.nodes import Node, home_nodes, node_visible
 from cadence.periods import KINDS, Period, PeriodError, from_params, running
@@ -83,13 +91,14 @@ def _reversed(name: str, args: tuple, prefix: str) -> str:
     return reverse(name, args=args)
 
 
-def drill_url(provider: str, figure: str, node: Node | None, period: Period | None) -> str:
+def drill_url(provider: str, figure: str, node: Node | None, period: Period | None, query: str | None = None) -> str:
+    """``query``: ``period_query(period)`` when the caller has it already (a table of cells)."""
     url = _reversed("cadence:drill", (provider, figure), get_script_prefix())
     params = []
     if node is not None:
         params.append(f"node={node.key}")
     if period is not None and provider in PERIODIC:
-        params.append(period_query(period))
+        params.append(query if query is not None else period_query(period))
     return f"{url}?{'&'.join(params)}" if params else url
 
 
@@ -157,7 +166,7 @@ def figure_cards(
         label = prov.label
         if period is not None and prov.name in PERIODIC:
             label = f"{label}（{period.start:%m月%d日}—{period.end:%m月%d日}）"
-        groups.append({"name": prov.name, "label": label, "cards": cards})
+        groups.append({"name": prov.name, "label": label, "cards": cards, "html": _cards_html(prov.name, cards)})
     return groups
 
 
@@ -170,19 +179,26 @@ def child_table(
     rows = []
     may_drill = prov.perm is None or user.has_perm(prov.perm)
     dashboard = _reversed("cadence:dashboard", (), get_script_prefix())
+    query = period_query(period) if period is not None else None
+    text = _number_text()
+    # Each figure's drill-down link around the child's key: ``drill_url`` once per figure.
+    links = [
+        drill_url(prov.name, fig.key, Node("\0", ""), period, query).split("\0") if fig.drill is not None else None
+        for fig in prov.figures
+    ]
     for child, figures in children:
         values = figures.get(provider_name) or {}
         cells = []
         # An industry committee sees its own organizations per district, but may not open a
         # district as a whole: those cells carry no link.
         visible = node_visible(user, child)
-        for fig in prov.figures:
+        for fig, link in zip(prov.figures, links, strict=True):
             url = None
-            if fig.drill is not None and visible and may_drill:
-                url = drill_url(prov.name, fig.key, child, period)
+            if link is not None and visible and may_drill:
+                url = f"{link[0]}{child.key}{link[1]}"
             cells.append({"value": values.get(fig.key), "url": url, "unit": fig.unit})
         dashboard_url = f"{dashboard}?node={child.key}" if visible else None
-        rows.append({"node": child, "cells": cells, "dashboard": dashboard_url, "html": _cells_html(cells)})
+        rows.append({"node": child, "cells": cells, "dashboard": dashboard_url, "html": _cells_html(cells, text)})
     # The chart shows the first rate (or the first figure) per child.
     chart_fig = next((f for f in prov.figures if f.rate), prov.figures[0])
     chart = {
@@ -193,7 +209,24 @@ def child_table(
         "values": [(figs.get(provider_name) or {}).get(chart_fig.key) for _, figs in children],
         "links": [row["dashboard"] for row in rows],
     }
-    return {"provider": prov, "headers": [f.label for f in prov.figures], "rows": rows, "chart": chart}
+    return {
+        "provider": prov,
+        "headers": [f.label for f in prov.figures],
+        "rows": rows,
+        "chart": chart,
+        "body": _rows_html(rows),
+    }
+
+
+def _rows_html(rows: list[dict]) -> str:
+    """A child table's body rows, rendered here once: the same markup the template's loop gave."""
+    parts = []
+    for row in rows:
+        label = conditional_escape(row["node"].label)
+        if row["dashboard"]:
+            label = f'<a href="{conditional_escape(row["dashboard"])}">{label}</a>'
+        parts.append(f"\n      <tr><td>{label}</td>\n      {row['html']}</tr>\n    ")
+    return mark_safe("".join(parts))  # every part is escaped above
 
 
 def _value_html(value) -> str:
@@ -201,19 +234,62 @@ def _value_html(value) -> str:
     return conditional_escape(str(localize(value)))
 
 
-def _cells_html(cells: list[dict]) -> str:
+def _number_text():
+    """``_value_html`` for the current locale, with a shortcut for plain numbers: where the locale
+    writes numbers without grouping and with a decimal point (``localize`` of a probe says so),
+    an int or a float is its ``str()``, which is what ``localize`` gives it there (digits, a
+    sign and a point need no escaping)."""
+    if localize(-1234567) != "-1234567" or localize(-1234567.25) != "-1234567.25":
+        return _value_html
+
+    def text(value) -> str:
+        kind = type(value)
+        if kind is int:
+            return str(value)
+        if kind is float:
+            written = str(value)
+            if "e" not in written and "n" not in written:  # not 1e-05, inf or nan
+                return written
+        return _value_html(value)
+
+    return text
+
+
+def _cells_html(cells: list[dict], text=None) -> str:
     """A child-table row's figure cells, rendered here once instead of a dozen template nodes a
-    cell (the table has hundreds): the same markup the template gave."""
+    cell (the table has hundreds): the same markup the template gave. ``text``: ``_number_text()``
+    when the caller renders many rows."""
+    text = text or _number_text()
     parts = []
     for cell in cells:
         value, url = cell["value"], cell["url"]
         if url and value:
-            inner = format_html('<a href="{}">{}</a>', url, _value_html(value))
+            inner = f'<a href="{conditional_escape(url)}">{text(value)}</a>'
         elif value is None:
             inner = "—"
         else:
-            inner = _value_html(value)
+            inner = text(value)
         parts.append(f'<td class="num">{inner}</td>')
+    return mark_safe("".join(parts))  # every part is escaped above
+
+
+def _cards_html(name: str, cards: list[dict]) -> str:
+    """A tile's figure cards, rendered here once instead of a dozen template nodes a card (a
+    page has sixty): the same markup the template's loop gave, byte for byte."""
+    text = _number_text()
+    group = conditional_escape(name)
+    parts = []
+    for card in cards:
+        url, value = card["url"], card["value"]
+        link = f'<a href="{conditional_escape(url)}">' if url else ""
+        shown = "—" if value is None else text(value)
+        parts.append(
+            f'\n    <div class="kpi" data-figure="{group}.{conditional_escape(card["key"])}">\n'
+            f'      <div class="value">{link}{shown}{"</a>" if url else ""}'
+            f"<small>{conditional_escape(card['unit'])}</small></div>\n"
+            f'      <div class="label">{conditional_escape(card["label"])}</div>\n'
+            "    </div>\n  "
+        )
     return mark_safe("".join(parts))  # every part is escaped above
 
 
@@ -313,7 +389,9 @@ def dashboard(request):
     periodic = [name for name in PERIODIC if name in PROVIDERS and (tiles is None or name in tiles)]
     child_providers = [name for name in CHILD_PROVIDERS if tiles is None or name in tiles]
     tag = f"{period.key}:{shown}"  # cache entries per period and set of tiles
-    with replica_reads():  # live figures are reads only: on the replica when one is configured
+    # Live figures are reads only: on the replica when one is configured. The page is viewed
+    # again and again, so its grouped statements are compiled once per process (``keep_sql``).
+    with replica_reads(), keeping_statements():
         if inventory is not None:
             totals, by_key, as_of = inventory
             totals = {k: v for k, v in totals.items() if k not in PERIODIC}

@@ -1,8 +1,10 @@
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from core.models import ExportJob
@@ -225,7 +227,7 @@ def test_cells_rendered_in_python_are_the_markup_the_template_gave():
 
     from django.template import Context, Template
 
-    from cadence.views.dashboard import _cells_html, _grid_cells_html
+    from cadence.views.dashboard import _cards_html, _cells_html, _grid_cells_html, _rows_html
 
     cells = [
         {"value": 3, "url": "/cadence/drill/a/b/?node=T:320104&start=2026-12-01"},
@@ -240,6 +242,44 @@ def test_cells_rendered_in_python_are_the_markup_the_template_gave():
         "{% elif c.value is None %}—{% else %}{{ c.value }}{% endif %}</td>{% endfor %}"
     )
     assert _cells_html(cells) == old.render(Context({"cells": cells}))
+    # The shortcut for plain numbers gives what localization gives, in every case it takes.
+    numbers = [0, -7, 1234567, 12.5, -0.1, 100.0, 1e-05, 3.5e20, float("inf"), True, Decimal("2.50"), 10**20]
+    many = [{"value": v, "url": None} for v in numbers] + [{"value": v, "url": "/x/?a=1&b=2"} for v in numbers]
+    assert _cells_html(many) == old.render(Context({"cells": many}))
+    with override_settings(USE_THOUSAND_SEPARATOR=True):
+        assert _cells_html(many) == old.render(Context({"cells": many}))
+    with translation.override("de"):
+        assert _cells_html(many) == old.render(Context({"cells": many}))
+    cards = [
+        {"key": "units", "label": "覆盖单位", "unit": "家", "value": 1234567, "url": "/d/?node=T:1&start=2026-12-01"},
+        {"key": "rate", "label": "<率>", "unit": "%", "value": 12.5, "url": None},
+        {"key": "none", "label": "无", "unit": "个", "value": None, "url": "/d/"},
+        {"key": "zero", "label": "零", "unit": "个", "value": 0, "url": "/d/z/"},
+    ]
+    old_cards = Template(
+        "{% for c in g.cards %}\n"
+        '    <div class="kpi" data-figure="{{ g.name }}.{{ c.key }}">\n'
+        '      <div class="value">{% if c.url %}<a href="{{ c.url }}">{% endif %}{% if c.value is None %}—'
+        "{% else %}{{ c.value }}{% endif %}{% if c.url %}</a>{% endif %}<small>{{ c.unit }}</small></div>\n"
+        '      <div class="label">{{ c.label }}</div>\n'
+        "    </div>\n"
+        "  {% endfor %}"
+    )
+    rows = [
+        {"node": SimpleNamespace(label="<社区>"), "dashboard": "/dashboard/?node=T:1&x=<", "html": _cells_html(cells)},
+        {"node": SimpleNamespace(label="无链接"), "dashboard": None, "html": _cells_html(many)},
+    ]
+    old_rows = Template(
+        "{% for r in t.rows %}\n"
+        '      <tr><td>{% if r.dashboard %}<a href="{{ r.dashboard }}">{{ r.node.label }}</a>{% else %}'
+        "{{ r.node.label }}{% endif %}</td>\n"
+        "      {{ r.html }}</tr>\n"
+        "    {% endfor %}"
+    )
+    assert _rows_html(rows) == old_rows.render(Context({"t": {"rows": rows}}))
+    assert _cards_html("organizations", cards) == old_cards.render(
+        Context({"g": {"name": "organizations", "cards": cards}})
+    )
     grid = [
         {"state": "late", "label": "未报"},
         {"state": "filed", "label": "已提交", "report": SimpleNamespace(pk=7)},

@@ -7,10 +7,10 @@ number of children."""
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from cadence.metrics import PROVIDERS, Lens, compute_all, compute_children, compute_each
+from cadence.metrics import PROVIDERS, Lens, compute_all, compute_children, compute_each, keeping_statements
 from cadence.models import (
     DailySnapshot,
 )
@@ -176,3 +176,100 @@ def test_the_live_dashboard_reads_the_branch_rules_once(client, flows, request, 
         _live(client, "/dashboard/?live=1")
     reads = [q["sql"] for q in ctx.captured_queries if 'FROM "organizations_branchrule"' in q["sql"]]
     assert len(reads) == 1
+
+
+def _page(client, url) -> bytes:
+    """The page without its CSRF token (masked afresh on every response)."""
+    import re
+
+    response = client.get(url)
+    assert response.status_code == 200
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", response.content)
+
+
+def _unkept(monkeypatch):
+    for prov in PROVIDERS.values():
+        monkeypatch.setattr(prov, "keep_sql", False)
+
+
+@pytest.mark.parametrize(
+    "username, url",
+    [
+        ("municipal", "/dashboard/?live=1"),
+        ("qinhuai_organizer", "/dashboard/?live=1"),
+        ("fuzimiao_cadre", "/dashboard/?live=1"),
+        ("fuzimiao_cadre", "/dashboard/?live=1&period=quarter"),
+        ("industry_officer", "/dashboard/?live=1"),
+    ],
+)
+def test_kept_statements_render_the_page_compiled_afresh(client, flows, request, settings, monkeypatch, username, url):
+    """Statements kept per process (``keep_sql``) give the very page the ORM gives: recorded on
+    the first view, replayed on the next, byte for byte the page with nothing kept."""
+    from cadence.metrics import _STATEMENTS, forget_statements
+
+    settings.CADENCE_DASHBOARD_CACHE_SECONDS = 0
+    client.force_login(request.getfixturevalue(username))
+    forget_statements()
+    recorded = _page(client, url)
+    if connection.vendor == "postgresql":  # elsewhere the ORM runs every time
+        assert _STATEMENTS, "the page keeps the statements of its grouped forms"
+    replayed = _page(client, url)
+    with monkeypatch.context() as patch:
+        _unkept(patch)
+        forget_statements()
+        afresh = _page(client, url)
+        assert not _STATEMENTS
+    assert recorded == replayed == afresh
+
+
+def test_kept_statements_are_rerun_with_the_current_time(flows, world, monkeypatch):
+    """Only SQL is kept: a replayed statement counts what is overdue at the time it runs, and
+    gives what the selectors give then."""
+    from cadence.metrics import _STATEMENTS, forget_statements
+
+    lens = Node.parse("320104").lens
+    day = timezone.localdate() - timedelta(days=40)  # a window already over: the same key later
+    forget_statements()
+    with keeping_statements():
+        before = compute_all(lens, day)
+    assert before == compute_each(lens, day)
+    kept = len(_STATEMENTS)
+    if connection.vendor == "postgresql":
+        assert kept
+    later = timezone.now() + timedelta(days=400)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    with keeping_statements():
+        after = compute_all(lens, day)
+    assert len(_STATEMENTS) == kept  # replayed, not recorded again
+    assert after == compute_each(lens, day)
+    assert after["grievances"]["overdue"] > before["grievances"]["overdue"]
+
+
+def test_kept_statements_follow_changed_records(flows, world):
+    """Figures are counted afresh on every run: a record changed after the statements were kept
+    is counted as it is now by the replay."""
+    from cadence.metrics import forget_statements
+    from stations.models import Station
+
+    node = Node.parse("320104")
+    day = timezone.localdate()
+    forget_statements()
+    with keeping_statements():
+        before = compute_all(node.lens, day, only=["stations"])["stations"]
+    station = Station.objects.filter(territory__path__startswith=node.territory.path, status=Station.Status.OPEN)
+    Station.objects.filter(pk=station.values("pk")[:1]).update(status=Station.Status.CLOSED)
+    with keeping_statements():
+        after = compute_all(node.lens, day, only=["stations"])["stations"]
+    assert after == compute_each(node.lens, day, only=["stations"])["stations"]
+    assert (after["open"], after["closed"]) == (before["open"] - 1, before["closed"] + 1)
+
+
+def test_batches_keep_no_statements(flows, world):
+    """Outside ``keeping_statements()`` (the daily inventory, the monthly job) nothing is kept."""
+    from cadence.metrics import _STATEMENTS, forget_statements
+
+    forget_statements()
+    node = Node.parse("320104")
+    compute_all(node.lens, timezone.localdate())
+    compute_children(node.lens, [c.territory for c in node.children()], timezone.localdate())
+    assert not _STATEMENTS
