@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -434,37 +435,64 @@ def batch_apply(*, batch: ImportBatch, actor, mode: str = ApplyMode.VERIFIED) ->
     except IntegrityError as exc:
         raise ValidationError(_refused(exc)) from exc
     except DataError as exc:  # a value its column cannot hold (a count past 2,147,483,647)
-        message = f"{_column_of(exc)}的值超出平台能保存的范围，本批次未写入任何数据；请更正后重新导入"
+        _kind, table, column = _refusal(exc)
+        message = f"{_column_of(table, column)}的值超出平台能保存的范围，本批次未写入任何数据；请更正后重新导入"
         raise ValidationError(message) from exc
 
 
-def _column_of(exc) -> str:
-    """The label of the column the database named in its refusal, never the value (an ID number
-    for people): from the error's column, or the field whose column its constraint names."""
-    diag = getattr(exc.__cause__, "diag", None)
-    column = getattr(diag, "column_name", None) or ""
-    constraint = getattr(diag, "constraint_name", None) or ""
-    table = getattr(diag, "table_name", None) or ""
+def _refusal(exc) -> tuple[str, str, str]:
+    """(kind, table, column) of the database's refusal: kind is unique, not_null, check,
+    foreign_key or "" when unknown. PostgreSQL says it in the error's fields, SQLite in its
+    message ("NOT NULL constraint failed: organizations_unit.employee_count")."""
+    cause = exc.__cause__
+    diag = getattr(cause, "diag", None)
+    if diag is not None:
+        kinds = {"23505": "unique", "23502": "not_null", "23514": "check", "23503": "foreign_key"}
+        column = diag.column_name or ""
+        if not column and diag.constraint_name:
+            column = diag.constraint_name  # "organizations_unit_employee_count_check": matched below
+        return kinds.get(getattr(cause, "sqlstate", None), ""), diag.table_name or "", column
+    message = str(cause or exc)
+    for kind, words in (
+        ("unique", "UNIQUE"),
+        ("not_null", "NOT NULL"),
+        ("check", "CHECK"),
+        ("foreign_key", "FOREIGN KEY"),
+    ):
+        if message.startswith(f"{words} constraint failed"):
+            # "…: organizations_unit.employee_count" or, for a CHECK, its expression
+            # ('"employee_count" >= 0'): the column is named in what follows either way.
+            named = message.partition(": ")[2].partition(",")[0]
+            table, dot, column = named.partition(".")
+            return (kind, table, column) if dot else (kind, "", named)
+    return "", "", ""
+
+
+def _column_of(table: str, column: str) -> str:
+    """The label of the column the database named, never the value (an ID number for people)."""
     for spec in SPECS.values():
         meta = spec.model._meta
         if table and meta.db_table != table:
             continue
         for f in meta.concrete_fields:
-            if f.column == column or (constraint and f"_{f.column}_" in f"_{constraint}_"):
+            # The column itself, a constraint named after it, or an expression quoting it.
+            if column and re.search(rf'(?:^|[_"\s]){re.escape(f.column)}(?:$|[_"\s])', column):
                 return f"“{f.verbose_name}”"
     return "其中一列"
 
 
 def _refused(exc: IntegrityError) -> str:
-    state = getattr(exc.__cause__, "sqlstate", None)
-    if state == "23505":  # unique_violation
+    kind, table, column = _refusal(exc)
+    if kind == "unique":
         return (
             "写入时平台中恰好有人新增了同一识别码的记录，本批次未写入任何数据；请重新点击“应用”，"
             "届时将更新该记录而不是重复新增"
         )
-    if state in ("23502", "23514"):  # not_null_violation, check_violation
-        return f"{_column_of(exc)}的值不符合平台要求（为空或超出范围），本批次未写入任何数据；请更正后重新导入"
-    if state == "23503":  # foreign_key_violation
+    if kind in ("not_null", "check"):
+        return (
+            f"{_column_of(table, column)}的值不符合平台要求（为空或超出范围），本批次未写入任何数据；请更正后重新导入"
+        )
+    if kind == "foreign_key":
         return "所引用的记录（如属地、党组织）在写入时已被删除，本批次未写入任何数据；请重新导入"
     return "写入时与平台中同时发生的修改冲突，本批次未写入任何数据，请稍后重新应用"
 
