@@ -37,6 +37,13 @@ def messy_units(tmp_path):
     return write_xlsx(tmp_path / "units.xlsx", rows, merges=("A1:G1", "A2:G2"))
 
 
+def assert_nothing_applied(batch):
+    """The batch is as the comparison left it: no row marked applied, still in review."""
+    assert not StagedRow.objects.filter(batch=batch, applied=True).exists()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.REVIEW
+
+
 def issues_by_row(batch):
     return {row.row_number: row for row in StagedRow.objects.filter(batch=batch)}
 
@@ -206,9 +213,7 @@ def test_failure_mid_apply_leaves_nothing(world, tmp_path, municipal, monkeypatc
     with pytest.raises(RuntimeError):
         batch_apply(batch=outcome.batch, actor=municipal, mode=ApplyMode.CLEAN)
     assert Unit.objects.count() == 0
-    assert not StagedRow.objects.filter(batch=outcome.batch, applied=True).exists()
-    outcome.batch.refresh_from_db()
-    assert outcome.batch.status == ImportBatch.Status.REVIEW
+    assert_nothing_applied(outcome.batch)
 
 
 def test_blank_optional_text_cells_apply_as_empty(world, tmp_path, municipal):
@@ -299,9 +304,7 @@ def test_a_duplicate_refused_by_the_database_is_a_clear_message_and_nothing_is_w
         batch_apply(batch=outcome.batch, actor=municipal, mode=ApplyMode.CLEAN)
     assert code(2) not in str(refused.value)
     assert not Unit.objects.exclude(name="同时录入").exists()
-    assert not StagedRow.objects.filter(batch=outcome.batch, applied=True).exists()
-    outcome.batch.refresh_from_db()
-    assert outcome.batch.status == ImportBatch.Status.REVIEW
+    assert_nothing_applied(outcome.batch)
 
 
 def test_a_count_past_what_the_column_holds_is_the_rows_error(world, tmp_path, municipal):
@@ -341,3 +344,4 @@ def test_a_value_the_database_refuses_at_apply_is_named_by_its_column_not_its_va
         batch_apply(batch=outcome.batch, actor=municipal, mode=ApplyMode.CLEAN)
     assert "负数科技" not in str(refused.value) and "-1" not in str(refused.value)
     assert not Unit.objects.exists()
+    assert_nothing_applied(outcome.batch)
