@@ -14,6 +14,7 @@ Providers live in modules of this package, one per source app, and register them
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
@@ -267,6 +268,10 @@ class _Statement:
     now_at: tuple[int, ...]  # positions of ``now()`` in ``params``, re-bound on every run
     model: type[models.Model]
     vendor: str
+    # ``sql`` with every parameter but ``now()`` written in as the driver writes it (``%s`` where
+    # ``now()`` goes, other ``%`` doubled): the driver then adapts one value, not dozens, and
+    # splits a short query (it re-splits a long one, over 4 kB, on every run).
+    bound: str | None = None
 
 
 class _Session:
@@ -289,11 +294,14 @@ class _Session:
         connection = connections[alias]
         if connection.vendor != statement.vendor:
             return None
-        params = list(statement.params)
-        for i in statement.now_at:
-            params[i] = self.now
+        if statement.bound is not None:
+            sql, params = statement.bound, [self.now] * len(statement.now_at) or None
+        else:
+            sql, params = statement.sql, list(statement.params)
+            for i in statement.now_at:
+                params[i] = self.now
         with connection.cursor() as cursor:
-            cursor.execute(statement.sql, params)
+            cursor.execute(sql, params)
             names = [column.name for column in cursor.description]
             rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         for row in rows:  # every aggregate is an integer (``_plain_columns``), converted as the ORM does
@@ -322,9 +330,9 @@ class _Session:
 
         with connection.execute_wrapper(record):
             yield
-        self._keep(seen, model, connection.vendor)
+        self._keep(seen, model, connection)
 
-    def _keep(self, seen: list, model, vendor: str) -> None:
+    def _keep(self, seen: list, model, connection) -> None:
         if len(seen) != 1 or seen[0][2]:
             self.complete = False
             return
@@ -334,7 +342,31 @@ class _Session:
             self.complete = False
             return
         now_at = tuple(i for i, p in enumerate(params) if isinstance(p, datetime) and p == self.now)
-        self.recorded.append(_Statement(sql, params, now_at, model, vendor))
+        bound = _bound(connection, sql, params, now_at)
+        self.recorded.append(_Statement(sql, params, now_at, model, connection.vendor, bound))
+
+
+def _bound(connection, sql: str, params: tuple, now_at: tuple[int, ...]) -> str | None:
+    """``sql`` with ``params`` written in by the driver (``compose_sql``, the connection's own
+    adapters: what it sends when executing them), but ``%s`` at the ``now_at`` positions; None
+    when that cannot be done unambiguously."""
+    if not hasattr(connection.ops, "compose_sql"):
+        return None
+    marker = f"cadence-now-{uuid.uuid4().hex}"
+    marked = list(params)
+    for i in now_at:
+        marked[i] = marker
+    try:
+        written = connection.ops.compose_sql(sql, marked)
+        quoted = connection.ops.compose_sql("%s", [marker])
+    except Exception:  # a statement the driver cannot write in is run as recorded
+        return None
+    parts = written.split(quoted)
+    if len(parts) != len(now_at) + 1:
+        return None
+    if not now_at:
+        return written  # run without parameters: the driver reads no ``%`` in it
+    return "%s".join(part.replace("%", "%%") for part in parts)
 
 
 def _plain_columns(queryset, aggregates: dict, whole: bool, connection) -> bool:
