@@ -308,20 +308,30 @@ def _cards_html(name: str, cards: list[dict], text=None) -> str:
     page has sixty): the same markup the template's loop gave, byte for byte. ``text``:
     ``_number_text()`` when the caller renders many tiles."""
     text = text or _number_text()
-    group = conditional_escape(name)
     parts = []
     for card in cards:
         url, value = card["url"], card["value"]
-        link = f'<a href="{escape(url)}">' if url else ""
+        if all(type(card[k]) is str for k in ("key", "unit", "label")):
+            head, tail = _card_frame(name, card["key"], card["unit"], card["label"])
+        else:  # lazy text (translated when shown) is written afresh
+            head, tail = _card_frame.__wrapped__(name, card["key"], card["unit"], card["label"])
         shown = "—" if value is None else text(value)
-        parts.append(
-            f'\n    <div class="kpi" data-figure="{group}.{conditional_escape(card["key"])}">\n'
-            f'      <div class="value">{link}{shown}{"</a>" if url else ""}'
-            f"<small>{conditional_escape(card['unit'])}</small></div>\n"
-            f'      <div class="label">{conditional_escape(card["label"])}</div>\n'
-            "    </div>\n  "
-        )
+        parts.append(f'{head}<a href="{escape(url)}">{shown}</a>{tail}' if url else f"{head}{shown}{tail}")
     return mark_safe("".join(parts))  # every part is escaped above
+
+
+@lru_cache(maxsize=512)
+def _card_frame(name: str, key: str, unit: str, label: str) -> tuple[str, str]:
+    """A card's markup before and after its value: the same for every view of the figure (the
+    arguments are the figure's definition, plain text), escaped once per process."""
+    figure = f"{conditional_escape(name)}.{conditional_escape(key)}"
+    head = f'\n    <div class="kpi" data-figure="{figure}">\n      <div class="value">'
+    tail = (
+        f"<small>{conditional_escape(unit)}</small></div>\n"
+        f'      <div class="label">{conditional_escape(label)}</div>\n'
+        "    </div>\n  "
+    )
+    return head, tail
 
 
 def _grid_cells_html(cells: list[dict]) -> str:
