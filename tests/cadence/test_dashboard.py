@@ -392,13 +392,18 @@ def test_homes_and_family_with_two_posts(data, world, fuzimiao_cadre):
 
 def test_child_table_rows_are_the_cells_escaped_one_by_one(client, data, world, fuzimiao_cadre, settings):
     """``child_table`` escapes each figure's link once per table and the child's key once per
-    row; the row's markup is what escaping every cell's whole URL gives."""
+    row; the row's markup is what escaping every cell's whole URL gives, and the header cells
+    are what the template's loop wrote."""
+    from django.template import Context, Template
+
     from cadence.views import dashboard as views
 
     settings.CADENCE_DASHBOARD_CACHE_SECONDS = 0
     client.force_login(fuzimiao_cadre)
     tables = client.get(DASH + "?period=quarter").context["tables"]
     assert tables and any(cell["url"] and "&" in cell["url"] for t in tables for r in t["rows"] for cell in r["cells"])
+    header_loop = Template('{% for h in t.headers %}<th class="num">{{ h }}</th>{% endfor %}')
     for table in tables:
+        assert table["header_cells"] == header_loop.render(Context({"t": table}))
         for row in table["rows"]:
             assert row["html"] == views._cells_html(row["cells"])
