@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from cadence.metrics import Lens
 from organizations.models import PartyOrganization, Territory
 from organizations.scope import UserScope, scope_for
@@ -101,6 +103,84 @@ class Node:
         return [Node.of(t) for t in Territory.objects.get_children(city).order_by("code")] if city else []
 
 
+def _family_query(territory_path: str, leaf: bool) -> tuple[list[str], Q | None]:
+    """The paths of a territory's ancestors, and a condition for its children (``None`` for a
+    leaf): what treebeard's ``get_ancestors`` and ``get_children`` ask for."""
+    step = Territory.steplen
+    depth = len(territory_path) // step
+    above = [territory_path[: step * level] for level in range(1, depth)]
+    if leaf:
+        return above, None
+    first, last = Territory.alphabet[0] * step, Territory.alphabet[-1] * step
+    return above, Q(depth=depth + 1, path__range=(territory_path + first, territory_path + last))
+
+
+def _territories(paths: list[str], below: Q | None) -> list[Territory]:
+    """Territories at ``paths`` or matching ``below``, by depth then code, in one query."""
+    wanted = [Q(path__in=paths)] if paths else []
+    if below is not None:
+        wanted.append(below)
+    if not wanted:
+        return []
+    query = wanted[0] if len(wanted) == 1 else wanted[0] | wanted[1]
+    return list(Territory.objects.filter(query).order_by("depth", "code"))
+
+
+def _split_family(rows: list[Territory], territory_path: str, above: list[str]) -> tuple[list[Node], list[Node]]:
+    """``rows`` (by depth then code) split into the ancestors (root first) and the children (by
+    code, as ``Node.children`` orders them) of the territory at ``territory_path``."""
+    depth = len(territory_path) // Territory.steplen
+    ancestors = [Node.of(t) for t in rows if t.path in above]
+    children = [Node.of(t) for t in rows if t.depth == depth + 1 and t.path.startswith(territory_path)]
+    return ancestors, children
+
+
+def family(node: Node) -> tuple[list[Node], list[Node]]:
+    """The node's ancestors (root first) and its ``children()``, in one query for a territory
+    (a page shows both: the breadcrumbs and the child tables)."""
+    if node.territory is None:
+        return [], node.children()
+    path = node.territory.path
+    above, below = _family_query(path, node.territory.is_leaf())
+    return _split_family(_territories(above, below), path, above)
+
+
+def homes_and_family(user, node: Node | None) -> tuple[Node | None, list[Node], tuple[list[Node], list[Node]]]:
+    """``home_nodes(user)`` and ``family`` of ``node`` (of the first home when ``node`` is
+    ``None``), returned as ``(node, homes, (ancestors, children))``. For a post in the territory
+    tree the homes, the ancestors and the children come from one query: the dashboard asks for
+    all three on every view."""
+    scope = scope_for(user)
+    if scope.everything or not scope.territory_paths or (node is not None and node.territory is None):
+        homes = home_nodes(user)
+        node = node if node is not None else (homes[0] if homes else None)
+        return node, homes, (family(node) if node is not None else ([], []))
+    home_paths = set(scope.territory_paths)
+    # The first home is the territory with the least path (``home_nodes`` orders by path; paths
+    # are digits and capitals, which every collation orders as Python does).
+    path = node.territory.path if node is not None else min(home_paths)
+    above, below = _family_query(path, node.territory.is_leaf() if node is not None else False)
+    rows = _territories(sorted(home_paths | set(above)), below)
+    homes = [Node.of(t) for t in sorted((t for t in rows if t.path in home_paths), key=lambda t: t.path)]
+    if scope.organization_paths:
+        homes += _industry_homes(scope)
+    if node is None:
+        node = homes[0] if homes else None
+        if node is None or node.territory is None or node.territory.path != path:
+            # The least path names no territory (left behind by a deleted one): as before.
+            return node, homes, (family(node) if node is not None else ([], []))
+    return node, homes, _split_family(rows, path, above)
+
+
+def _industry_homes(scope: UserScope) -> list[Node]:
+    return [
+        Node.of(o)
+        for o in PartyOrganization.objects.filter(
+            path__in=scope.organization_paths, kind=PartyOrganization.Kind.INDUSTRY_COMMITTEE
+        ).order_by("path")
+    ]
+
+
 def all_nodes(levels: tuple[str, ...] | None = None) -> Iterator[Node]:
     territories = Territory.objects.order_by("path")
     if levels:
@@ -125,12 +205,7 @@ def home_nodes(user) -> list[Node]:
     if scope.territory_paths:
         nodes += [Node.of(t) for t in Territory.objects.filter(path__in=scope.territory_paths).order_by("path")]
     if scope.organization_paths:
-        nodes += [
-            Node.of(o)
-            for o in PartyOrganization.objects.filter(
-                path__in=scope.organization_paths, kind=PartyOrganization.Kind.INDUSTRY_COMMITTEE
-            ).order_by("path")
-        ]
+        nodes += _industry_homes(scope)
     return nodes
 
 

@@ -13,7 +13,7 @@ import logging
 import time
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -38,6 +38,26 @@ _METHODS = (
 )
 
 
+class ReusedClients(RedisCacheClient):
+    """Django's Redis cache client, but one ``redis.Redis`` per connection pool, made once:
+    Django builds a new one for every cache call (≈0.1 ms each, its command table copied), and a
+    page makes several. A ``redis.Redis`` over a pool is safe to share between threads, and Django
+    keeps a cache object (so this client) per thread anyway; its pool reconnects after a fork."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            if index not in self._pools:
+                self._pools[index] = self._pool_class.from_url(self._servers[index], **self._pool_options)
+            client = self._clients[index] = self._client(connection_pool=self._pools[index])
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS") or {})
@@ -45,6 +65,7 @@ class FailOpenRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", 0.5)
         options.setdefault("socket_timeout", 1.0)
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = ReusedClients
         self._local = LocMemCache(f"failopen-{id(self)}", {"TIMEOUT": params.get("TIMEOUT", 300)})
         self._down_until = 0.0
 

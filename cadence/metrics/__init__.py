@@ -14,6 +14,7 @@ Providers live in modules of this package, one per source app, and register them
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
@@ -190,15 +191,16 @@ class _Whole:
 WHOLE = _Whole()
 
 
-def by_child(queryset, path: str, children: list[Territory], aggregates: dict) -> dict[int, dict]:
+def by_child(queryset, path: str, children: list[Territory], aggregates) -> dict[int, dict]:
     """``aggregates`` of ``queryset`` per child territory, in one ``GROUP BY`` the first
     ``len(child.path)`` characters of ``path`` (a record's territory path). Siblings share a
     depth, so one prefix length serves them all; a child without rows gets ``None`` for every
     aggregate, as ``aggregate()`` gives over nothing (callers map that as they map the total).
     ``children=[WHOLE]`` gives the total of ``queryset`` in one plain aggregate.
 
-    ``queryset`` may be a callable returning it: a grouped form kept per process
-    (``keep_sql``) then neither builds nor compiles it when its statement is already kept."""
+    ``queryset`` and ``aggregates`` may be callables returning them: a grouped form kept per
+    process (``keep_sql``) then neither builds nor compiles them when its statement is already
+    kept."""
     if not children:
         return {}
     whole = len(children) == 1 and children[0] is WHOLE
@@ -208,10 +210,14 @@ def by_child(queryset, path: str, children: list[Territory], aggregates: dict) -
         if any(len(p) != length for p in by_path):
             raise ValueError("by_child groups siblings of one depth")
     session = _SESSION.get()
-    rows = session.replay() if session is not None else None
-    if rows is None:
+    replayed = session.replay() if session is not None else None
+    if replayed is not None:
+        rows, empty = replayed
+    else:
+        aggregates = aggregates() if callable(aggregates) else aggregates
+        empty = {key: 0 if isinstance(agg, models.Count) else None for key, agg in aggregates.items()}
         qs = queryset() if callable(queryset) else queryset
-        with session.recording(qs, aggregates, whole) if session is not None else nullcontext():
+        with session.recording(qs, aggregates, whole, empty) if session is not None else nullcontext():
             if whole:
                 rows = [qs.order_by().aggregate(**aggregates)]
             else:
@@ -224,7 +230,6 @@ def by_child(queryset, path: str, children: list[Territory], aggregates: dict) -
                 )
     if whole:
         return {WHOLE.pk: rows[0]}
-    empty = {key: 0 if isinstance(agg, models.Count) else None for key, agg in aggregates.items()}
     result = {pk: dict(empty) for pk in by_path.values()}
     for row in rows:
         result[by_path[row.pop("_child")]] = row
@@ -267,6 +272,11 @@ class _Statement:
     now_at: tuple[int, ...]  # positions of ``now()`` in ``params``, re-bound on every run
     model: type[models.Model]
     vendor: str
+    # ``sql`` with every parameter but ``now()`` written in as the driver writes it (``%s`` where
+    # ``now()`` goes, other ``%`` doubled): the driver then adapts one value, not dozens, and
+    # splits a short query (it re-splits a long one, over 4 kB, on every run).
+    bound: str | None = None
+    empty: tuple = ()  # ``(aggregate, value over no rows)``: what a child without rows gets
 
 
 class _Session:
@@ -280,7 +290,8 @@ class _Session:
         self.complete = True
         self.index = 0
 
-    def replay(self) -> list[dict] | None:
+    def replay(self) -> tuple[list[dict], dict] | None:
+        """The next kept statement's rows, and what a child without rows gets."""
         if self.kept is None or self.index >= len(self.kept):
             return None
         statement = self.kept[self.index]
@@ -289,20 +300,25 @@ class _Session:
         connection = connections[alias]
         if connection.vendor != statement.vendor:
             return None
-        params = list(statement.params)
-        for i in statement.now_at:
-            params[i] = self.now
+        if statement.bound is not None:
+            sql, params = statement.bound, [self.now] * len(statement.now_at) or None
+        else:
+            sql, params = statement.sql, list(statement.params)
+            for i in statement.now_at:
+                params[i] = self.now
         with connection.cursor() as cursor:
-            cursor.execute(statement.sql, params)
-            names = [column.name for column in cursor.description]
-            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            cursor.execute(sql, params)  # through Django: its wrappers see (and count) it
+            # The driver's cursor holds the whole result once ``execute`` returns (client-side).
+            driver = cursor.cursor
+            names = [column.name for column in driver.description]
+            rows = [dict(zip(names, row, strict=True)) for row in driver.fetchall()]
         for row in rows:  # every aggregate is an integer (``_plain_columns``), converted as the ORM does
             for name, value in row.items():
                 if value is not None and name != "_child":
                     row[name] = int(value)
-        return rows
+        return rows, dict(statement.empty)
 
-    def recording(self, queryset: models.QuerySet, aggregates: dict, whole: bool):
+    def recording(self, queryset: models.QuerySet, aggregates: dict, whole: bool, empty: dict):
         """Record the one statement the ORM runs for ``by_child``; a statement that is not one
         plain SELECT whose columns come back as the database gives them (no converters), or
         that holds ``now()`` where it cannot be re-bound, leaves the form unkept."""
@@ -310,10 +326,10 @@ class _Session:
         if connection.vendor != "postgresql" or not _plain_columns(queryset, aggregates, whole, connection):
             self.complete = False
             return nullcontext()
-        return self._recorded(connection, queryset.model)
+        return self._recorded(connection, queryset.model, empty)
 
     @contextmanager
-    def _recorded(self, connection, model):
+    def _recorded(self, connection, model, empty: dict):
         seen = []
 
         def record(execute, sql, params, many, context):
@@ -322,9 +338,9 @@ class _Session:
 
         with connection.execute_wrapper(record):
             yield
-        self._keep(seen, model, connection.vendor)
+        self._keep(seen, model, connection, empty)
 
-    def _keep(self, seen: list, model, vendor: str) -> None:
+    def _keep(self, seen: list, model, connection, empty: dict) -> None:
         if len(seen) != 1 or seen[0][2]:
             self.complete = False
             return
@@ -334,7 +350,31 @@ class _Session:
             self.complete = False
             return
         now_at = tuple(i for i, p in enumerate(params) if isinstance(p, datetime) and p == self.now)
-        self.recorded.append(_Statement(sql, params, now_at, model, vendor))
+        bound = _bound(connection, sql, params, now_at)
+        self.recorded.append(_Statement(sql, params, now_at, model, connection.vendor, bound, tuple(empty.items())))
+
+
+def _bound(connection, sql: str, params: tuple, now_at: tuple[int, ...]) -> str | None:
+    """``sql`` with ``params`` written in by the driver (``compose_sql``, the connection's own
+    adapters: what it sends when executing them), but ``%s`` at the ``now_at`` positions; None
+    when that cannot be done unambiguously."""
+    if not hasattr(connection.ops, "compose_sql"):
+        return None
+    marker = f"cadence-now-{uuid.uuid4().hex}"
+    marked = list(params)
+    for i in now_at:
+        marked[i] = marker
+    try:
+        written = connection.ops.compose_sql(sql, marked)
+        quoted = connection.ops.compose_sql("%s", [marker])
+    except Exception:  # a statement the driver cannot write in is run as recorded
+        return None
+    parts = written.split(quoted)
+    if len(parts) != len(now_at) + 1:
+        return None
+    if not now_at:
+        return written  # run without parameters: the driver reads no ``%`` in it
+    return "%s".join(part.replace("%", "%%") for part in parts)
 
 
 def _plain_columns(queryset, aggregates: dict, whole: bool, connection) -> bool:

@@ -80,7 +80,7 @@ def weekly_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, 
         lambda: lens.apply(WeeklyReport.objects.filter(due_at__gte=start, due_at__lt=end)),
         scope_path(WeeklyReport),
         children,
-        {
+        lambda: {
             "due": Count("pk"),
             "on_time": Count("pk", filter=_on_time_q()),
             "late": Count("pk", filter=_late_q(min(now(), end))),

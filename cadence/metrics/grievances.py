@@ -96,28 +96,33 @@ def grievance_figures_by_child(lens: Lens, children: list, day: date) -> dict[in
     """One pass: the month's figures as ``grievance_metrics`` defines them (cases placed by
     their territory, duplicates and rejected ones left out) and the open cases right now."""
     since, until = window(day)
-    S = Grievance.State
-    month = Q(submitted_at__gte=since, submitted_at__lt=until) & ~Q(state__in=[S.DUPLICATE, S.REJECTED])
-    on_time = Q(responded_at__isnull=False, respond_due_at__isnull=False, responded_at__lte=F("respond_due_at"))
-    month_aggregates = {
-        "received": Count("id", filter=month),
-        "response_due": Count("id", filter=month & Q(respond_due_at__isnull=False)),
-        "responded": Count("id", filter=month & on_time),
-        "resolved": Count("id", filter=month & Q(state__in=SOLVED_STATES)),
-        "rated": Count("id", filter=month & Q(rating__isnull=False)),
-        "satisfied": Count("id", filter=month & Q(rating__gte=4)),
-    }
-    live = Q(state__in=OPEN_STATES)
-    live_aggregates = {
-        "open": Count("id", filter=live),
-        "overdue": Count("id", filter=live & Q(resolve_due_at__lt=now())),
-    }
+
+    # Built only when the statement is not kept already (``by_child`` takes callables).
+    def month_aggregates():
+        S = Grievance.State
+        month = Q(submitted_at__gte=since, submitted_at__lt=until) & ~Q(state__in=[S.DUPLICATE, S.REJECTED])
+        on_time = Q(responded_at__isnull=False, respond_due_at__isnull=False, responded_at__lte=F("respond_due_at"))
+        return {
+            "received": Count("id", filter=month),
+            "response_due": Count("id", filter=month & Q(respond_due_at__isnull=False)),
+            "responded": Count("id", filter=month & on_time),
+            "resolved": Count("id", filter=month & Q(state__in=SOLVED_STATES)),
+            "rated": Count("id", filter=month & Q(rating__isnull=False)),
+            "satisfied": Count("id", filter=month & Q(rating__gte=4)),
+        }
+
+    def live_aggregates():
+        live = Q(state__in=OPEN_STATES)
+        return {
+            "open": Count("id", filter=live),
+            "overdue": Count("id", filter=live & Q(resolve_due_at__lt=now())),
+        }
 
     def rows():
         return lens.apply(Grievance.objects.all())
 
     if scope_path(Grievance) == "territory__path":
-        counts = by_child(rows, "territory__path", children, {**month_aggregates, **live_aggregates})
+        counts = by_child(rows, "territory__path", children, lambda: {**month_aggregates(), **live_aggregates()})
     else:
         counts = by_child(rows, "territory__path", children, month_aggregates)
         for pk, extra in by_child(rows, scope_path(Grievance), children, live_aggregates).items():

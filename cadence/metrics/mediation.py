@@ -77,17 +77,14 @@ def mediation_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]
     """Three passes, as ``mediation_figures`` counts: the mediations (placed by their case),
     the period's labour cases, and the period's sessions."""
     since, until = window(day)
-    S = Mediation.Status
 
     def mediations():
         return lens.apply(Mediation.objects.all())
 
-    in_period = Q(closed_at__gte=since, closed_at__lt=until)
-    totals = by_child(
-        mediations,
-        scope_path(Mediation),
-        children,
-        {
+    def aggregates():  # built only when the statement is not kept already
+        S = Mediation.Status
+        in_period = Q(closed_at__gte=since, closed_at__lt=until)
+        return {
             "opened": Count("id", filter=Q(opened_at__gte=since, opened_at__lt=until)),
             "open_now": Count("id", filter=Q(status=S.OPEN)),
             "closed": Count("id", filter=in_period),
@@ -96,8 +93,9 @@ def mediation_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]
             "failed": Count("id", filter=in_period & Q(status=S.FAILED)),
             "withdrawn": Count("id", filter=in_period & Q(status=S.WITHDRAWN)),
             "amount": Sum("amount_fen", filter=in_period & Q(status=S.AGREED)),
-        },
-    )
+        }
+
+    totals = by_child(mediations, scope_path(Mediation), children, aggregates)
 
     def labour():
         return (
@@ -110,7 +108,7 @@ def mediation_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]
         labour,
         scope_path(Grievance),
         children,
-        {"cases": Count("id"), "mediated": Count("id", filter=Q(mediation__isnull=False))},
+        lambda: {"cases": Count("id"), "mediated": Count("id", filter=Q(mediation__isnull=False))},
     )
     sessions = by_child(
         lambda: MediationSession.objects.filter(
@@ -120,7 +118,7 @@ def mediation_by_child(lens: Lens, children: list, day: date) -> dict[int, dict]
         ),
         f"mediation__{scope_path(Mediation)}",
         children,
-        {"n": Count("pk")},
+        lambda: {"n": Count("pk")},
     )
     return {
         pk: figures_of(

@@ -64,19 +64,17 @@ def points_figures_by_child(lens: Lens, children: list, day: date) -> dict[int, 
     def entries():
         return lens.apply(PointEntry.objects.filter(created_at__gte=start, created_at__lt=end))
 
-    earning = Q(kind__in=PointEntry.EARNING_KINDS)
-    sums = by_child(
-        entries,
-        "territory__path",
-        children,
-        {
+    def aggregates():  # built only when the statement is not kept already
+        earning = Q(kind__in=PointEntry.EARNING_KINDS)
+        return {
             "issued": Sum("delta", filter=earning),
             "earners": Count("account", distinct=True, filter=earning),
             "redeemed": Sum("delta", filter=Q(kind=PointEntry.Kind.REDEMPTION)),
-        },
-    )
+        }
+
+    sums = by_child(entries, "territory__path", children, aggregates)
     registered = by_child(
-        lambda: lens.apply(PointAccount.objects.all()), scope_path(PointAccount), children, {"n": Count("pk")}
+        lambda: lens.apply(PointAccount.objects.all()), scope_path(PointAccount), children, lambda: {"n": Count("pk")}
     )
     return {pk: figures_of(s["issued"], s["earners"], s["redeemed"], registered[pk]["n"]) for pk, s in sums.items()}
 

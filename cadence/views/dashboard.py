@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 from datetime import timedelta
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -18,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
@@ -32,7 +33,7 @@ from cadence.metrics import (
     providers,
 )
 from cadence.models import DailySnapshot, KeyTask, Notification, WeeklyReport
-from cadence.nodes import Node, home_nodes, node_visible
+from cadence.nodes import Node, home_nodes, homes_and_family, node_visible
 from cadence.periods import KINDS, Period, PeriodError, from_params, running
 from cadence.services.catchup import cached_missed_runs
 from cadence.services.snapshots import EXCEPTIONS_KEY, inventory_figures
@@ -104,14 +105,25 @@ def drill_url(provider: str, figure: str, node: Node | None, period: Period | No
 
 def focus_node(request) -> tuple[Node | None, list[Node]]:
     """The node the page looks at: ``?node=`` if the user may look there, else their first post."""
-    homes = home_nodes(request.user)
     key = request.GET.get("node")
     if not key:
+        homes = home_nodes(request.user)
         return (homes[0] if homes else None), homes
+    return _asked_node(request, key), home_nodes(request.user)
+
+
+def _asked_node(request, key: str) -> Node:
     node = Node.parse(key)
     if node is None or not node_visible(request.user, node):
         raise Http404("节点不存在或不在您的管辖范围内")
-    return node, homes
+    return node
+
+
+def focus_with_family(request) -> tuple[Node | None, list[Node], tuple[list[Node], list[Node]]]:
+    """``focus_node``, and the focus node's ancestors and children (``family``): the homes and
+    the family come from one query for a post in the territory tree."""
+    key = request.GET.get("node")
+    return homes_and_family(request.user, _asked_node(request, key) if key else None)
 
 
 def lens_for(user, node: Node | None) -> Lens:
@@ -153,6 +165,8 @@ def figure_cards(
     user, lens_figures: dict, node: Node | None, period: Period | None = None, tiles: set[str] | None = None
 ) -> list[dict]:
     groups = []
+    text = _number_text()
+    query = period_query(period) if period is not None else None  # once, not once a card
     for prov in providers():
         if tiles is not None and prov.name not in tiles:
             continue
@@ -161,12 +175,12 @@ def figure_cards(
         may_drill = prov.perm is None or user.has_perm(prov.perm)
         for fig in prov.figures:
             value = values.get(fig.key)
-            url = drill_url(prov.name, fig.key, node, period) if fig.drill is not None and may_drill else None
+            url = drill_url(prov.name, fig.key, node, period, query) if fig.drill is not None and may_drill else None
             cards.append({"key": fig.key, "label": fig.label, "unit": fig.unit, "value": value, "url": url})
         label = prov.label
         if period is not None and prov.name in PERIODIC:
             label = f"{label}（{period.start:%m月%d日}—{period.end:%m月%d日}）"
-        groups.append({"name": prov.name, "label": label, "cards": cards, "html": _cards_html(prov.name, cards)})
+        groups.append({"name": prov.name, "label": label, "cards": cards, "html": _cards_html(prov.name, cards, text)})
     return groups
 
 
@@ -186,19 +200,27 @@ def child_table(
         drill_url(prov.name, fig.key, Node("\0", ""), period, query).split("\0") if fig.drill is not None else None
         for fig in prov.figures
     ]
+    # The links escaped once per table (escaping goes character by character, so a link's
+    # escaped parts around the escaped key are the escaped link).
+    escaped_links = [(escape(link[0]), escape(link[1])) if link is not None else None for link in links]
     for child, figures in children:
         values = figures.get(provider_name) or {}
         cells = []
+        escaped_urls = []
         # An industry committee sees its own organizations per district, but may not open a
         # district as a whole: those cells carry no link.
         visible = node_visible(user, child)
-        for fig, link in zip(prov.figures, links, strict=True):
-            url = None
+        escaped_key = escape(child.key)
+        for fig, link, escaped_link in zip(prov.figures, links, escaped_links, strict=True):
+            url = escaped_url = None
             if link is not None and visible and may_drill:
                 url = f"{link[0]}{child.key}{link[1]}"
+                escaped_url = f"{escaped_link[0]}{escaped_key}{escaped_link[1]}"
             cells.append({"value": values.get(fig.key), "url": url, "unit": fig.unit})
+            escaped_urls.append(escaped_url)
         dashboard_url = f"{dashboard}?node={child.key}" if visible else None
-        rows.append({"node": child, "cells": cells, "dashboard": dashboard_url, "html": _cells_html(cells, text)})
+        cells_html = _cells_html(cells, text, escaped_urls)
+        rows.append({"node": child, "cells": cells, "dashboard": dashboard_url, "html": cells_html})
     # The chart shows the first rate (or the first figure) per child.
     chart_fig = next((f for f in prov.figures if f.rate), prov.figures[0])
     chart = {
@@ -209,9 +231,12 @@ def child_table(
         "values": [(figs.get(provider_name) or {}).get(chart_fig.key) for _, figs in children],
         "links": [row["dashboard"] for row in rows],
     }
+    headers = [f.label for f in prov.figures]
     return {
         "provider": prov,
-        "headers": [f.label for f in prov.figures],
+        "headers": headers,
+        # The header cells as the template's loop wrote them, once here (five tables a page).
+        "header_cells": mark_safe("".join(f'<th class="num">{conditional_escape(h)}</th>' for h in headers)),
         "rows": rows,
         "chart": chart,
         "body": _rows_html(rows),
@@ -227,6 +252,12 @@ def _rows_html(rows: list[dict]) -> str:
             label = f'<a href="{conditional_escape(row["dashboard"])}">{label}</a>'
         parts.append(f"\n      <tr><td>{label}</td>\n      {row['html']}</tr>\n    ")
     return mark_safe("".join(parts))  # every part is escaped above
+
+
+def escape(text: str) -> str:
+    """Django's ``escape`` of a plain ``str`` (``html.escape``, the same characters), without its
+    lazy-argument wrapper: the dashboard escapes hundreds of link parts a page."""
+    return html.escape(text)
 
 
 def _value_html(value) -> str:
@@ -255,16 +286,18 @@ def _number_text():
     return text
 
 
-def _cells_html(cells: list[dict], text=None) -> str:
+def _cells_html(cells: list[dict], text=None, escaped_urls: list[str | None] | None = None) -> str:
     """A child-table row's figure cells, rendered here once instead of a dozen template nodes a
     cell (the table has hundreds): the same markup the template gave. ``text``: ``_number_text()``
-    when the caller renders many rows."""
+    when the caller renders many rows; ``escaped_urls``: the cells' URLs escaped already."""
     text = text or _number_text()
+    if escaped_urls is None:
+        escaped_urls = [escape(cell["url"]) if cell["url"] else None for cell in cells]
     parts = []
-    for cell in cells:
-        value, url = cell["value"], cell["url"]
-        if url and value:
-            inner = f'<a href="{conditional_escape(url)}">{text(value)}</a>'
+    for cell, escaped_url in zip(cells, escaped_urls, strict=True):
+        value = cell["value"]
+        if escaped_url and value:
+            inner = f'<a href="{escaped_url}">{text(value)}</a>'
         elif value is None:
             inner = "—"
         else:
@@ -273,24 +306,35 @@ def _cells_html(cells: list[dict], text=None) -> str:
     return mark_safe("".join(parts))  # every part is escaped above
 
 
-def _cards_html(name: str, cards: list[dict]) -> str:
+def _cards_html(name: str, cards: list[dict], text=None) -> str:
     """A tile's figure cards, rendered here once instead of a dozen template nodes a card (a
-    page has sixty): the same markup the template's loop gave, byte for byte."""
-    text = _number_text()
-    group = conditional_escape(name)
+    page has sixty): the same markup the template's loop gave, byte for byte. ``text``:
+    ``_number_text()`` when the caller renders many tiles."""
+    text = text or _number_text()
     parts = []
     for card in cards:
         url, value = card["url"], card["value"]
-        link = f'<a href="{conditional_escape(url)}">' if url else ""
+        if all(type(card[k]) is str for k in ("key", "unit", "label")):
+            head, tail = _card_frame(name, card["key"], card["unit"], card["label"])
+        else:  # lazy text (translated when shown) is written afresh
+            head, tail = _card_frame.__wrapped__(name, card["key"], card["unit"], card["label"])
         shown = "—" if value is None else text(value)
-        parts.append(
-            f'\n    <div class="kpi" data-figure="{group}.{conditional_escape(card["key"])}">\n'
-            f'      <div class="value">{link}{shown}{"</a>" if url else ""}'
-            f"<small>{conditional_escape(card['unit'])}</small></div>\n"
-            f'      <div class="label">{conditional_escape(card["label"])}</div>\n'
-            "    </div>\n  "
-        )
+        parts.append(f'{head}<a href="{escape(url)}">{shown}</a>{tail}' if url else f"{head}{shown}{tail}")
     return mark_safe("".join(parts))  # every part is escaped above
+
+
+@lru_cache(maxsize=512)
+def _card_frame(name: str, key: str, unit: str, label: str) -> tuple[str, str]:
+    """A card's markup before and after its value: the same for every view of the figure (the
+    arguments are the figure's definition, plain text), escaped once per process."""
+    figure = f"{conditional_escape(name)}.{conditional_escape(key)}"
+    head = f'\n    <div class="kpi" data-figure="{figure}">\n      <div class="value">'
+    tail = (
+        f"<small>{conditional_escape(unit)}</small></div>\n"
+        f'      <div class="label">{conditional_escape(label)}</div>\n'
+        "    </div>\n  "
+    )
+    return head, tail
 
 
 def _grid_cells_html(cells: list[dict]) -> str:
@@ -301,8 +345,8 @@ def _grid_cells_html(cells: list[dict]) -> str:
         report = cell.get("report")
         if report is not None:
             url = reverse("cadence:weekly-detail", args=[report.pk])
-            label = format_html('<a href="{}">{}</a>', url, label)
-        parts.append(format_html('<td class="wk wk-{}">{}</td>', cell["state"], label))
+            label = f'<a href="{conditional_escape(url)}">{label}</a>'
+        parts.append(f'<td class="wk wk-{conditional_escape(cell["state"])}">{label}</td>')
     return mark_safe("".join(parts))  # every part is escaped above
 
 
@@ -373,12 +417,11 @@ def node_exceptions(node: Node | None, day) -> list[dict]:
 @transaction.non_atomic_requests  # reads only: no BEGIN/COMMIT around them
 @rules_held()  # the branch rules (coverage, violations) read once for the whole page
 def dashboard(request):
-    node, homes = focus_node(request)
+    node, homes, (ancestors, children) = focus_with_family(request)
     user = request.user
     period = period_of(request)
     lens = lens_for(user, node).during(period)
     today = timezone.localdate()
-    children = node.children() if node is not None else []
     live = request.GET.get("live") == "1"
     # Today's inventory holds the stock figures (units, stations, members) as the live
     # selectors would give them; the period's flow figures are always counted for the period.
@@ -421,7 +464,7 @@ def dashboard(request):
         if t and (tiles is None or t["provider"].name in tiles)
     ]
     key_tasks = list(
-        lens.apply(KeyTask.objects.select_related("lead_body", "plan"))
+        lens.apply(KeyTask.objects.select_related("lead_body"))  # the plan is filtered on, not shown
         .filter(plan__year_start__lte=today.year, plan__year_end__gte=today.year)
         .order_by("plan__year_start", "number")[:40]
     )
@@ -438,11 +481,7 @@ def dashboard(request):
             "values": [s[1] for s in steps],
             "steps": steps,
         }
-    breadcrumbs = []
-    if node is not None and node.territory is not None:
-        for ancestor in Territory.objects.get_ancestors(node.territory):
-            if node_visible(user, Node.of(ancestor)):
-                breadcrumbs.append(Node.of(ancestor))
+    breadcrumbs = [ancestor for ancestor in ancestors if node_visible(user, ancestor)]
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)[:5]
     # The stations engineer's map partial (Leaflet, scoped points, the intranet tile server)
     # when the viewer may use it; otherwise a plain scatter of the coordinates.
@@ -466,7 +505,8 @@ def dashboard(request):
             "grid": weekly_grid(user, node),
             "key_tasks": key_tasks,
             "funnel": funnel,
-            "stations": station_points(lens) if tiles is None or "stations" in tiles else {},
+            # The map partial reads its points itself: the scatter's are only built without it.
+            "stations": station_points(lens) if not station_map and (tiles is None or "stations" in tiles) else {},
             "show_key_tasks": tiles is None or "key_tasks" in tiles,
             # Today's inventory row, when read above, holds them already.
             "exceptions": (inventory[0].get(EXCEPTIONS_KEY) or []) if inventory else node_exceptions(node, today),

@@ -294,12 +294,14 @@ def test_cells_rendered_in_python_are_the_markup_the_template_gave():
     assert _grid_cells_html(grid) == old_grid.render(Context({"row": {"cells": grid}}))
 
 
-def test_a_street_reads_its_communities_from_the_inventory_in_twenty_queries(
+def test_a_street_reads_its_communities_from_the_inventory_in_seventeen_queries(
     client, data, world, fuzimiao_cadre, django_assert_num_queries, settings
 ):
     """Issue 22: the inventory covers the levels the dashboard shows (a street's communities and
-    grids too), so a street's page counts only the period's flows live: ≤20 queries, pinned, and
-    no more with more communities. Today's exceptions come from the inventory row it read."""
+    grids too), so a street's page counts only the period's flows live: ≤20 queries (17,
+    pinned: the homes, breadcrumbs and children in one query, no scatter under the station
+    map), and no more with more communities. Today's exceptions come from the inventory row it
+    read."""
     from cadence.models import DailySnapshot
     from cadence.services.snapshots import EXCEPTIONS_KEY, daily_inventory_nodes, daily_inventory_run
     from core.tree import add_node
@@ -326,12 +328,82 @@ def test_a_street_reads_its_communities_from_the_inventory_in_twenty_queries(
     page = client.get(DASH)
     assert "数据截至" in page.content.decode()
     assert "驿站·超期未巡查驿站" in page.content.decode()
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(17):
         client.get(DASH)
     street = Territory.objects.get(code="320104002000")
     for i in range(3):
         street.refresh_from_db()
         add_node(Territory, street, code=f"320104002{950 + i}", name=f"新社区{i}", level=Territory.Level.COMMUNITY)
     inventory()
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(17):
         client.get(DASH)
+
+
+@pytest.mark.parametrize(
+    ("username", "nodes"),
+    [
+        ("municipal", ["", "320100", "320104", "320104002000", "O:HY-KD"]),
+        ("qinhuai_organizer", ["", "320104", "320104002000"]),
+        ("fuzimiao_cadre", ["", "320104002000"]),
+        ("xinjiekou_cadre", [""]),
+        ("industry_officer", [""]),
+        ("outsider", [""]),
+    ],
+)
+def test_homes_and_family_in_one_query_are_what_the_separate_queries_give(request, data, world, username, nodes):
+    """The dashboard reads the homes, the breadcrumbs' ancestors and the children together; each
+    equals what ``home_nodes``, treebeard's ``get_ancestors`` and ``Node.children`` give apart,
+    in the same order, for every role, with and without ``?node=``, and with two posts."""
+    from cadence.nodes import Node, home_nodes, homes_and_family
+
+    user = request.getfixturevalue(username)
+
+    def apart(node):
+        homes = home_nodes(user)
+        node = node if node is not None else (homes[0] if homes else None)
+        if node is None:
+            return None, homes, ([], [])
+        ancestors = (
+            [Node.of(t) for t in Territory.objects.get_ancestors(node.territory)] if node.territory is not None else []
+        )
+        return node, homes, (ancestors, node.children())
+
+    for key in nodes:
+        node = Node.parse(key) if key else None
+        assert homes_and_family(user, node) == apart(node)
+    # A leaf's family (a grid's, no children) and a node above the post (none of the user's).
+    leaf = Territory.objects.filter(numchild=0).order_by("-depth", "code").first()
+    assert homes_and_family(user, Node.of(leaf)) == apart(Node.of(leaf))
+
+
+def test_homes_and_family_with_two_posts(data, world, fuzimiao_cadre):
+    from cadence.nodes import Node, home_nodes, homes_and_family
+    from organizations.scope import forget_scope, scope_for
+    from tests.world import post
+
+    post(fuzimiao_cadre, "street", territory=world.xinjiekou)
+    forget_scope(fuzimiao_cadre)
+    assert len(scope_for(fuzimiao_cadre).territory_paths) == 2
+    node, homes, (ancestors, children) = homes_and_family(fuzimiao_cadre, None)
+    assert homes == home_nodes(fuzimiao_cadre) and node == homes[0]
+    assert [a.key for a in ancestors] == [Node.of(t).key for t in Territory.objects.get_ancestors(node.territory)]
+    assert children == node.children()
+
+
+def test_child_table_rows_are_the_cells_escaped_one_by_one(client, data, world, fuzimiao_cadre, settings):
+    """``child_table`` escapes each figure's link once per table and the child's key once per
+    row; the row's markup is what escaping every cell's whole URL gives, and the header cells
+    are what the template's loop wrote."""
+    from django.template import Context, Template
+
+    from cadence.views import dashboard as views
+
+    settings.CADENCE_DASHBOARD_CACHE_SECONDS = 0
+    client.force_login(fuzimiao_cadre)
+    tables = client.get(DASH + "?period=quarter").context["tables"]
+    assert tables and any(cell["url"] and "&" in cell["url"] for t in tables for r in t["rows"] for cell in r["cells"])
+    header_loop = Template('{% for h in t.headers %}<th class="num">{{ h }}</th>{% endfor %}')
+    for table in tables:
+        assert table["header_cells"] == header_loop.render(Context({"t": table}))
+        for row in table["rows"]:
+            assert row["html"] == views._cells_html(row["cells"])
