@@ -49,4 +49,4 @@ def test_the_rows_it_skips():
     assert skip_reason([None, "", "  "]) == "blank"
     assert skip_reason(["合\u3000计", None, 1235]) == "total"
     assert skip_reason(["联系人：张三"]) == "note"
-    assert skip_reason([1.0, "甲公司", "91320104MA1XXXXX0X"]) is None
+    assert skip_reason([1.0, "甲公司", "91320104MA1W5TQ83K"]) is None
