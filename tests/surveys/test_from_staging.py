@@ -84,3 +84,51 @@ def test_blank_cells_of_a_new_unit_take_what_it_would_have_without_the_column(wo
     assert (blank.employee_count, blank.industry, blank.address, blank.legal_representative) == (0, "other", "", "")
     full = Unit.objects.get(credit_code=code(82))
     assert (full.employee_count, full.address, full.legal_representative) == (12, "平江府路1号", "张三")
+
+
+def test_apply_in_chunks_creates_each_new_unit_once_and_leaves_the_rest_to_python(
+    world, tmp_path, municipal, monkeypatch
+):
+    """Over many apply chunks every new row is written once, straight from staging, a unit typed in
+    since the comparison is updated rather than duplicated, and every row written is marked
+    applied with its street's task closed."""
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.models import ImportBatch, StagedRow, VerificationTask
+    from surveys import services
+    from surveys.services import batch_apply
+
+    if connection.vendor != "postgresql":
+        pytest.skip("records are created from staging on PostgreSQL only")
+    monkeypatch.setattr(services, "APPLY_CHUNK", 7)
+    info = make_units_workbook(tmp_path / "units.xlsx", 60, start_seq=700)
+    outcome, _report = import_file(kind="units", path=info.path, user=municipal)
+    batch = outcome.batch
+    new_rows = StagedRow.objects.filter(batch=batch, status="new", has_warning=False)
+    typed_in = new_rows.order_by("row_number")[20]
+    # Typed in by hand after the comparison, under another name: apply updates it.
+    Unit.objects.create(
+        name="手工录入单位", credit_code=typed_in.key, territory_id=typed_in.values["territory_id"], kind="enterprise"
+    )
+    expected = new_rows.count()
+
+    with CaptureQueriesContext(connection) as ctx:
+        created, updated = batch_apply(batch=batch, actor=municipal, mode=ApplyMode.CLEAN)
+
+    assert (created, updated) == (expected - 1, 1)
+    # Every new unit but the typed-in one came through the statement that creates them from
+    # staging: one per chunk of 7 rows.
+    straight = [q for q in ctx.captured_queries if q["sql"].startswith("WITH s AS (SELECT o.row_number")]
+    assert len(straight) == -(-expected // 7)
+    assert not new_rows.filter(applied=False).exists()
+    keys = list(new_rows.values_list("key", flat=True))
+    assert Unit.objects.filter(credit_code__in=keys).count() == expected
+    assert not Unit.objects.filter(credit_code__in=keys).values("credit_code").annotate(n=Count("pk")).filter(n__gt=1)
+    assert Unit.objects.get(credit_code=typed_in.key).name == typed_in.values["name"]
+    assert Lineage.objects.filter(batch=batch, action=Lineage.Action.CREATED).count() == expected - 1
+    assert Lineage.objects.filter(batch=batch, action=Lineage.Action.UPDATED).count() == 1
+    street_tasks = VerificationTask.objects.filter(batch=batch, row__in=new_rows, territory__level="street")
+    assert street_tasks.exists()
+    assert set(street_tasks.values_list("status", flat=True)) == {VerificationTask.Status.WRITTEN}
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.APPLIED
