@@ -33,7 +33,9 @@ from django.db import connection, transaction
 from import_export import fields, resources, widgets
 
 from core.text import clean_text
+from devtools.bench import import_floor
 from devtools.bench.harness import Throughput, database_url
+from devtools.bench.import_floor import FLOOR_READERS, cpu_extra, cpu_note, with_cpu
 from organizations.models import Territory, Unit
 from organizations.validators import normalize_credit_code
 from surveys.fixtures import credit_code, make_units_workbook
@@ -145,49 +147,6 @@ def _baseline(path: Path, header_row: int) -> dict:
     result = SurveyUnitResource().import_data(dataset, dry_run=False)
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "rows": len(dataset), **{f"totals_{k}": v for k, v in result.totals.items()}}
-
-
-# --- the floor: parse + COPY -----------------------------------------------------------------
-
-
-FLOOR_READERS = ("calamine", "surveys")
-
-
-def _floor_rows(reader: str, path: Path):
-    """The sheet's rows, each a list of cell values, as ``reader`` gives them."""
-    if reader == "calamine":  # loads the whole sheet (Rust), then hands rows over
-        from python_calamine import CalamineWorkbook
-
-        return iter(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows())
-    from surveys.readers import open_table  # the bounded streaming reader uploads go through
-
-    return (cells for _number, cells in open_table(path).rows())
-
-
-def _floor(path: Path, header_row: int, reader: str = "calamine") -> dict:
-    """What loading the file costs at the least: a reader gives the sheet's rows, and the data
-    rows (every column, as text) go to a scratch table through one COPY. No checks, no lookups:
-    the pipeline's ratio to this is what reading, checking and recording each row adds.
-
-    Two readers: python-calamine, the fastest there is but whole-sheet in memory, and the
-    project's own streaming reader, the one a bounded import can use (its memory stays flat)."""
-    started = time.perf_counter()
-    rows = _floor_rows(reader, path)
-    header = []
-    for _ in range(header_row):
-        header = next(rows)
-    width = len(header)
-    columns = ", ".join(f"c{i} text" for i in range(width))
-    copied = 0
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE bench_import_floor ({columns}) ON COMMIT DROP")
-        with cursor.copy(f"COPY bench_import_floor ({', '.join(f'c{i}' for i in range(width))}) FROM STDIN") as copy:
-            for cells in rows:
-                if len(cells) < 3 or cells[2] in (None, ""):
-                    continue  # the totals row and the blank rows have no credit code
-                copy.write_row([None if c in (None, "") else str(c) for c in cells[:width]])
-                copied += 1
-    return {"seconds": time.perf_counter() - started, "rows": copied}
 
 
 # --- the readers: the survey reader beside the two libraries ---------------------------------
@@ -306,9 +265,9 @@ def child_main(argv: list[str]) -> None:
     if mode == "reader":
         result = _reader(argv[1], path)
     elif mode == "pipeline":
-        result = _pipeline(path)
+        result = with_cpu(_pipeline, path)
     elif mode == "floor":
-        result = _floor(path, int(argv[2]), argv[3] if len(argv) > 3 else "calamine")
+        result = with_cpu(import_floor.floor, path, int(argv[2]), argv[3] if len(argv) > 3 else "calamine")
     else:
         result = _baseline(path, int(argv[2]))
     result["peak_mb"] = _peak_rss_mb()
@@ -469,8 +428,14 @@ def _floor_results(new: _Run, mixed: _Run, floors: dict[str, dict], overlap: int
             unit="rows/s",
             note=(
                 f"下限：{_FLOOR_LABELS[reader]}＋COPY 全部列（文本）入临时表，同一文件 {floor['seconds']:.1f}s；{goal}"
+                + cpu_note(new.result, floor)
             ),
-            extra={"reader": reader, "floor_rows": floor["rows"], "floor_seconds": round(floor["seconds"], 2)},
+            extra={
+                "reader": reader,
+                "floor_rows": floor["rows"],
+                "floor_seconds": round(floor["seconds"], 2),
+                **cpu_extra(new.result, floor),
+            },
         )
         for reader, floor in floors.items()
     ]

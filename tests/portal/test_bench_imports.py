@@ -49,6 +49,16 @@ def test_small_profile_imports_measure_and_clean_up(tmp_path):
     for floor, reader in ((calamine_floor, "calamine"), (streaming_floor, "surveys")):
         assert floor.extra["reader"] == reader and floor.rate == pipeline.rate and floor.extra["floor_rows"] == first
         assert floor.baseline > pipeline.rate
+        if _server_on_this_machine():
+            # Both runs' CPU, this process's and the database server's: the two-core bound is at
+            # least half their sum and at least either one, and the note says what it means.
+            cpu, server = floor.extra["cpu_s"], floor.extra["server_cpu_s"]
+            assert cpu > 0 and server > 0 and floor.extra["floor_cpu_s"] > 0 and floor.extra["floor_server_cpu_s"] >= 0
+            assert floor.extra["two_core_bound_s"] >= max(cpu, server, (cpu + server) / 2) - 0.01
+            # Each process's CPU is at most the wall time it ran in, so the bound is too.
+            assert floor.extra["two_core_bound_s"] <= pipeline.extra["seconds"] + 0.05
+            assert floor.extra["two_core_bound_ratio"] > 0
+            assert "两核上无论怎样并行也至少" in floor.note
     # The realistic file: 30% of its rows are units the first run created, the rest new.
     assert mixed.extra["on_record"] == first * 3 // 10
     assert 0 < mixed.extra["created"] < expected and mixed.rate > 0
@@ -70,3 +80,13 @@ def test_refuses_to_run_over_units_it_did_not_create(world):
     with pytest.raises(RuntimeError, match="exist already"):
         import_cases(Context(iterations=1, clients={}, codes={}, profile="small"))
     assert Unit.objects.filter(credit_code__startswith=CODE_PREFIX).count() == 1
+
+
+def _server_on_this_machine() -> bool:
+    """Whether the database server's process is visible here (its CPU is read from ``/proc``)."""
+    import os
+
+    from django.db import connection
+
+    connection.ensure_connection()
+    return os.path.exists(f"/proc/{connection.connection.info.backend_pid}/stat")

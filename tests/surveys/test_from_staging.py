@@ -95,8 +95,8 @@ def test_apply_in_chunks_creates_each_new_unit_once_and_leaves_the_rest_to_pytho
     from django.db.models import Count
     from django.test.utils import CaptureQueriesContext
 
-    from surveys.models import ImportBatch, StagedRow, VerificationTask
     from surveys import services
+    from surveys.models import ImportBatch, StagedRow, VerificationTask
     from surveys.services import batch_apply
 
     if connection.vendor != "postgresql":
