@@ -61,6 +61,9 @@ class ImportBatch(models.Model):
         RUNNING = "running", "读取比对中"
         REVIEW = "review", "待核实"
         PARTIAL = "partial", "部分已应用"
+        # Apply asked for on the batch page and handed to the worker (a big batch outlasts a web
+        # request); back to 待核实 or 部分已应用 if the worker refuses it or dies.
+        APPLYING = "applying", "写入中"
         APPLIED = "applied", "已应用"
         FAILED = "failed", "读取失败"
 
@@ -140,7 +143,13 @@ class ImportBatch(models.Model):
 
     @property
     def is_running(self) -> bool:
+        """Being read and compared: no counts yet."""
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    @property
+    def is_busy(self) -> bool:
+        """A worker has it (reading and comparing, or writing): the page waits for it."""
+        return self.is_running or self.status == self.Status.APPLYING
 
 
 class RowStatus(models.TextChoices):

@@ -419,8 +419,11 @@ def eligible_rows(batch: ImportBatch, mode: str):
     return rows.filter(verified)
 
 
-def batch_apply(*, batch: ImportBatch, actor, mode: str = ApplyMode.VERIFIED) -> tuple[int, int]:
+def batch_apply(*, batch: ImportBatch, actor, mode: str = ApplyMode.VERIFIED, claimed: bool = False) -> tuple[int, int]:
     """Write the eligible rows of ``batch`` in ONE transaction: all of them or none.
+
+    ``claimed``: the batch is 写入中, claimed for this write by ``apply_queue.batch_apply_request``
+    (the batch page hands apply to the worker); otherwise it must be 待核实 or 部分已应用.
 
     Rows are re-compared with what the portal holds at this moment, so a record changed since
     the comparison is updated field by field, and a record created meanwhile is updated rather
@@ -431,15 +434,16 @@ def batch_apply(*, batch: ImportBatch, actor, mode: str = ApplyMode.VERIFIED) ->
     the duplicate: nothing of the batch is written, and the message says to apply again, which
     then updates that record."""
     try:
-        return _apply(batch, actor, mode)
+        return _apply(batch, actor, mode, claimed)
     except (IntegrityError, DataError) as exc:
         raise ValidationError(refusal_message(exc)) from exc
 
 
-def _apply(batch: ImportBatch, actor, mode: str) -> tuple[int, int]:
+def _apply(batch: ImportBatch, actor, mode: str, claimed: bool) -> tuple[int, int]:
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().select_related("territory").get(pk=batch.pk)
-        if batch.status not in (ImportBatch.Status.REVIEW, ImportBatch.Status.PARTIAL):
+        allowed = (ImportBatch.Status.APPLYING,) if claimed else (ImportBatch.Status.REVIEW, ImportBatch.Status.PARTIAL)
+        if batch.status not in allowed:
             raise ValidationError(f"批次状态为“{batch.get_status_display()}”，不能应用")
         spec = SPECS[batch.kind]
         present = {c["field"] for c in batch.columns if c["field"]}
@@ -471,7 +475,8 @@ def _apply(batch: ImportBatch, actor, mode: str) -> tuple[int, int]:
         batch.status = ImportBatch.Status.PARTIAL if remaining else ImportBatch.Status.APPLIED
         batch.applied_at = timezone.now()
         batch.applied_by = actor if getattr(actor, "pk", None) else None
-        batch.save(update_fields=["counts", "status", "applied_at", "applied_by"])
+        batch.message = ""  # the reason an earlier apply was refused, if any: this one went through
+        batch.save(update_fields=["counts", "status", "applied_at", "applied_by", "message"])
     return created, updated
 
 

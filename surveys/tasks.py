@@ -25,8 +25,23 @@ def process_batch(batch_id: int) -> None:
         batch_process(batch_id=batch_id)
 
 
+@shared_task(
+    name="surveys.apply_batch",
+    ignore_result=True,
+    soft_time_limit=settings.SURVEY_TASK_TIME_LIMIT - 60,
+    time_limit=settings.SURVEY_TASK_TIME_LIMIT,
+)
+def apply_batch(batch_id: int, actor_id: int | None, mode: str) -> None:
+    """Write a batch the batch page claimed (写入中). Idempotent (see ``apply_queue``); not retried:
+    a failed write puts the batch back, with the reason, for the officer to apply again."""
+    from surveys.apply_queue import batch_apply_claimed
+
+    batch_apply_claimed(batch_id=batch_id, actor_id=actor_id, mode=mode)
+
+
 @shared_task(name="surveys.expire_stale", ignore_result=True)
 def expire_stale() -> int:
+    from surveys.apply_queue import applies_expire_stale
     from surveys.services import batches_expire_stale
 
-    return batches_expire_stale()
+    return batches_expire_stale() + applies_expire_stale()

@@ -21,11 +21,12 @@ from core.exports import list_export
 from core.queue import enqueue_on_commit
 from organizations.scope import get_visible_or_404, restrict
 from surveys import pipeline, selectors
+from surveys.apply_queue import batch_apply_request
 from surveys.exports import TASK_FILTERS, task_rows
 from surveys.forms import CorrectionForm, UploadForm
 from surveys.models import ImportBatch, RowStatus, StagedRow, VerificationTask
 from surveys.reports import error_report
-from surveys.services import ApplyMode, batch_apply, batch_create, task_correct, task_decide, value_mapping_save
+from surveys.services import ApplyMode, batch_create, task_correct, task_decide, value_mapping_save
 from surveys.specs import SPECS
 from surveys.templates_xlsx import build_template
 
@@ -176,7 +177,7 @@ def batch_progress(request, pk):
             "status": batch.status,
             "status_display": batch.get_status_display(),
             "progress": batch.progress,
-            "running": batch.is_running,
+            "running": batch.is_busy,
             "message": batch.message,
         }
     )
@@ -203,14 +204,11 @@ def batch_apply_view(request, pk):
     batch = _batch_for(request, pk)
     mode = ApplyMode.CLEAN if request.POST.get("mode") == ApplyMode.CLEAN else ApplyMode.VERIFIED
     try:
-        created, updated = batch_apply(batch=batch, actor=request.user, mode=mode)
+        batch_apply_request(batch=batch, actor=request.user, mode=mode)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        if created or updated:
-            messages.success(request, f"已写入平台：新增{created}条，更新{updated}条")
-        else:
-            messages.info(request, "没有可写入的行（尚无核实通过的行，或记录已与文件一致）")
+        messages.info(request, "已开始写入：在一个事务中完成，要么全部写入、要么一条不写；完成后本页自动刷新显示结果")
     return redirect("surveys:batch-detail", pk=batch.pk)
 
 

@@ -60,6 +60,9 @@ def test_upload_review_apply(page, live_server, world, tmp_path):
     page.click("#batches a")
     page.click("#apply-verified")
     page.wait_for_selector(".messages")
-    assert "新增1条" in page.locator(".messages").inner_text()
+    # The page hands the write to the worker (inline here, so it is done by the redirect).
+    assert "已开始写入" in page.locator(".messages").inner_text()
+    assert page.locator("#status-text").inner_text() == "已应用"
+    assert page.locator("#count-applied").inner_text() == "1 / 0"
     assert (Unit.objects.get().credit_code, Unit.objects.get().industry) == (code(1), "live_streaming")
     assert page.external_requests == []

@@ -105,7 +105,9 @@ def test_outsider_district_gets_404_on_a_batch(client, municipal, tmp_path, worl
     assert client.get(reverse("surveys:batch-errors", args=[batch.pk])).status_code == 404
 
 
-def test_street_confirms_corrects_and_rejects(client, municipal, fuzimiao_cadre, tmp_path, world):
+def test_street_confirms_corrects_and_rejects(
+    client, municipal, fuzimiao_cadre, tmp_path, world, django_capture_on_commit_callbacks
+):
     rows = [
         ["单位名称", "统一社会信用代码", "所属区", "所属街道"],
         ["甲公司", code(11), "秦淮区", "夫子庙街道"],
@@ -130,7 +132,9 @@ def test_street_confirms_corrects_and_rejects(client, municipal, fuzimiao_cadre,
     assert statuses == {2: "confirmed", 3: "corrected", 4: "rejected"}
 
     client.force_login(municipal)
-    response = client.post(reverse("surveys:batch-apply", args=[outcome.batch.pk]), {"mode": "verified"})
+    # The page claims the batch; the worker writes it after commit (inline in the tests).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("surveys:batch-apply", args=[outcome.batch.pk]), {"mode": "verified"})
     assert response.status_code == 302
     assert dict(Unit.objects.values_list("credit_code", "name")) == {code(11): "甲公司", code(12): "乙公司（实地核实）"}
     outcome.batch.refresh_from_db()
