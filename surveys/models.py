@@ -107,6 +107,9 @@ class ImportBatch(models.Model):
     # The lease of a running batch: renewed with every chunk staged. A batch whose heartbeat is
     # older than SURVEY_LEASE_SECONDS was killed (timeout, OOM, restart) and is marked failed.
     heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    # The claim of a write handed to the worker (写入中): its message carries it, and only that
+    # message, once, starts the write (surveys/apply_queue.py).
+    apply_claim = models.UUIDField("写入认领", null=True, blank=True, editable=False)
     counts = models.JSONField("统计", default=dict, blank=True)
     message = models.TextField("说明", blank=True)
     created_by = models.ForeignKey(

@@ -221,6 +221,8 @@ def import_file(
             "请等待其完成后再试"
         )
     if earlier is not None and earlier.status != ImportBatch.Status.FAILED and not dry_run:
+        if apply and earlier.status == ImportBatch.Status.APPLYING:
+            raise ValidationError(f"该文件的批次#{earlier.pk}正在写入中，请稍后再试（完成后重复导入不会带来任何变化）")
         outcome = ImportOutcome(batch=earlier, dry_run=False, same_as=earlier)
         if apply and earlier.status in (ImportBatch.Status.REVIEW, ImportBatch.Status.PARTIAL):
             outcome.created, outcome.updated = batch_apply(batch=earlier, actor=user, mode=apply)

@@ -31,12 +31,13 @@ def process_batch(batch_id: int) -> None:
     soft_time_limit=settings.SURVEY_TASK_TIME_LIMIT - 60,
     time_limit=settings.SURVEY_TASK_TIME_LIMIT,
 )
-def apply_batch(batch_id: int, actor_id: int | None, mode: str) -> None:
-    """Write a batch the batch page claimed (写入中). Idempotent (see ``apply_queue``); not retried:
-    a failed write puts the batch back, with the reason, for the officer to apply again."""
+def apply_batch(batch_id: int, actor_id: int | None, mode: str, claim: str | None = None) -> None:
+    """Write a batch the batch page claimed (写入中). Idempotent: the message's claim is taken once
+    (see ``apply_queue``). Not retried: a failed write puts the batch back, with the reason, for
+    the officer to apply again."""
     from surveys.apply_queue import batch_apply_claimed
 
-    batch_apply_claimed(batch_id=batch_id, actor_id=actor_id, mode=mode)
+    batch_apply_claimed(batch_id=batch_id, actor_id=actor_id, mode=mode, claim=claim)
 
 
 @shared_task(name="surveys.expire_stale", ignore_result=True)
