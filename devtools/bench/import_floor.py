@@ -57,15 +57,20 @@ def floor(path: Path, header_row: int, reader: str = "calamine") -> dict:
 # --- CPU ---------------------------------------------------------------------------------------
 
 
-def _server_cpu() -> float | None:
-    """CPU seconds the database server process of this connection has used, when the server runs
-    on this machine (``/proc`` of its backend); None elsewhere. Parallel workers a statement
-    starts are processes of their own and not counted."""
+def _backend_pid() -> int | None:
+    """The process id of this connection's database server process (PostgreSQL), else None."""
     connection.ensure_connection()
-    if connection.vendor != "postgresql":
+    return connection.connection.info.backend_pid if connection.vendor == "postgresql" else None
+
+
+def _server_cpu(pid: int | None) -> float | None:
+    """CPU seconds database server process ``pid`` has used, when the server runs on this machine
+    (``/proc`` of its backend); None elsewhere. Parallel workers a statement starts are processes
+    of their own and not counted."""
+    if pid is None:
         return None
     try:
-        with open(f"/proc/{connection.connection.info.backend_pid}/stat") as fh:
+        with open(f"/proc/{pid}/stat") as fh:
             fields = fh.read().rsplit(")", 1)[1].split()
     except OSError:
         return None
@@ -76,11 +81,13 @@ def with_cpu(measure, *args) -> dict:
     """``measure(*args)``'s result with the CPU seconds spent meanwhile by this process and by
     its database server process: on two cores, their sum halved is the least wall time the same
     work could take, however well the two overlapped."""
-    server, backend = _server_cpu(), connection.connection.info.backend_pid
+    backend = _backend_pid()
+    server = _server_cpu(backend)
     started = time.process_time()
     result = measure(*args)
     result["cpu_s"] = time.process_time() - started
-    after = _server_cpu() if connection.connection.info.backend_pid == backend else None
+    # A run that reconnected has another server process: its CPU is not comparable.
+    after = _server_cpu(backend) if _backend_pid() == backend else None
     result["server_cpu_s"] = after - server if server is not None and after is not None else None
     return result
 
