@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from cadence.metrics import Lens, compute_all
+from cadence.metrics import Lens, compute_all, keeping_statements
 from cadence.metrics import grievances as grievance_metrics_module
 from cadence.metrics import points as points_metrics_module
 from cadence.nodes import Node
@@ -92,7 +92,10 @@ def weekly_figures(street: Territory, iso_year: int, iso_week: int, *, now: date
     """
     start, end, last_day = week_window(iso_year, iso_week, now=now)
     lens = Node.of(street).lens
-    month = compute_all(lens, last_day, only=WEEKLY_PROVIDERS)
+    # A cadre's open report is refreshed every time it is opened: its grouped statements are
+    # compiled once per process, as the dashboard's are.
+    with keeping_statements():
+        month = compute_all(lens, last_day, only=WEEKLY_PROVIDERS)
     week = copy.deepcopy(month)
     if "grievances" in week:
         week["grievances"] = _grievance_flows(lens, start, end, month["grievances"])

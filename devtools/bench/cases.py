@@ -250,13 +250,13 @@ def dashboard_cases(ctx: Context) -> list[Result]:
             floor=floors.dashboard_floor(street, today),
         ),
         page_case(ctx, "看板数据 API（区级）", "district", f"/dashboard/figures.json?node=T:{district.code}", None),
-        timed_case(ctx, "周例会 预填（街道，取当周快照）", lambda: prefill_figures(street, year, week), None),
+        timed_case(ctx, "周例会 预填（街道，本周）", lambda: prefill_figures(street, year, week), None),
         timed_case(
             ctx,
-            "周例会 预填（街道，无快照现算）",
+            "周例会 预填（街道，60 周前）",
             lambda: prefill_figures(street, live_year, live_week),
             None,
-            note="60 周前：无快照时按选择器现算；下限为同样指标的聚合",
+            note="周报预填一律按选择器现算；下限为同样指标的聚合",
             floor=floors.run_statements(floors.grouped_figures_sql(street, live_day, depths=())),
         ),
     ]

@@ -90,3 +90,18 @@ def test_upload_keeps_the_text_and_errors_show_on_top(client, data, world, fuzim
     assert "本周工作" in page[summary:figures] and "下周计划" in page[summary:figures]
     assert 'href="#id_work_done"' in page and "仍未解决" in page
     assert page.count("请填写“本周工作”后再提交") == 2  # in the summary and beside the field
+
+
+def test_figures_kept_statements_read_the_data_of_each_call(data, world):
+    """The report's grouped statements are compiled once per process (the cadre refreshes it on
+    every open): a second call re-runs them and counts what was added in between."""
+    from organizations.models import Unit
+
+    now = at(2026, 11, 25)
+    week, month, _ = weekly_figures(world.fuzimiao, 2026, 48, now=now)
+    units = week["organizations"]["units"]
+    Unit.objects.create(name="周中新增企业", kind=Unit.Kind.ENTERPRISE, territory=world.chaokujie)
+    case(world, at(2026, 11, 24))
+    again, month_again, _ = weekly_figures(world.fuzimiao, 2026, 48, now=now)
+    assert again["organizations"]["units"] == units + 1
+    assert month_again["grievances"]["received"] == month["grievances"]["received"] + 1
