@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Max, Subquery
 
 from cadence.metrics import Lens, compute_all, compute_children, providers
 from cadence.models import DailySnapshot
@@ -115,16 +115,17 @@ def daily_snapshots_store(*, day: date, items: list[tuple[Node, dict]]) -> dict[
     the day's exceptions), every row in one upsert. Returns ``{node key: figures}``."""
     if not items:
         return {}
-    earlier = DailySnapshot.objects.filter(
-        kind=DailySnapshot.Kind.DAILY, node_key=OuterRef("node_key"), date__lt=day
-    ).order_by("-date")
-    previous = dict(
-        DailySnapshot.objects.filter(
-            kind=DailySnapshot.Kind.DAILY,
-            node_key__in=[node.key for node, _ in items],
-            date=Subquery(earlier.values("date")[:1]),
-        ).values_list("node_key", "figures")
-    )
+    keys = [node.key for node, _ in items]
+    earlier = DailySnapshot.objects.filter(kind=DailySnapshot.Kind.DAILY, node_key__in=keys, date__lt=day)
+    # Each node's latest earlier day, grouped once (not a subquery per snapshot of the nodes'
+    # whole history, which scanned months of rows and was costed high enough to be JIT-compiled);
+    # the rows on those days, the latest per node kept below: a node's own latest day is among them.
+    latest_days = earlier.values("node_key").annotate(latest=Max("date")).values("latest")
+    previous: dict[str, dict] = {}
+    seen: dict[str, date] = {}
+    for key, on, figures in earlier.filter(date__in=Subquery(latest_days)).values_list("node_key", "date", "figures"):
+        if key not in seen or on > seen[key]:
+            seen[key], previous[key] = on, figures
     for node, figures in items:
         figures[EXCEPTIONS_KEY] = exceptions_between(previous.get(node.key), figures)
     snapshots_upsert(kind=DailySnapshot.Kind.DAILY, day=day, items=items)

@@ -175,3 +175,27 @@ def test_the_nightly_batch_queries_are_pinned_and_do_not_grow_with_nodes(flows, 
             street = add_node(Territory, district, code=f"3201{90 + i}{900 + j}000", name=f"新街{j}", level="street")
             add_node(Territory, street, code=f"3201{90 + i}{900 + j}001", name="新社区", level="community")
     assert run(QUERIES) == before + 2 + 6 + 6
+
+
+def test_each_node_compares_with_its_own_latest_earlier_day(data, world):
+    """The nodes of one batch need not share their previous day (a node added later, a run
+    missed for one subtree): each day's exceptions compare with that node's own latest earlier
+    snapshot, never an older one, a later one or another node's."""
+    from cadence.services.snapshots import daily_snapshots_store
+
+    qinhuai, xuanwu = Node.parse("T:320104"), Node.parse("T:320102")
+
+    def uncovered(n):
+        return {"organizations": {"units_uncovered": n}}
+
+    def store(day, *pairs):
+        daily_snapshots_store(day=day, items=[(node, uncovered(n)) for node, n in pairs])
+
+    store(DAY - timedelta(days=9), (qinhuai, 1), (xuanwu, 1))
+    store(DAY - timedelta(days=5), (qinhuai, 5), (xuanwu, 7))
+    store(DAY - timedelta(days=1), (qinhuai, 9))  # 玄武's run of that day was missed
+    store(DAY + timedelta(days=3), (qinhuai, 0), (xuanwu, 0))  # a later day is never "previous"
+    store(DAY, (qinhuai, 9), (xuanwu, 8))
+    assert snapshot("320104")[EXCEPTIONS_KEY] == []  # 9 then 9: nothing rose
+    (rose,) = snapshot("320102")[EXCEPTIONS_KEY]
+    assert (rose["figure"], rose["previous"], rose["current"]) == ("units_uncovered", 7, 8)
