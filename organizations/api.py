@@ -29,6 +29,7 @@ from organizations.serializers import (
     UnitSerializer,
     ViolationDistrictSerializer,
     ViolationSerializer,
+    score_rows,
 )
 
 
@@ -223,8 +224,14 @@ class OrganizationScoreViewSet(viewsets.ViewSet):
         if error:
             return error
         ranking = S.organization_scores(request.user, territory=territory)
-        data = {"method": S.SCORE_DOC, "count": len(ranking.rows), "weak": ranking.weak, "advanced": ranking.advanced}
-        return Response(ScoreRankingSerializer(data).data)
+        return Response(
+            {
+                "method": S.SCORE_DOC,
+                "count": len(ranking.rows),
+                "weak": score_rows(ranking.weak),
+                "advanced": score_rows(ranking.advanced),
+            }
+        )
 
 
 class MeView(APIView):

@@ -1,6 +1,7 @@
 """三会一课: cadence compliance with overdue flags, the overdue admin filter, the score ranking."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -149,3 +150,25 @@ def test_meetings_api_scoped(api_client, qinhuai_organizer, xinjiekou_cadre, wor
     api_client.force_authenticate(xinjiekou_cadre)
     assert api_client.get("/api/v1/meetings/").json()["results"] == []
     assert api_client.post("/api/v1/meetings/", payload, format="json").status_code in (400, 403)
+
+
+def test_scores_api_rows_are_what_the_serializer_gives(api_client, municipal, world):
+    """The API writes the ranking's rows without the serializer's per-field machinery: the same
+    output, field for field and type for type."""
+    from organizations.serializers import OrganizationScoreSerializer, score_rows
+
+    for i in range(12):
+        org(world.fuzimiao_org, name=f"评分支部{i:02}", kind=K.BRANCH, territory=world.fuzimiao, full_member_count=5)
+    ranking = S.organization_scores(municipal)
+    rows = ranking.weak + ranking.advanced
+    assert rows
+    expected = [dict(item) for item in OrganizationScoreSerializer(rows, many=True).data]
+    assert score_rows(rows) == expected
+
+    def types(items):
+        return [[type(v) for v in item.values()] for item in items]
+
+    assert types(score_rows(rows)) == types(expected)
+    api_client.force_authenticate(municipal)
+    data = api_client.get("/api/v1/organization-scores/").json()
+    assert data["weak"] == json.loads(json.dumps(expected[: len(ranking.weak)]))
