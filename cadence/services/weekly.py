@@ -42,28 +42,29 @@ def iso_week_of(day: date) -> tuple[int, int]:
 
 
 def prefill_figures(street: Territory, iso_year: int, iso_week: int) -> tuple[dict, date]:
-    """最多报一次: the week's figures from the portal's data (``weekly_figures``), never typed."""
-    week, _, last_day = weekly_figures(street, iso_year, iso_week)
+    """最多报一次: the week's figures from the portal's data (``weekly_figures``), never typed —
+    as the open report shows them (statements kept per process)."""
+    week, _, last_day = weekly_figures(street, iso_year, iso_week, kept=True)
     return week, last_day
 
 
-def _take_figures(report: WeeklyReport) -> list[str]:
+def _take_figures(report: WeeklyReport, *, kept: bool = False) -> list[str]:
     """Set the week's figures, month-to-date beside them and when they were taken (not saved)."""
     report.figures, report.month_figures, report.figures_as_of = weekly_figures(
-        report.street, report.iso_year, report.iso_week
+        report.street, report.iso_year, report.iso_week, kept=kept
     )
     report.figures_taken_at = timezone.now()
     return ["figures", "month_figures", "figures_as_of", "figures_taken_at"]
 
 
 def weekly_report_refresh_figures(*, report: WeeklyReport) -> WeeklyReport:
-    """Bring an editable report's figures up to date (when the cadre opens it); a filed report
-    keeps the figures it was submitted with."""
+    """Bring an editable report's figures up to date (when the cadre opens it, again and again:
+    the statements are kept per process); a filed report keeps the figures it was submitted with."""
     with transaction.atomic():
         locked = WeeklyReport.objects.select_for_update().get(pk=report.pk)
         if not locked.is_editable:
             return locked
-        fields = _take_figures(locked)
+        fields = _take_figures(locked, kept=True)
         locked.save(update_fields=[*fields, "updated_at"])
     return locked
 

@@ -22,6 +22,7 @@ from cadence.metrics import points as points_metrics_module
 from cadence.nodes import Node
 from grievances.selectors import grievance_metrics
 from organizations.models import Territory
+from organizations.rules import rules_held
 from points.models import PointEntry
 from points.selectors import earned_entries
 
@@ -84,17 +85,23 @@ def _points_flows(lens: Lens, since: datetime, until: datetime, current: dict) -
     return points_metrics_module.figures_of(agg["issued"], agg["earners"], redeemed, current.get("registered") or 0)
 
 
-def weekly_figures(street: Territory, iso_year: int, iso_week: int, *, now: datetime | None = None):
+def weekly_figures(street: Territory, iso_year: int, iso_week: int, *, now: datetime | None = None, kept=False):
     """(week figures, month-to-date flows, last day counted) for ``street``'s report.
 
     The week figures have the providers' shape (``{provider: {key: value}}``), so every reader
     of a report's figures reads them as before; the month-to-date dict holds only the flows.
+
+    ``kept``: the grouped statements are compiled once per process and the branch rules read
+    once, as on the dashboard (``keeping_statements``, ``rules_held``) — for the cadre's open
+    report, refreshed every time it is opened. Batches over every street leave it off: they
+    would record statements nobody reads again.
     """
     start, end, last_day = week_window(iso_year, iso_week, now=now)
     lens = Node.of(street).lens
-    # A cadre's open report is refreshed every time it is opened: its grouped statements are
-    # compiled once per process, as the dashboard's are.
-    with keeping_statements():
+    if kept:
+        with rules_held(), keeping_statements():
+            month = compute_all(lens, last_day, only=WEEKLY_PROVIDERS)
+    else:
         month = compute_all(lens, last_day, only=WEEKLY_PROVIDERS)
     week = copy.deepcopy(month)
     if "grievances" in week:

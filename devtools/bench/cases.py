@@ -256,7 +256,7 @@ def dashboard_cases(ctx: Context) -> list[Result]:
             "周例会 预填（街道，60 周前）",
             lambda: prefill_figures(street, live_year, live_week),
             None,
-            note="周报预填一律按选择器现算；下限为同样指标的聚合",
+            note="周报预填不读快照，与打开周报时一样现算（语句按进程保留）；下限为同样指标的聚合",
             floor=floors.run_statements(floors.grouped_figures_sql(street, live_day, depths=())),
         ),
     ]

@@ -181,7 +181,7 @@ def test_each_node_compares_with_its_own_latest_earlier_day(data, world):
     """The nodes of one batch need not share their previous day (a node added later, a run
     missed for one subtree): each day's exceptions compare with that node's own latest earlier
     snapshot, never an older one, a later one or another node's."""
-    from cadence.services.snapshots import daily_snapshots_store
+    from cadence.services.snapshots import daily_snapshots_store, snapshots_upsert
 
     qinhuai, xuanwu = Node.parse("T:320104"), Node.parse("T:320102")
 
@@ -191,10 +191,12 @@ def test_each_node_compares_with_its_own_latest_earlier_day(data, world):
     def store(day, *pairs):
         daily_snapshots_store(day=day, items=[(node, uncovered(n)) for node, n in pairs])
 
-    store(DAY - timedelta(days=9), (qinhuai, 1), (xuanwu, 1))
-    store(DAY - timedelta(days=5), (qinhuai, 5), (xuanwu, 7))
     store(DAY - timedelta(days=1), (qinhuai, 9))  # 玄武's run of that day was missed
+    store(DAY - timedelta(days=9), (qinhuai, 1), (xuanwu, 1))  # stored later, older: never kept
+    store(DAY - timedelta(days=5), (qinhuai, 5), (xuanwu, 7))
     store(DAY + timedelta(days=3), (qinhuai, 0), (xuanwu, 0))  # a later day is never "previous"
+    # Another kind of snapshot between 玄武's last daily one and the day is not a daily one.
+    snapshots_upsert(kind=DailySnapshot.Kind.MONTHLY, day=DAY - timedelta(days=2), items=[(xuanwu, uncovered(2))])
     store(DAY, (qinhuai, 9), (xuanwu, 8))
     assert snapshot("320104")[EXCEPTIONS_KEY] == []  # 9 then 9: nothing rose
     (rose,) = snapshot("320102")[EXCEPTIONS_KEY]

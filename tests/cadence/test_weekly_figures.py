@@ -92,16 +92,29 @@ def test_upload_keeps_the_text_and_errors_show_on_top(client, data, world, fuzim
     assert page.count("请填写“本周工作”后再提交") == 2  # in the summary and beside the field
 
 
-def test_figures_kept_statements_read_the_data_of_each_call(data, world):
-    """The report's grouped statements are compiled once per process (the cadre refreshes it on
-    every open): a second call re-runs them and counts what was added in between."""
+def test_open_report_keeps_statements_and_counts_the_data_of_each_call(data, world):
+    """The open report's figures (``kept=True``: refreshed on every open) keep the grouped
+    statements of every provider, organizations included (the branch rules held), give what the
+    ORM gives and count what was added between two calls; the batches over every street keep
+    nothing."""
+    from django.db import connection
+
+    from cadence.metrics import _STATEMENTS, forget_statements
     from organizations.models import Unit
 
     now = at(2026, 11, 25)
+    forget_statements()
     week, month, _ = weekly_figures(world.fuzimiao, 2026, 48, now=now)
-    units = week["organizations"]["units"]
+    assert not _STATEMENTS  # a batch's call
+    kept_week, kept_month, _ = weekly_figures(world.fuzimiao, 2026, 48, now=now, kept=True)
+    assert (kept_week, kept_month) == (week, month)
+    if connection.vendor == "postgresql":  # elsewhere the ORM runs every time
+        assert {key[0] for key in _STATEMENTS} == {"organizations", "members", "stations", "grievances", "points"}
+    kept = len(_STATEMENTS)
     Unit.objects.create(name="周中新增企业", kind=Unit.Kind.ENTERPRISE, territory=world.chaokujie)
     case(world, at(2026, 11, 24))
-    again, month_again, _ = weekly_figures(world.fuzimiao, 2026, 48, now=now)
-    assert again["organizations"]["units"] == units + 1
+    again, month_again, _ = weekly_figures(world.fuzimiao, 2026, 48, now=now, kept=True)
+    assert len(_STATEMENTS) == kept  # replayed, not recorded again
+    assert again["organizations"]["units"] == week["organizations"]["units"] + 1
     assert month_again["grievances"]["received"] == month["grievances"]["received"] + 1
+    assert (again, month_again) == weekly_figures(world.fuzimiao, 2026, 48, now=now)[:2]
