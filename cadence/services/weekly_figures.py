@@ -85,7 +85,7 @@ def _points_flows(lens: Lens, since: datetime, until: datetime, current: dict) -
     return points_metrics_module.figures_of(agg["issued"], agg["earners"], redeemed, current.get("registered") or 0)
 
 
-def weekly_figures(street: Territory, iso_year: int, iso_week: int, *, now: datetime | None = None, kept=False):
+def weekly_figures(street: Territory, iso_year: int, iso_week: int, *, now: datetime | None = None, kept: bool = False):
     """(week figures, month-to-date flows, last day counted) for ``street``'s report.
 
     The week figures have the providers' shape (``{provider: {key: value}}``), so every reader

@@ -231,12 +231,10 @@ def child_table(
         "values": [(figs.get(provider_name) or {}).get(chart_fig.key) for _, figs in children],
         "links": [row["dashboard"] for row in rows],
     }
-    headers = [f.label for f in prov.figures]
     return {
         "provider": prov,
-        "headers": headers,
         # The header cells as the template's loop wrote them, once here (five tables a page).
-        "header_cells": mark_safe("".join(f'<th class="num">{conditional_escape(h)}</th>' for h in headers)),
+        "header_cells": mark_safe("".join(f'<th class="num">{conditional_escape(f.label)}</th>' for f in prov.figures)),
         "rows": rows,
         "chart": chart,
         "body": _rows_html(rows),

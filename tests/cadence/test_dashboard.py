@@ -402,7 +402,7 @@ def test_child_table_rows_are_the_cells_escaped_one_by_one(client, data, world, 
     client.force_login(fuzimiao_cadre)
     tables = client.get(DASH + "?period=quarter").context["tables"]
     assert tables and any(cell["url"] and "&" in cell["url"] for t in tables for r in t["rows"] for cell in r["cells"])
-    header_loop = Template('{% for h in t.headers %}<th class="num">{{ h }}</th>{% endfor %}')
+    header_loop = Template('{% for f in t.provider.figures %}<th class="num">{{ f.label }}</th>{% endfor %}')
     for table in tables:
         assert table["header_cells"] == header_loop.render(Context({"t": table}))
         for row in table["rows"]:
