@@ -23,7 +23,13 @@ class CappedCountPaginator(Paginator):
     """Counts at most ``ADMIN_COUNT_CAP`` + 1 rows (``COUNT(*)`` over a ``LIMIT``ed subquery), so
     a changelist's cost does not grow with the table: a municipal first page over a million
     cases costs what a street's does. Past the cap the page says "10000+" and offers the first
-    ``cap`` rows; the rest are reached by filtering or searching, as nobody pages through more."""
+    ``cap`` rows; the rest are reached by filtering or searching, as nobody pages through more.
+
+    The bounded count drops the list's ordering: which rows fall under the cap does not change
+    how many there are, and an ordered ``LIMIT`` makes PostgreSQL sort every matching row first.
+    A street's first page of a 5M-line ledger counted in 1.0 s with it (a parallel scan of
+    every monthly partition, then a top-N sort) and 68 ms without (its territory index, stopped
+    at the cap)."""
 
     @property
     def cap(self) -> int:
@@ -33,7 +39,7 @@ class CappedCountPaginator(Paginator):
     def _bounded_count(self) -> int:
         object_list = self.object_list
         if hasattr(object_list, "count") and hasattr(object_list, "query"):
-            return object_list[: self.cap + 1].count()
+            return object_list.order_by()[: self.cap + 1].count()
         return len(object_list)
 
     @cached_property
