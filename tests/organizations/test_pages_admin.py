@@ -189,3 +189,23 @@ def test_organization_autocomplete_is_scoped(client, xinjiekou_cadre, orgdata):
     )
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["顺丰速运新街口营业部党支部"]
+
+
+def test_committee_member_and_instructor_phones_are_folded_and_checked(world):
+    """A phone typed with a Chinese input method (full width, spaces) is stored as a code; one that
+    is no phone at all is refused in Chinese, naming the field."""
+    from django.core.exceptions import ValidationError
+
+    from organizations.models import CommitteeMember, Instructor
+
+    member = CommitteeMember(organization=world.fuzimiao_org, name="杨磊", position="organization")
+    member.phone = "１３９ １２３４ ５６７８"
+    member.full_clean()
+    assert member.phone == "13912345678"
+    instructor = Instructor(name="周明", territory=world.fuzimiao, phone="０２５－８４５６ １２３４")
+    instructor.full_clean()
+    assert instructor.phone == "025-84561234"
+    member.phone = "一三九"
+    with pytest.raises(ValidationError) as refused:
+        member.full_clean()
+    assert "格式不正确" in refused.value.message_dict["phone"][0]
