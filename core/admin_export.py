@@ -25,7 +25,8 @@ from core import exports
 from core.excel import Column
 
 EXPORT_PARAM = "export"
-SKIPPED = {"action_checkbox"}
+# Screen-only columns: the row checkbox, and auditlog's 审计日志 link (a column of 查看 in a file).
+SKIPPED = {"action_checkbox", "auditlog_link"}
 
 
 def _cell(name, obj, model_admin):

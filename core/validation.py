@@ -83,11 +83,28 @@ def normalize_contact_phone(value: str | None) -> str:
     return text.removeprefix("+86").removeprefix("0086")
 
 
+def normalize_ticket(value: str | None) -> str:
+    """A ticket number as typed (full width from a Chinese input method, lower case, spaces) folded
+    to the stored form ``SQ20261123-00042``: a code, so it is folded like one wherever it is typed."""
+    from core.text import to_halfwidth
+
+    return re.sub(r"\s", "", to_halfwidth(str(value or ""))).upper()
+
+
 def contact_phone_error(value: str) -> str | None:
     """A mobile number or a landline/hotline; anything else would show up as a broken ``tel:`` link."""
     if not value or _MOBILE.match(value) or _LANDLINE.match(value):
         return None
     return f"电话“{value}”格式不正确：应为11位手机号或带区号的座机（如 025-84561234）"
+
+
+def clean_phone_field(instance, name: str = "phone") -> None:
+    """A model's contact phone is a code: folded as typed (full width, spaces) and checked, in
+    Chinese naming the field (call it from the model's ``clean``)."""
+    if value := getattr(instance, name):
+        setattr(instance, name, normalize_contact_phone(value))
+        if error := contact_phone_error(getattr(instance, name)):
+            raise ValidationError({name: error})
 
 
 def coordinates_error(lng: float, lat: float, bounds: tuple[float, float, float, float], city: str) -> str | None:

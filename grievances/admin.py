@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from core.admin_changelist import PortalChangeListMixin
 from core.masking import mask_phone
+from core.validation import normalize_ticket
 from grievances.models import (
     BlockedSubmitter,
     Campaign,
@@ -135,7 +136,7 @@ class GrievanceAdmin(ScopedAdmin):
     def get_search_results(self, request, queryset, search_term):
         # Tickets are searched by prefix: LIKE 'SQ…%' runs on the ticket's pattern index, where
         # the admin's default icontains would scan every case.
-        term = search_term.strip().upper()
+        term = normalize_ticket(search_term)
         if not term:
             return queryset, False
         return queryset.filter(ticket__startswith=term), False

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from core.text import to_halfwidth
+from core.validation import normalize_ticket
 from grievances.models import Category, Channel, Grievance, Priority
 from grievances.photos import MAX_PHOTOS
 from members.validators import normalize_phone, phone_error
@@ -147,6 +149,13 @@ class StatusLookupForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4}),
     )
 
+    def clean_ticket(self):
+        return normalize_ticket(self.cleaned_data["ticket"])
+
+    def clean_phone_tail(self):
+        # ``\d`` also matches full-width digits, which no stored phone ends with.
+        return to_halfwidth(self.cleaned_data["phone_tail"])
+
 
 class RateForm(forms.Form):
     rating = forms.TypedChoiceField(
@@ -200,7 +209,10 @@ class ExtensionForm(forms.Form):
 
 
 class DuplicateForm(forms.Form):
-    master = forms.CharField(label="主件受理编号", max_length=20)
+    master = forms.CharField(label="主件受理编号", max_length=40)
+
+    def clean_master(self):
+        return normalize_ticket(self.cleaned_data["master"])
 
 
 class RecategorizeForm(forms.Form):

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.masking import is_phone_tail
+from core.text import to_halfwidth
+from core.validation import normalize_ticket
 from grievances.models import OPEN_STATES, Category, Grievance
 from grievances.selectors import inbox
 from organizations.models import Territory
@@ -85,9 +87,12 @@ def search(user, f: InboxFilter, *, now: datetime | None = None):
     qs = inbox(user, tab=f.tab, now=now)
     if f.q:
         term = f.q
-        match = Q(ticket__icontains=term) | Q(text__icontains=term)
-        if is_phone_tail(term):
-            match |= Q(contact_phone__endswith=term) | Q(contact_phone="", person__phone__endswith=term)
+        # Tickets and phone digits are codes, folded as typed with a Chinese input method; the
+        # case text is matched as written.
+        match = Q(ticket__icontains=normalize_ticket(term)) | Q(text__icontains=term)
+        tail = to_halfwidth(term)
+        if is_phone_tail(tail):
+            match |= Q(contact_phone__endswith=tail) | Q(contact_phone="", person__phone__endswith=tail)
         qs = qs.filter(match)
     if f.state == "open":
         qs = qs.filter(state__in=OPEN_STATES)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.db import ModelColumns
 from core.masking import mask_phone
+from core.validation import normalize_ticket
 from grievances import abuse
 from grievances.models import OPEN_STATES, Category, GovernanceProject, Grievance
 from organizations.models import Territory
@@ -59,7 +60,7 @@ def public_status(*, ticket: str, phone_tail: str) -> Grievance | None:
     """A case by ticket whose submitter phone ends with ``phone_tail`` (4 digits), else None."""
     if len(phone_tail) != 4 or not phone_tail.isdigit():
         return None
-    grievance = Grievance.objects.filter(ticket=ticket.strip().upper()).select_related("category", "person").first()
+    grievance = Grievance.objects.filter(ticket=normalize_ticket(ticket)).select_related("category", "person").first()
     if grievance is None or not grievance.submitter_phone.endswith(phone_tail):
         return None
     return grievance

@@ -189,7 +189,7 @@ def action_view(request, ticket: str, action: str):
             done = "延期申请已提交，待审批"
         elif action == "duplicate":
             form = _valid(DuplicateForm(request.POST))
-            master = grievances_for(user).filter(ticket=form.cleaned_data["master"].strip().upper()).first()
+            master = grievances_for(user).filter(ticket=form.cleaned_data["master"]).first()
             if master is None:
                 raise ValidationError({"master": f"找不到受理编号为 {form.cleaned_data['master']} 的诉求"})
             services.grievance_mark_duplicate(grievance=grievance, master=master, actor=user)

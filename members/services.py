@@ -48,6 +48,20 @@ def _today() -> date:
 # --- persons --------------------------------------------------------------------------------
 
 
+def person_id_clash(*, person: Person, actor=None) -> str | None:
+    """Why ``person``'s (normalised) ID number cannot be saved: it is another person's — named only
+    when ``actor`` may see that person, else "registered in another jurisdiction" (core.masking).
+    The admin form asks this too, in place of the model's bare unique check."""
+    if not person.id_number:
+        return None
+    clash = Person.objects.filter(id_number=person.id_number).exclude(pk=person.pk).first()
+    if clash is None:
+        return None
+    if actor is not None and can_see(actor, clash):
+        return f"该身份证号已登记为“{clash.name}”，一人只能登记一次"
+    return DUPLICATE_ELSEWHERE
+
+
 @transaction.atomic
 def person_save(*, person: Person, actor=None) -> Person:
     """Create or update a person after normalising and validating every field.
@@ -60,14 +74,8 @@ def person_save(*, person: Person, actor=None) -> Person:
         Person.objects.filter(pk=person.pk).values_list("employer_id", flat=True).first() if person.pk else None
     )
     person.full_clean(validate_unique=False)
-    if person.id_number:
-        clash = Person.objects.filter(id_number=person.id_number).exclude(pk=person.pk).first()
-        if clash is not None:
-            if actor is not None and can_see(actor, clash):
-                message = f"该身份证号已登记为“{clash.name}”，一人只能登记一次"
-            else:
-                message = DUPLICATE_ELSEWHERE
-            raise ValidationError({"id_number": message})
+    if message := person_id_clash(person=person, actor=actor):
+        raise ValidationError({"id_number": message})
     person.save()
     if previous_employer_id != person.employer_id and PartyMembership.objects.filter(person=person).exists():
         counts.refresh_for_units({previous_employer_id, person.employer_id})

@@ -10,11 +10,12 @@ from django.db.models import Q
 
 from core.excel import Column, Sheet, subtitle_for, write_xlsx
 from surveys.models import ImportBatch, RowStatus, StagedRow
+from surveys.selectors import report_masks
 
 SEVERITY = {"error": "错误", "duplicate": "重复", "warning": "提示"}
 
 
-def _flagged(batch: ImportBatch, width: int):
+def _flagged(batch: ImportBatch, width: int, masks: dict):
     rows = (
         StagedRow.objects.filter(batch=batch)
         .filter(Q(status__in=[RowStatus.ERROR, RowStatus.DUPLICATE]) | Q(has_warning=True))
@@ -29,6 +30,9 @@ def _flagged(batch: ImportBatch, width: int):
             for i in issues
         )
         cells = list(raw) + [""] * max(0, width - len(raw))
+        for index, mask in masks.items():
+            if index < width and cells[index]:
+                cells[index] = mask(str(cells[index]))
         yield [row_number, kinds, columns, reasons, *[v if v != "" else None for v in cells[:width]]]
 
 
@@ -49,7 +53,7 @@ def error_report(batch: ImportBatch, user=None) -> tempfile.SpooledTemporaryFile
             title=f"导入问题清单：{batch.file_name}",
             subtitle=subtitle_for(scope=f"批次{batch.pk}", user=user),
             columns=[*fixed, *raw],
-            rows=_flagged(batch, width),
+            rows=_flagged(batch, width, report_masks(batch, user)),
         )
     )
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the response closes it

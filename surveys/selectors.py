@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Count
 
 from core.masking import mask_id_number, mask_phone
+from members.selectors import can_view_full_identity
 from surveys.models import ImportBatch, RowStatus, StagedRow, VerificationTask
 from surveys.specs import SPECS
 
@@ -16,6 +17,19 @@ MASKS = {"members": {"id_number": mask_id_number, "phone": mask_phone}}
 
 def _masker(kind: str, name: str):
     return MASKS.get(kind, {}).get(name)
+
+
+def report_masks(batch: ImportBatch, user) -> dict:
+    """Column index → masking function for the error report: none for the uploader (their own
+    file) or a viewer with the full-identity right; every sensitive column for anyone else who
+    may open the batch (another officer of the same body, say)."""
+    if user is None or user.pk == batch.created_by_id or can_view_full_identity(user):
+        return {}
+    masks = {}
+    for column in batch.columns:
+        if mask := _masker(batch.kind, column["field"]):
+            masks[column["index"]] = mask
+    return masks
 
 
 def row_view(batch: ImportBatch, row: StagedRow) -> dict:

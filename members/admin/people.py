@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from core.masking import birth_year, mask_id_number, mask_phone
 from members import services
@@ -34,6 +35,21 @@ class PersonIdentityForm(forms.ModelForm):
 
     id_number = forms.CharField(label="身份证号", max_length=40, required=False)
     phone = forms.CharField(label="手机号", max_length=32, required=False)
+    actor = None  # the writer, set by PersonAdmin.get_form: the clash message depends on their scope
+
+    def validate_unique(self):
+        # The model's unique check would say "具有 身份证号 的 人员 已存在。" for any clash; the
+        # service's rule says who it is only to a writer who may see that person.
+        exclude = self._get_validation_exclusions()
+        exclude.add("id_number")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as exc:
+            self._update_errors(exc)
+        if "id_number" not in self.errors and (
+            message := services.person_id_clash(person=self.instance, actor=self.actor)
+        ):
+            self.add_error("id_number", message)
 
     class Meta:
         model = Person
@@ -100,7 +116,7 @@ class PersonAdmin(PersonSearchMixin, ScopedAdmin):
         # Only where the full values are on the page: a declared field would otherwise post an
         # empty value over the stored one for viewers who see the masked text.
         if obj is None or can_view_full_identity(request.user):
-            kwargs["form"] = PersonIdentityForm
+            kwargs["form"] = type("PersonIdentityForm", (PersonIdentityForm,), {"actor": request.user})
         return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):

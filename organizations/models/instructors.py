@@ -1,5 +1,6 @@
 from django.db import models
 
+from core.validation import clean_phone_field
 from organizations.scope import ScopedQuerySet, ScopeSpec
 
 
@@ -29,3 +30,6 @@ class Instructor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        clean_phone_field(self)

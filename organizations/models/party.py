@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from core.validation import DateChecks
+from core.validation import DateChecks, clean_phone_field
 from organizations.scope import SELF, ScopedQuerySet, ScopeSpec
 
 
@@ -204,6 +204,9 @@ class CommitteeMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_position_display()} {self.name}"
+
+    def clean(self) -> None:
+        clean_phone_field(self)
 
 
 class OrganizationEvent(models.Model):

@@ -313,7 +313,10 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
             ]
             if missing and key:
                 labels = "、".join(_attr_label(spec, a) for a in missing)
-                issues.append(error(spec.key, f"平台中没有此记录，新增需要填写：{labels}"))
+                # Point at the first blank cell the file has (A列“单位名称”), else at the key.
+                blank = [_attr_field(spec, a) for a in missing]
+                at = next((name for name in blank if name in ctx.field_columns), spec.key)
+                issues.append(error(at, f"平台中没有此记录，新增需要填写：{labels}"))
 
         has_error = any(i["severity"] == "error" for i in issues)
         if has_error:

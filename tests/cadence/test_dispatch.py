@@ -88,3 +88,10 @@ def test_monthly_dispatch_ranks_districts_and_trends(data, world, municipal, qin
     assert "玄武区" not in listing
     client.force_login(fuzimiao_cadre)
     assert client.get(reverse("cadence:dispatch-detail", args=[qinhuai.pk])).status_code == 404
+
+
+def test_empty_dispatch_list_names_no_command(client, industry_officer):
+    """A committee officer with no report yet is told when one comes, not a server command."""
+    client.force_login(industry_officer)
+    page = client.get(reverse("cadence:dispatch-list")).content.decode()
+    assert "暂无月调度报告。每月第一个工作日自动生成" in page and "manage.py" not in page

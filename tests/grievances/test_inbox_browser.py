@@ -60,6 +60,12 @@ def test_inbox_on_a_desk_and_a_phone(page, phone_page, live_server, cases, fuzim
     page.click("#do-resolve")
     page.wait_for_selector("text=已办结")
     assert Grievance.objects.get(pk=entry.pk).state == Grievance.State.RESOLVED
+    # The metrics page's period picker reads as one line: 近 [180] 天 [查看], labelled.
+    page.goto(f"{live_server.url}/grievances/metrics/")
+    picker = page.get_by_label("统计时段（天）")
+    button = page.locator("#metrics-period button")
+    box, button_box = picker.bounding_box(), button.bounding_box()
+    assert box["width"] < 200 and abs(box["y"] - button_box["y"]) < box["height"]
     assert page.external_requests == []
 
     page = phone_page

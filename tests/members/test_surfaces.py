@@ -203,3 +203,28 @@ def test_admin_add_normalises_typed_values_and_street_cadre_cannot_overwrite_mas
     )
     person.refresh_from_db()
     assert person.id_number == number and person.phone == "13800138000" and person.occupation == "courier"
+
+
+def test_admin_add_with_a_registered_id_names_only_what_the_writer_may_see(client, world, fuzimiao_cadre):
+    """The admin form answered Django's own "具有 身份证号 的 人员 已存在。" for a registered ID; the
+    rule's messages are the service's: by name in scope, "another jurisdiction" outside it."""
+    from core.masking import DUPLICATE_ELSEWHERE
+    from tests.members.factories import make_id, make_person
+
+    elsewhere = make_person(world.huaqiaolu, name="孔凯", id_number=make_id(region="320102"))
+    mine = make_person(world.chaokujie, name="张三")
+    client.force_login(fuzimiao_cadre)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in elsewhere.id_number)
+    for number, message in (
+        (full_width, DUPLICATE_ELSEWHERE),
+        (mine.id_number, "该身份证号已登记为“张三”，一人只能登记一次"),
+    ):
+        response = client.post(
+            reverse("admin:members_person_add"),
+            {"name": "走查新人", "id_number": number, "occupation": "rider", "territory": world.chaokujie.pk, **INLINE},
+        )
+        assert response.status_code == 200
+        errors = response.context["adminform"].form.errors
+        assert errors["id_number"] == [message]
+        assert "孔凯" not in response.content.decode()
+    assert Person.objects.filter(name="走查新人").count() == 0

@@ -113,6 +113,17 @@ def test_export_neutralises_formulas(client, world, municipal):
     assert "'=HYPERLINK" in csv and "\n=HYPERLINK" not in csv and ",=HYPERLINK" not in csv
 
 
+def test_export_leaves_out_the_audit_link_column(client, world, municipal):
+    """The changelist's 审计日志 column is a link to a page; in a file it was a column of 查看."""
+    Unit.objects.create(name="钞库街快递网点", kind="enterprise", territory=world.fuzimiao)
+    client.force_login(municipal)
+    assert "审计日志" in client.get("/admin/organizations/unit/").content.decode()
+    response = client.get("/admin/organizations/unit/?export=csv")
+    csv = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8-sig")
+    header = csv.splitlines()[0]
+    assert "钞库街快递网点" in csv and "审计日志" not in header and "查看" not in csv
+
+
 def test_import_button_leads_to_the_survey_upload(client, world, municipal, fuzimiao_cadre):
     """One import path (issue 19): the admin's 导入 opens the survey upload for the list's kind;
     the old django-import-export pages are gone."""
@@ -178,3 +189,23 @@ def test_organization_autocomplete_is_scoped(client, xinjiekou_cadre, orgdata):
     )
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["顺丰速运新街口营业部党支部"]
+
+
+def test_committee_member_and_instructor_phones_are_folded_and_checked(world):
+    """A phone typed with a Chinese input method (full width, spaces) is stored as a code; one that
+    is no phone at all is refused in Chinese, naming the field."""
+    from django.core.exceptions import ValidationError
+
+    from organizations.models import CommitteeMember, Instructor
+
+    member = CommitteeMember(organization=world.fuzimiao_org, name="杨磊", position="organization")
+    member.phone = "１３９ １２３４ ５６７８"
+    member.full_clean()
+    assert member.phone == "13912345678"
+    instructor = Instructor(name="周明", territory=world.fuzimiao, phone="０２５－８４５６ １２３４")
+    instructor.full_clean()
+    assert instructor.phone == "025-84561234"
+    member.phone = "一三九"
+    with pytest.raises(ValidationError) as refused:
+        member.full_clean()
+    assert "格式不正确" in refused.value.message_dict["phone"][0]

@@ -97,3 +97,26 @@ def test_large_lists_filter_by_street_within_the_scope(client, municipal, fuzimi
     page = client.get(url).content.decode()
     filters = page.split('id="changelist-filter"')[1]
     assert world.chaokujie.name in filters and world.huaqiaolu.name not in filters and "新街口街道" not in filters
+
+
+def test_admin_widgets_script_catalogue_is_chinese(client, municipal):
+    """The admin's own widgets (the two-box picker of a many-to-many, the date and time shortcuts)
+    write their labels from the script catalogue; every string they ask for has a Chinese entry."""
+    import json
+    from pathlib import Path
+
+    import django
+
+    scripts = Path(django.__file__).parent / "contrib/admin/static/admin/js"
+    asked = set()
+    for path in scripts.rglob("*.js"):
+        if "vendor" in path.parts:
+            continue
+        for match in re.finditer(r"""\b(?:gettext|ngettext)\(\s*(['"])((?:\\.|(?!\1).)*)\1""", path.read_text()):
+            asked.add(match.group(2).replace("\\'", "'").replace('\\"', '"'))
+    client.force_login(municipal)
+    body = client.get(reverse("admin:jsi18n")).content.decode()
+    catalog = json.loads(re.search(r"const newcatalog = (\{.*?\});\n", body, re.S).group(1))
+    missing = sorted(text for text in asked if text not in catalog)
+    assert not missing, missing
+    assert catalog["Choose all %s"] == "全选%s"

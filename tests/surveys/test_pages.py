@@ -242,3 +242,35 @@ def test_batch_page_names_an_earlier_batch_only_in_scope(client, municipal, qinh
     client.force_login(municipal)
     page = client.get(reverse("surveys:batch-detail", args=[own.batch.pk])).content.decode()
     assert 'id="same-file"' in page and f"#{xuanwu_batch.batch.pk}" in page
+
+
+def test_error_report_masks_for_an_officer_without_the_right(client, member_unit_officer, municipal, tmp_path, world):
+    """The uploader gets the full values of their own file; another officer of the same body, who
+    may open the batch but lacks the full-identity right, gets them masked as on the page."""
+    from core.masking import mask_phone
+    from tests.surveys.helpers import id_number
+    from tests.world import post
+
+    full = id_number()
+    bad = full[:-1] + ("1" if full[-1] != "1" else "2")
+    rows = [
+        ["姓名", "身份证号", "手机号", "所属区", "所属街道"],
+        ["走查乙", bad, "13912345679", "秦淮区", "夫子庙街道"],
+    ]
+    path = write_csv(tmp_path / "members.csv", rows)
+    outcome, _ = import_file(kind="members", path=path, user=member_unit_officer)
+    batch = outcome.batch
+    colleague = type(member_unit_officer).objects.create(username="scjg-2")
+    post(colleague, "member_unit", body=world.scjg)
+
+    def report_row(user):
+        client.force_login(user)
+        response = client.get(reverse("surveys:batch-errors", args=[batch.pk]))
+        assert response.status_code == 200
+        return list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))[
+            3
+        ]
+
+    assert report_row(member_unit_officer)[4:7] == ("走查乙", bad, "13912345679")
+    assert report_row(colleague)[4:7] == ("走查乙", mask_id_number(bad), mask_phone("13912345679"))
+    assert report_row(municipal)[5] == bad

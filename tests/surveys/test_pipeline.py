@@ -149,6 +149,24 @@ def test_unit_moving_district_is_a_warning(world, tmp_path):
     assert report["warnings"] == [{"row": 2, "column": "所属区", "message": "属地由秦淮区变为玄武区，跨区变更请核实"}]
 
 
+def test_a_blank_required_cell_of_a_new_record_is_named_by_its_own_column(world, tmp_path):
+    """A new unit whose 单位名称 cell is blank: the clerk is sent to that cell (A列), not the code's;
+    a file without the column at all is still told at the key."""
+    path = write_xlsx(
+        tmp_path / "blank.xlsx",
+        [["单位名称", "统一社会信用代码", "所属区", "所属街道"], ["", code(62), "秦淮区", "夫子庙街道"]],
+    )
+    _, report = import_file(kind="units", path=path)
+    assert report["errors"] == [{"row": 2, "column": "单位名称", "message": "平台中没有此记录，新增需要填写：单位名称"}]
+    path = write_xlsx(
+        tmp_path / "nocol.xlsx", [["统一社会信用代码", "所属区", "所属街道"], [code(63), "秦淮区", "夫子庙街道"]]
+    )
+    _, report = import_file(kind="units", path=path)
+    assert report["errors"] == [
+        {"row": 2, "column": "统一社会信用代码", "message": "平台中没有此记录，新增需要填写：单位名称"}
+    ]
+
+
 def test_district_batch_cannot_write_elsewhere(world, tmp_path):
     path = write_xlsx(
         tmp_path / "other.xlsx",
