@@ -6,6 +6,8 @@ grievances in every state. Proportions, not exact counts, so the demo may grow."
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from django.core.management import call_command
 
@@ -83,6 +85,10 @@ def test_demo_tells_the_truth_and_seeds_idempotently(seeded):
     filed = WeeklyReport.objects.exclude(submitted_at=None)
     assert filed.values("street").distinct().count() >= 0.8 * streets
     assert WeeklyReport.objects.values("iso_year", "iso_week").distinct().count() >= 12
+    # Each report's prefilled figures are its own week's, as of a day inside that week.
+    for report in WeeklyReport.objects.only("iso_year", "iso_week", "figures_as_of"):
+        monday = date.fromisocalendar(report.iso_year, report.iso_week, 1)
+        assert monday <= report.figures_as_of <= monday + timedelta(days=6), report.pk
     late = [r for r in filed.only("submitted_at", "due_at") if r.submitted_at > r.due_at]
     assert 0 < len(late) < 0.3 * filed.count()
 
