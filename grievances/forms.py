@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.text import clean_code
 from grievances.models import Category, Channel, Grievance, Priority
 from grievances.photos import MAX_PHOTOS
 from members.validators import normalize_phone, phone_error
@@ -146,6 +147,17 @@ class StatusLookupForm(forms.Form):
         error_messages={"required": "请填写手机号后四位", "invalid": "请填写手机号后四位数字"},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4}),
     )
+
+    def clean(self):
+        # Codes typed through a Chinese IME arrive full width (ＳＱ…－…, ５６７８): fold them
+        # before matching; RegexField's \d already lets full-width digits through unfolded.
+        data = super().clean()
+        for name in ("ticket", "phone_tail"):
+            if data.get(name):
+                data[name] = clean_code(data[name])
+        if data.get("phone_tail") and not data["phone_tail"].isascii():
+            self.add_error("phone_tail", "请填写手机号后四位数字")
+        return data
 
 
 class RateForm(forms.Form):

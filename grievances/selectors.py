@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.db import ModelColumns
 from core.masking import mask_phone
+from core.text import clean_code
 from grievances import abuse
 from grievances.models import OPEN_STATES, Category, GovernanceProject, Grievance
 from organizations.models import Territory
@@ -57,9 +58,10 @@ def submitter_for(user, grievance: Grievance) -> dict:
 
 def public_status(*, ticket: str, phone_tail: str) -> Grievance | None:
     """A case by ticket whose submitter phone ends with ``phone_tail`` (4 digits), else None."""
-    if len(phone_tail) != 4 or not phone_tail.isdigit():
+    phone_tail = clean_code(phone_tail)
+    if len(phone_tail) != 4 or not phone_tail.isascii() or not phone_tail.isdigit():
         return None
-    grievance = Grievance.objects.filter(ticket=ticket.strip().upper()).select_related("category", "person").first()
+    grievance = Grievance.objects.filter(ticket=clean_code(ticket)).select_related("category", "person").first()
     if grievance is None or not grievance.submitter_phone.endswith(phone_tail):
         return None
     return grievance
