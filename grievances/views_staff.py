@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from core.exports import export_response, list_export
 from core.images import photo_response
 from core.masking import mask_phone
+from core.text import clean_code
 from grievances import inbox as inbox_filters
 from grievances import services
 from grievances.forms import (
@@ -40,7 +41,7 @@ from grievances.models import (
 )
 from grievances.selectors import SOLVED_STATES, grievance_metrics, grievances_for, is_handler, submitter_for
 from members.selectors import can_view_full_identity
-from organizations.models import Body, Territory
+from organizations.models import Territory
 from organizations.scope import get_visible_or_404, restrict
 
 
@@ -110,7 +111,7 @@ def detail_view(request, ticket: str):
     services.notices_mark_read(user=request.user, grievance=grievance)
     handler = is_handler(request.user, grievance) and request.user.has_perm("grievances.handle_grievance")
     transfer_form = TransferForm()
-    transfer_form.fields["body"].queryset = Body.objects.exclude(kind__in=["district_committee", "street_committee"])
+    transfer_form.fields["body"].queryset = services.transfer_targets(grievance)
     return render(
         request,
         "grievances/detail.html",
@@ -178,7 +179,9 @@ def action_view(request, ticket: str, action: str):
             services.grievance_reject(grievance=grievance, actor=user, reason=form.cleaned_data["text"])
             done = "已不予受理"
         elif action == "transfer":
-            form = _valid(TransferForm(request.POST))
+            form = TransferForm(request.POST)
+            form.fields["body"].queryset = services.transfer_targets(grievance)
+            _valid(form)
             services.grievance_transfer(
                 grievance=grievance, actor=user, body=form.cleaned_data["body"], note=form.cleaned_data["text"]
             )
@@ -189,7 +192,7 @@ def action_view(request, ticket: str, action: str):
             done = "延期申请已提交，待审批"
         elif action == "duplicate":
             form = _valid(DuplicateForm(request.POST))
-            master = grievances_for(user).filter(ticket=form.cleaned_data["master"].strip().upper()).first()
+            master = grievances_for(user).filter(ticket=clean_code(form.cleaned_data["master"])).first()
             if master is None:
                 raise ValidationError({"master": f"找不到受理编号为 {form.cleaned_data['master']} 的诉求"})
             services.grievance_mark_duplicate(grievance=grievance, master=master, actor=user)
