@@ -274,3 +274,12 @@ def test_duplicate_master_ticket_typed_full_width(client, submit, fuzimiao_cadre
     login(client, fuzimiao_cadre).post(reverse("grievances:act", args=[second.ticket, "duplicate"]), {"master": wide})
     second.refresh_from_db()
     assert second.duplicate_of == first
+
+
+def test_inbox_street_filter_offers_only_the_station_street(client, station_manager, world):
+    """The station manager sees its station's cases: the 街道 filter must not list the city."""
+    page = login(client, station_manager).get(reverse("grievances:inbox")).content.decode()
+    if 'name="street"' in page:
+        picker = page[page.index('name="street"') :]
+        picker = picker[: picker.index("</select>")]
+        assert world.xinjiekou.name not in picker and world.zhonghuamen.name not in picker

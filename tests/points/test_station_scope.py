@@ -52,3 +52,15 @@ def test_assign_reaches_the_station_people_only(client, station_manager, catalog
     assert not TaskClaim.objects.filter(person=neighbour).exists()
     client.post(reverse("points:task", args=[task.pk]), {"assign": "1", "person": worker.pk})
     assert TaskClaim.objects.filter(task=task, person=worker, assigned_by=station_manager).exists()
+
+
+def test_leaderboard_places_offer_only_the_station_street(client, station_manager, world):
+    """A station manager's 范围 picker lists its own place, not the whole city (walkthrough)."""
+    client.force_login(station_manager)
+    page = client.get(reverse("points:leaderboard")).content.decode()
+    picker = page[page.index('name="within"') :]
+    picker = picker[: picker.index("</select>")]
+    assert world.xinjiekou.name not in picker and world.qinhuai.name not in picker and "南京市" not in picker
+    # and a place outside is ignored when typed into the query string
+    page = client.get(reverse("points:leaderboard"), {"within": world.xinjiekou.code}).content.decode()
+    assert f'value="{world.xinjiekou.code}" selected' not in page
