@@ -64,3 +64,20 @@ def test_leaderboard_places_offer_only_the_station_street(client, station_manage
     # and a place outside is ignored when typed into the query string
     page = client.get(reverse("points:leaderboard"), {"within": world.xinjiekou.code}).content.decode()
     assert f'value="{world.xinjiekou.code}" selected' not in page
+
+
+def test_station_people_search_reveals_no_hidden_phone_digit(client, station_manager, station, worker):
+    """The masked phone shows 138****0001: a search may match that tail or the whole number,
+    never a longer tail (which would tell the hidden digits one search at a time)."""
+    client.force_login(station_manager)
+    url = reverse("points:station-people", args=[station.code])
+    assert worker.name in client.get(url, {"q": "0001"}).content.decode()
+    assert worker.name in client.get(url, {"q": "138 0000 0001"}).content.decode()
+    for tail in ("00001", "000001", "0000001"):
+        assert worker.name not in client.get(url, {"q": tail}).content.decode(), tail
+
+
+def test_award_finds_a_phone_typed_with_spaces_or_full_width(client, station_manager, worker):
+    client.force_login(station_manager)
+    for typed in ("138 0000 0001", "１３８００００００01", "13800000001"):
+        assert worker.name in client.get(reverse("points:award"), {"q": typed}).content.decode(), typed
