@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.masking import is_phone_tail
+from core.text import clean_code
 from grievances.models import OPEN_STATES, Category, Grievance
 from grievances.selectors import inbox
 from organizations.models import Territory
@@ -85,10 +86,10 @@ def search(user, f: InboxFilter, *, now: datetime | None = None):
     now = now or timezone.now()
     qs = inbox(user, tab=f.tab, now=now)
     if f.q:
-        term = f.q
-        match = Q(ticket__icontains=term) | Q(text__icontains=term)
-        if is_phone_tail(term):
-            match |= Q(contact_phone__endswith=term) | Q(contact_phone="", person__phone__endswith=term)
+        term, code = f.q, clean_code(f.q)
+        match = Q(ticket__icontains=code) | Q(text__icontains=term)
+        if is_phone_tail(code):
+            match |= Q(contact_phone__endswith=code) | Q(contact_phone="", person__phone__endswith=code)
         qs = qs.filter(match)
     if f.state == "open":
         qs = qs.filter(state__in=OPEN_STATES)
