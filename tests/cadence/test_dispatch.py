@@ -88,3 +88,11 @@ def test_monthly_dispatch_ranks_districts_and_trends(data, world, municipal, qin
     assert "玄武区" not in listing
     client.force_login(fuzimiao_cadre)
     assert client.get(reverse("cadence:dispatch-detail", args=[qinhuai.pk])).status_code == 404
+
+
+def test_empty_dispatch_list_speaks_to_the_user_not_the_operator(client, fuzimiao_cadre):
+    """A street cadre is not told to run a management command (English, and not theirs to run)."""
+    client.force_login(fuzimiao_cadre)
+    page = client.get(reverse("cadence:dispatch-list")).content.decode()
+    assert "暂无月调度报告" in page
+    assert "manage.py" not in page and "run_report" not in page
