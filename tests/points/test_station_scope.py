@@ -81,3 +81,25 @@ def test_award_finds_a_phone_typed_with_spaces_or_full_width(client, station_man
     client.force_login(station_manager)
     for typed in ("138 0000 0001", "１３８００００００01", "13800000001"):
         assert worker.name in client.get(reverse("points:award"), {"q": typed}).content.decode(), typed
+
+
+def test_admin_territory_picker_offers_the_station_place_only(client, world):
+    """Adding a reward or a task in the admin: the 属地 autocomplete lists where the station
+    manager may place it, not every node of the city (territory names are shared for reading)."""
+
+    from django.contrib.auth import get_user_model
+
+    from organizations.models import StaffPost
+    from tests.world import post
+
+    manager = get_user_model().objects.create_user("zhanzhang2", password="x")
+    post(manager, StaffPost.Role.STATION, territory=world.fuzimiao)
+    client.force_login(manager)
+    for model in ("reward", "volunteertask"):
+        response = client.get(
+            "/admin/autocomplete/",
+            {"app_label": "points", "model_name": model, "field_name": "territory", "term": ""},
+        )
+        assert response.status_code == 200, response.content[:200]
+        names = [r["text"] for r in response.json()["results"]]
+        assert names and world.xinjiekou.name not in names and "南京市" not in names, names
