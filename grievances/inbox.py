@@ -21,7 +21,7 @@ from core.validation import normalize_ticket
 from grievances.models import OPEN_STATES, Category, Grievance
 from grievances.selectors import inbox
 from organizations.models import Territory
-from organizations.scope import restrict
+from organizations.scope import placeable
 
 TABS = [("mine", "我承办的"), ("due", "24小时内到期"), ("overdue", "已超期"), ("all", "全部")]
 MAX_DUE_DAYS = 90
@@ -45,8 +45,9 @@ class InboxFilter:
 
 
 def streets_for(user):
-    """The streets the viewer may filter by: those in their scope."""
-    return restrict(Territory.objects.filter(level=Territory.Level.STREET), user).order_by("path")
+    """The streets the viewer may filter by: those their posts reach (``placeable``); territory
+    names are shared reference data for line posts, and a station manager was offered the city."""
+    return placeable(Territory.objects.filter(level=Territory.Level.STREET), user).order_by("path")
 
 
 def parse(user, params) -> InboxFilter:

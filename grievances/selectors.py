@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.db import ModelColumns
 from core.masking import mask_phone
+from core.text import to_halfwidth
 from core.validation import normalize_ticket
 from grievances import abuse
 from grievances.models import OPEN_STATES, Category, GovernanceProject, Grievance
@@ -58,7 +59,8 @@ def submitter_for(user, grievance: Grievance) -> dict:
 
 def public_status(*, ticket: str, phone_tail: str) -> Grievance | None:
     """A case by ticket whose submitter phone ends with ``phone_tail`` (4 digits), else None."""
-    if len(phone_tail) != 4 or not phone_tail.isdigit():
+    phone_tail = to_halfwidth(phone_tail)
+    if len(phone_tail) != 4 or not phone_tail.isascii() or not phone_tail.isdigit():
         return None
     grievance = Grievance.objects.filter(ticket=normalize_ticket(ticket)).select_related("category", "person").first()
     if grievance is None or not grievance.submitter_phone.endswith(phone_tail):

@@ -40,7 +40,7 @@ from grievances.models import (
 )
 from grievances.selectors import SOLVED_STATES, grievance_metrics, grievances_for, is_handler, submitter_for
 from members.selectors import can_view_full_identity
-from organizations.models import Body, Territory
+from organizations.models import Territory
 from organizations.scope import get_visible_or_404, restrict
 
 
@@ -110,7 +110,7 @@ def detail_view(request, ticket: str):
     services.notices_mark_read(user=request.user, grievance=grievance)
     handler = is_handler(request.user, grievance) and request.user.has_perm("grievances.handle_grievance")
     transfer_form = TransferForm()
-    transfer_form.fields["body"].queryset = Body.objects.exclude(kind__in=["district_committee", "street_committee"])
+    transfer_form.fields["body"].queryset = services.transfer_targets(grievance)
     return render(
         request,
         "grievances/detail.html",
@@ -178,7 +178,9 @@ def action_view(request, ticket: str, action: str):
             services.grievance_reject(grievance=grievance, actor=user, reason=form.cleaned_data["text"])
             done = "已不予受理"
         elif action == "transfer":
-            form = _valid(TransferForm(request.POST))
+            form = TransferForm(request.POST)
+            form.fields["body"].queryset = services.transfer_targets(grievance)
+            _valid(form)
             services.grievance_transfer(
                 grievance=grievance, actor=user, body=form.cleaned_data["body"], note=form.cleaned_data["text"]
             )

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from core.sms import send_sms
+from core.text import clean_code
 from members.validators import normalize_phone
 
 CODE_TTL_SECONDS = 300
@@ -69,7 +70,10 @@ def otp_verify(*, phone: str, code: str) -> str:
     if entry["attempts"] >= MAX_ATTEMPTS:
         cache.delete(_code_key(phone))
         raise PhoneIdentityError("验证码错误次数过多，请重新获取")
-    if not hmac.compare_digest(entry["code"], (code or "").strip()):
+    # The code is a code: folded like every other (a Chinese IME types ６２０１３５), and bytes
+    # compared, since compare_digest refuses a str with non-ASCII characters (it was a 500).
+    typed = clean_code(code).encode()
+    if not hmac.compare_digest(entry["code"].encode(), typed):
         entry["attempts"] += 1
         cache.set(_code_key(phone), entry, CODE_TTL_SECONDS)
         raise PhoneIdentityError("验证码不正确")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.dates import add_months
 from core.masking import is_phone_tail
+from core.text import clean_code
 from members.models import (
     NEW_EMPLOYMENT_OCCUPATIONS,
     DevelopmentQuota,
@@ -55,13 +56,23 @@ def person_search_q(term: str) -> Q:
     q = Q(name__startswith=term)
     if _INITIALS.match(term):
         q |= Q(name_initials__startswith=term.lower())
-    if _FULL_ID.match(term):
-        q |= Q(id_number=term.upper())
-    elif _FULL_PHONE.match(term):
-        q |= Q(phone=term)
-    elif is_phone_tail(term):
-        q |= Q(phone__endswith=term)
+    code = clean_code(term)
+    if _FULL_ID.match(code):
+        q |= Q(id_number=code)
+    else:
+        q |= phone_search_q(term) or Q()
     return q
+
+
+def phone_search_q(term: str, field: str = "phone") -> Q | None:
+    """A phone typed whole or by the 4 digits its mask shows (spaces and full width folded);
+    ``None`` for anything else, so no longer tail can tell a hidden digit."""
+    code = clean_code(term)
+    if _FULL_PHONE.match(code):
+        return Q(**{field: code})
+    if is_phone_tail(code):
+        return Q(**{f"{field}__endswith": code})
+    return None
 
 
 # --- distribution ---------------------------------------------------------------------------

@@ -135,6 +135,15 @@ class ScopedAdmin(PortalChangeListMixin, ExportAdminMixin, AuditlogHistoryAdminM
             messages.error(request, "所选记录中有仍被其他记录引用的，不能执行此操作，未作任何改动")
         return HttpResponseRedirect(request.get_full_path())
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":
+            # An autocomplete is a form's picker: it offers what the user may place a record
+            # under, like the select it replaces (``_scoped_choices``), not what they may read.
+            queryset = placeable(queryset, request.user)
+        return queryset, may_have_duplicates
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs = self._scoped_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -14,6 +14,7 @@ from core.excel import Column
 from core.exports import Export, register
 from core.masking import mask_phone
 from organizations.models import Territory
+from organizations.scope import placeable
 from points import selectors
 from points.models import HomeStation, PhotoReport, PointAccount, Redemption, TaskClaim, VolunteerTask
 from stations.models import Station
@@ -46,8 +47,10 @@ def leaderboard_filters(user, params) -> dict:
     except ValueError as exc:
         error = str(exc)
         start, end = selectors.period_bounds("month")
+    # Places to rank within: where the user's posts reach (``placeable``), not the territory names
+    # every line post may read — a station manager was offered the whole city.
     nodes = list(
-        Territory.objects.visible_to(user).filter(level__in=["city", "district", "street"]).order_by("path")[:300]
+        placeable(Territory.objects.filter(level__in=["city", "district", "street"]), user).order_by("path")[:300]
     )
     within = next((n for n in nodes if n.code == params.get("within")), None)
     stations = list(Station.objects.visible_to(user).order_by("name")[:300])

@@ -146,16 +146,22 @@ def phone_home(request):
     )
 
 
+def _posted_id(request, name: str) -> int:
+    """A posted key, or 0 (matches nothing) when it is not a number: a tampered form is a 404."""
+    value = request.POST.get(name) or ""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else 0
+
+
 @phone_required
 def phone_rewards(request):
     person = request.worker
     if person is None:
         return _unregistered(request)
     if request.method == "POST":
-        reward = get_object_or_404(selectors.rewards_for_person(person), pk=request.POST.get("reward") or 0)
+        reward = get_object_or_404(selectors.rewards_for_person(person), pk=_posted_id(request, "reward"))
         night_date, night = None, None
         if reward.is_nightly:
-            night = RewardNight.objects.filter(reward=reward, pk=request.POST.get("night") or 0).first()
+            night = RewardNight.objects.filter(reward=reward, pk=_posted_id(request, "night")).first()
             night_date = night.date if night else None
         if request.POST.get("confirm") != "1":
             # Spending points cannot be undone by the worker once fulfilled: one more look first.
@@ -168,6 +174,7 @@ def phone_rewards(request):
                     "night": night if reward.is_nightly else None,
                     "balance": balance,
                     "after": balance - reward.cost,
+                    "short": reward.cost - balance,
                     "token": request.POST.get("token", "")[:40],
                 },
             )

@@ -19,6 +19,7 @@ from core.exports import export_response, list_export
 from core.images import photo_response
 from core.masking import mask_phone
 from members.models import Person
+from members.selectors import phone_search_q
 from organizations.models import Body
 from organizations.scope import get_visible_or_404, restrict
 from points import exports, selectors
@@ -77,7 +78,7 @@ def award(request):
         if q:
             people = list(
                 Person.objects.visible_to(user)
-                .filter(Q(name__contains=q) | Q(phone=q))
+                .filter(Q(name__contains=q) | (phone_search_q(q) or Q()))
                 .select_related("territory", "home_station_link__station")
                 .order_by("name", "id")[:30]
             )
@@ -380,7 +381,8 @@ def station_people(request, code: str):
     links = restrict(HomeStation.objects.filter(station=station), user).select_related("person__point_account")
     q = (request.GET.get("q") or "").strip()
     if q:
-        links = links.filter(Q(person__name__contains=q) | Q(person__phone__endswith=q))
+        # By the masking policy a phone matches whole or by the 4 digits its mask shows.
+        links = links.filter(Q(person__name__contains=q) | (phone_search_q(q, "person__phone") or Q()))
     rows = [
         (link.person, mask_phone(link.person.phone), getattr(link.person, "point_account", None))
         for link in links.order_by("person__name", "person_id")[:201]

@@ -38,6 +38,7 @@ from grievances.services.handling import (
     grievance_resolve,
     grievance_transfer,
     notices_mark_read,
+    transfer_targets,
 )
 from grievances.services.intake import grievance_create, next_ticket, prepare_ticket_sequences
 from grievances.services.projects import (
@@ -102,5 +103,6 @@ __all__ = [
     "street_of",
     "suggest_category",
     "text_similarity",
+    "transfer_targets",
     "version_of",
 ]

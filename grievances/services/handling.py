@@ -21,7 +21,7 @@ from grievances.services.triage import (
     route_note,
     street_of,
 )
-from organizations.models import StaffPost
+from organizations.models import Body, StaffPost
 
 
 def grievance_accept(*, grievance, actor) -> Grievance:
@@ -110,12 +110,24 @@ def grievance_mark_duplicate(*, grievance, master, actor) -> Grievance:
     return result
 
 
+def transfer_targets(grievance):
+    """The bodies a case may be handed to: those placed over its place (the city's member units,
+    its district's hubs and industry committees), never another district's; the district and
+    street committees are reached by the street fallback, not by transfer."""
+    bodies = Body.objects.exclude(kind__in=[Body.Kind.DISTRICT_COMMITTEE, Body.Kind.STREET_COMMITTEE])
+    if grievance.territory_id is None:
+        return bodies.filter(territory__depth=1)
+    return bodies.filter(territory__path__in=ancestor_paths(grievance.territory))
+
+
 def grievance_transfer(*, grievance, actor, body=None, note: str = "") -> Grievance:
     """Hand the case to another body (or back to the street when ``body`` is None).
 
     The deadline stays: a transfer does not buy time (that needs an approved extension). The new
     owner is told; a body without an account falls back to the street (``assignee_for``).
     """
+    if body is not None and not transfer_targets(grievance).filter(pk=body.pk).exists():
+        raise ValidationError(f"诉求 {grievance.ticket} 不能转办至“{body}”：该单位不负责此诉求所在辖区")
     route = Route(body=body, owner_territory=street_of(grievance.territory))
     assignee = assignee_for(route)
     target = str(body) if body else f"属地兜底：{route.owner_territory}"

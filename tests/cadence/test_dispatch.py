@@ -95,3 +95,11 @@ def test_empty_dispatch_list_names_no_command(client, industry_officer):
     client.force_login(industry_officer)
     page = client.get(reverse("cadence:dispatch-list")).content.decode()
     assert "暂无月调度报告。每月第一个工作日自动生成" in page and "manage.py" not in page
+
+
+def test_empty_dispatch_list_speaks_to_the_user_not_the_operator(client, fuzimiao_cadre):
+    """A street cadre is not told to run a management command (English, and not theirs to run)."""
+    client.force_login(fuzimiao_cadre)
+    page = client.get(reverse("cadence:dispatch-list")).content.decode()
+    assert "暂无月调度报告" in page
+    assert "manage.py" not in page and "run_report" not in page

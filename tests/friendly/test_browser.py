@@ -131,3 +131,15 @@ def test_public_map_lists_points_near_the_phone(phone_page, live_server, world):
     _fits(page)
     _shot(page, "friendly-map")
     assert page.external_requests == []
+
+
+def test_public_map_station_link_is_a_finger_sized_target(phone_page, live_server, world, managed_station):
+    """The rider taps 查看驿站 with a thumb: at least 24×24 CSS px (WCAG 2.5.8), not a 20 px line."""
+    page = phone_page
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 32.0233, "longitude": 118.7840})
+    page.goto(f"{live_server.url}/map/")
+    page.wait_for_selector("#fmap[data-loaded='1']", timeout=10_000)
+    link = page.locator("#items a", has_text="查看驿站").first
+    box = link.bounding_box()
+    assert box["height"] >= 24 and box["width"] >= 24, box

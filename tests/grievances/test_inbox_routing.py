@@ -105,6 +105,9 @@ def test_inbox_search_filters_and_pages(submit, world, yzgl, municipal):
     assert rows(q="保安") == [first]
     assert rows(q="2222") == [first]  # phone tail, exactly the 4 shown digits
     assert rows(q="1381111") == []  # never a hidden digit
+    # codes typed through a Chinese IME: full-width digits and dash are folded
+    assert rows(q="２２２２") == [first]
+    assert rows(q=first.ticket.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"}).replace("-", "－")) == [first]
     assert rows(category="charging")[0].territory == world.huaqiaolu
     assert rows(street=world.fuzimiao.code) == [first]
     assert rows(street="nonsense") and rows(state="bogus")  # ignored, never an error

@@ -155,6 +155,15 @@ def test_status_lookup_needs_matching_phone_tail(client, submit):
     assert "13812345678" not in ok.content.decode()
 
 
+def test_status_lookup_folds_full_width_ticket_and_phone_tail(client, submit):
+    """A Chinese IME types ＳＱ…－… and ５６７８: codes are folded, so the case is found."""
+    grievance = submit(contact_phone="13812345678")
+    wide_ticket = grievance.ticket.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789SQ"}).replace("-", "－")
+    ok = client.post(reverse("grievances:lookup"), {"ticket": f" {wide_ticket} ", "phone_tail": "５６７８"})
+    assert ok.status_code == 302, ok.content.decode()[:400]
+    assert ok.url == reverse("grievances:status", args=[grievance.ticket])
+
+
 def test_lookup_rate_limit(client, submit, settings):
     settings.GRIEVANCES = {"RATE_LIMITS": {"lookup_ip": (3, 600)}}
     for _ in range(3):

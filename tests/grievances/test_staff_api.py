@@ -241,3 +241,45 @@ def test_an_action_from_a_page_opened_before_a_transfer_is_refused(client, case,
     # The page shows the new version; acting from it works.
     page = client.get(reverse("grievances:detail", args=[case.ticket])).content.decode()
     assert f'name="version" value="{case.updated_at.isoformat()}"' in page
+
+
+def test_transfer_offers_and_takes_only_bodies_over_the_case(client, case, world, fuzimiao_cadre):
+    """A 秦淮 case may go to a city body or a 秦淮 hub, never to another district's hub."""
+    from organizations.models import Body
+
+    own = Body.objects.create(code="QH-HUB", name="秦淮硅巷党建联盟", kind=Body.Kind.HUB, territory=world.qinhuai)
+    other = Body.objects.create(code="XW-HUB", name="玄武湖畔党建联盟", kind=Body.Kind.HUB, territory=world.xuanwu)
+    login(client, fuzimiao_cadre)
+    page = client.get(reverse("grievances:detail", args=[case.ticket])).content.decode()
+    page = page[page.index('name="body"') :]
+    page = page[: page.index("</select>")]
+    assert f'<option value="{own.pk}"' in page and f'<option value="{world.scjg.pk}"' in page
+    assert f'<option value="{other.pk}"' not in page
+    response = client.post(reverse("grievances:act", args=[case.ticket, "transfer"]), {"body": other.pk}, follow=True)
+    case.refresh_from_db()
+    assert case.body_id != other.pk
+    assert "转至单位" in response.content.decode()
+    # and the service refuses it from any door
+    from django.core.exceptions import ValidationError
+
+    from grievances.services import grievance_transfer
+
+    with pytest.raises(ValidationError, match="不负责此诉求所在辖区"):
+        grievance_transfer(grievance=case, actor=fuzimiao_cadre, body=other)
+
+
+def test_duplicate_master_ticket_typed_full_width(client, submit, fuzimiao_cadre):
+    first, second = submit("一号小区保安不让进"), submit("二号小区的保安不让快递员进")
+    wide = first.ticket.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789SQ"}).replace("-", "－")
+    login(client, fuzimiao_cadre).post(reverse("grievances:act", args=[second.ticket, "duplicate"]), {"master": wide})
+    second.refresh_from_db()
+    assert second.duplicate_of == first
+
+
+def test_inbox_street_filter_offers_only_the_station_street(client, station_manager, world):
+    """The station manager sees its station's cases: the 街道 filter must not list the city."""
+    page = login(client, station_manager).get(reverse("grievances:inbox")).content.decode()
+    if 'name="street"' in page:
+        picker = page[page.index('name="street"') :]
+        picker = picker[: picker.index("</select>")]
+        assert world.xinjiekou.name not in picker and world.zhonghuamen.name not in picker

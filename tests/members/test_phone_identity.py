@@ -73,3 +73,14 @@ def test_sms_log_masks_the_phone(caplog, settings):
     with caplog.at_level("INFO", logger="portal.sms"):
         sms.send_sms(phone="13800138000", text="hi")
     assert "138****8000" in caplog.text and "13800138000" not in caplog.text
+
+
+def test_code_typed_full_width_or_with_spaces_is_accepted_and_nonsense_is_refused():
+    """A Chinese IME types ６２０１３５: it is the same code (it was a 500: compare_digest
+    refuses non-ASCII strings)."""
+    otp_request(phone="13800138000")
+    wide = _code().translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})
+    assert otp_verify(phone="13800138000", code=f" {wide[:3]} {wide[3:]} ") == "13800138000"
+    otp_request(phone="13800138001")
+    with pytest.raises(PhoneIdentityError, match="不正确"):
+        otp_verify(phone="13800138001", code="验证码")

@@ -270,3 +270,21 @@ def test_list_pages_query_counts_are_pinned(
             assert client.get(reverse(f"points:{name}")).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(reverse("points:account", args=[PointAccount.objects.first().pk])).status_code == 200
+
+
+@pytest.mark.parametrize("field", ["reward", "night"])
+def test_phone_redeem_with_a_tampered_choice_is_no_500(client, worker, reward, field):
+    """A posted reward or night that is not a number answers like a missing one, never a 500."""
+    phone_login(client, worker.phone)
+    data = {"reward": reward.pk, "night": "1", "token": "t", field: "abc"}
+    response = client.post(reverse("points:phone-rewards"), data)
+    assert response.status_code in (200, 404)
+
+
+def test_phone_redeem_confirm_never_shows_a_negative_balance(client, worker, reward):
+    reward.cost = 30
+    reward.save(update_fields=["cost"])
+    phone_login(client, worker.phone)
+    asked = client.post(reverse("points:phone-rewards"), {"reward": reward.pk, "token": "t"}).content.decode()
+    assert "积分不足" in asked and "还差" in asked
+    assert 'id="after">-' not in asked

@@ -48,6 +48,11 @@ def test_upload_review_apply(page, live_server, world, tmp_path):
     login_in_browser(page, live_server, "fuzimiao")
     page.goto(f"{live_server.url}/surveys/tasks/")
     assert "甲科技有限公司" in page.locator("#tasks").inner_text()
+    # 铁脚板 check on site from a phone: the list fits, the 核实 link is on screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator("#tasks a:has-text('核实')").bounding_box()["x"] < 390
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.click("#tasks a:has-text('核实')")
     page.click("#confirm")
     page.wait_for_selector("#no-tasks")
