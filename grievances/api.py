@@ -9,10 +9,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.filters import SearchFilter
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from core.http import client_ip
+from core.validation import normalize_ticket
 from grievances import abuse, services
 from grievances.models import Channel, Grievance, GrievanceEvent
 from grievances.selectors import intake_station, submitter_for
@@ -123,6 +125,15 @@ class IntakeResultSerializer(serializers.Serializer):
     state = serializers.CharField()
 
 
+class TicketSearchFilter(SearchFilter):
+    """``?search=`` is a ticket: folded like every typed ticket (full width, lower case, spaces),
+    as one term, not split at its spaces."""
+
+    def get_search_terms(self, request):
+        term = normalize_ticket(request.query_params.get(self.search_param, ""))
+        return [term] if term else []
+
+
 class GrievanceViewSet(ScopedReadOnlyViewSet):
     """诉求（按辖区、责任单位、驿站范围过滤；非办理人看到的提交人信息已脱敏）。"""
 
@@ -130,9 +141,17 @@ class GrievanceViewSet(ScopedReadOnlyViewSet):
     serializer_class = GrievanceSerializer
     lookup_field = "ticket"
     filterset_fields = ["state", "channel", "priority", "escalation_level"]
+    filter_backends = [
+        TicketSearchFilter if backend is SearchFilter else backend for backend in ScopedReadOnlyViewSet.filter_backends
+    ]
     search_fields = ["=ticket"]
     ordering_fields = ["submitted_at", "resolve_due_at"]
     ordering = ["-submitted_at"]
+
+    def get_object(self):
+        # The ticket in the path is typed like any other (full width, lower case): folded.
+        self.kwargs[self.lookup_field] = normalize_ticket(self.kwargs[self.lookup_field])
+        return super().get_object()
 
     def get_serializer_class(self):
         return GrievanceDetailSerializer if self.action == "retrieve" else GrievanceSerializer

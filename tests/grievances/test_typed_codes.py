@@ -48,3 +48,14 @@ def test_timeline_keeps_the_line_breaks_of_a_reply(client, submit, fuzimiao_cadr
     client.post(reverse("grievances:lookup"), {"ticket": case.ticket, "phone_tail": "5678"})
     page = client.get(reverse("grievances:status", args=[case.ticket])).content.decode()
     assert "已联系物业　张经理，<br>明天上午处理；" in page
+
+
+def test_api_takes_a_ticket_typed_full_width_or_lower_case(api_client, submit, fuzimiao_cadre):
+    """The API is a door too: the case by its ticket and the ``?search=`` by ticket fold it."""
+    case = submit("小区保安不让快递员进门", contact_phone="13812345678")
+    api_client.force_authenticate(fuzimiao_cadre)
+    for typed in (case.ticket.lower(), full_width(case.ticket)):
+        response = api_client.get(f"/api/v1/grievances/{typed}/")
+        assert response.status_code == 200 and response.json()["ticket"] == case.ticket
+        rows = api_client.get("/api/v1/grievances/", {"search": f" {typed} "}).json()["results"]
+        assert [row["ticket"] for row in rows] == [case.ticket]
