@@ -15,11 +15,10 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from core.masking import is_phone_tail
-from core.text import to_halfwidth
 from core.validation import normalize_ticket
 from grievances.models import OPEN_STATES, Category, Grievance
 from grievances.selectors import inbox
+from members.selectors import phone_search_q
 from organizations.models import Territory
 from organizations.scope import placeable
 
@@ -89,11 +88,11 @@ def search(user, f: InboxFilter, *, now: datetime | None = None):
     if f.q:
         term = f.q
         # Tickets and phone digits are codes, folded as typed with a Chinese input method; the
-        # case text is matched as written.
+        # case text is matched as written. A phone by the one rule (phone_search_q): whole, or
+        # the 4 digits its mask shows.
         match = Q(ticket__icontains=normalize_ticket(term)) | Q(text__icontains=term)
-        tail = to_halfwidth(term)
-        if is_phone_tail(tail):
-            match |= Q(contact_phone__endswith=tail) | Q(contact_phone="", person__phone__endswith=tail)
+        if (phone := phone_search_q(term, "contact_phone")) is not None:
+            match |= phone | (Q(contact_phone="") & phone_search_q(term, "person__phone"))
         qs = qs.filter(match)
     if f.state == "open":
         qs = qs.filter(state__in=OPEN_STATES)

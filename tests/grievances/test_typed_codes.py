@@ -23,13 +23,22 @@ def test_duplicate_takes_a_full_width_ticket(client, submit, fuzimiao_cadre):
     assert second.state == Grievance.State.DUPLICATE and second.duplicate_of == first
 
 
+def inbox_rows(client, q: str) -> str:
+    """The inbox table for ``q`` (the page's 新通知 card links every new case whatever the search)."""
+    page = client.get(reverse("grievances:inbox"), {"tab": "all", "q": q}).content.decode()
+    if 'id="inbox"' not in page:
+        return ""
+    rows = page[page.index('id="inbox"') :]
+    return rows[: rows.index("</table>")]
+
+
 def test_inbox_search_and_status_lookup_take_a_full_width_ticket(client, submit, fuzimiao_cadre):
     case = submit("小区保安不让快递员进门", contact_phone="13812345678")
     client.force_login(fuzimiao_cadre)
-    page = client.get(reverse("grievances:inbox"), {"tab": "all", "q": full_width(case.ticket)}).content.decode()
-    assert f'href="{reverse("grievances:detail", args=[case.ticket])}"' in page
-    page = client.get(reverse("grievances:inbox"), {"tab": "all", "q": full_width("5678")}).content.decode()
-    assert f'href="{reverse("grievances:detail", args=[case.ticket])}"' in page
+    link = f'href="{reverse("grievances:detail", args=[case.ticket])}"'
+    assert link not in inbox_rows(client, "SQ19990101-00001")  # the helper can tell a miss
+    assert link in inbox_rows(client, full_width(case.ticket))
+    assert link in inbox_rows(client, full_width("5678"))
     client.logout()
     typed = f" {full_width(case.ticket.lower())} "
     response = client.post(reverse("grievances:lookup"), {"ticket": typed, "phone_tail": full_width("5678")})
@@ -59,3 +68,18 @@ def test_api_takes_a_ticket_typed_full_width_or_lower_case(api_client, submit, f
         assert response.status_code == 200 and response.json()["ticket"] == case.ticket
         rows = api_client.get("/api/v1/grievances/", {"search": f" {typed} "}).json()["results"]
         assert [row["ticket"] for row in rows] == [case.ticket]
+
+
+def test_inbox_searches_a_phone_by_the_one_rule(client, submit, fuzimiao_cadre):
+    """The inbox searches phones as every phone search does (members.selectors.phone_search_q):
+    the whole number or the 4 digits the mask shows, spaces and full width folded; never a
+    longer tail, which would tell a masked digit."""
+    case = submit("小区保安不让快递员进门", contact_phone="13812345678")
+    client.force_login(fuzimiao_cadre)
+    link = f'href="{reverse("grievances:detail", args=[case.ticket])}"'
+
+    def found(q):
+        return link in inbox_rows(client, q)
+
+    assert found("138 1234 5678") and found(full_width("13812345678")) and found("56 78")
+    assert not found("45678") and not found("2345678")
