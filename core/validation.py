@@ -83,14 +83,6 @@ def normalize_contact_phone(value: str | None) -> str:
     return text.removeprefix("+86").removeprefix("0086")
 
 
-def normalize_ticket(value: str | None) -> str:
-    """A ticket number as typed (full width from a Chinese input method, lower case, spaces) folded
-    to the stored form ``SQ20261123-00042``: a code, so it is folded like one wherever it is typed."""
-    from core.text import to_halfwidth
-
-    return re.sub(r"\s", "", to_halfwidth(str(value or ""))).upper()
-
-
 def contact_phone_error(value: str) -> str | None:
     """A mobile number or a landline/hotline; anything else would show up as a broken ``tel:`` link."""
     if not value or _MOBILE.match(value) or _LANDLINE.match(value):

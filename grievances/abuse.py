@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.cache import count_hits, public_rate, public_rate_key
 from core.http import client_ip
-from core.validation import normalize_ticket
+from core.text import clean_code
 from grievances.models import BlockedSubmitter
 
 DEFAULT_LIMITS = {
@@ -134,6 +134,6 @@ def check_submit(
 def check_lookup(request, ticket: str = "") -> None:
     if not hit("lookup_ip", client_ip(request)):
         raise Refused("查询过于频繁，请十分钟后再试")
-    ticket = normalize_ticket(ticket)
+    ticket = clean_code(ticket)
     if ticket and not hit("lookup_ticket", ticket):
         raise Refused("该受理编号查询次数过多，请一小时后再试或拨打暖新热线")

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 
 from core.admin_changelist import PortalChangeListMixin
 from core.masking import mask_phone
-from core.validation import normalize_ticket
+from core.text import clean_code
 from grievances.models import (
     BlockedSubmitter,
     Campaign,
@@ -136,7 +136,7 @@ class GrievanceAdmin(ScopedAdmin):
     def get_search_results(self, request, queryset, search_term):
         # Tickets are searched by prefix: LIKE 'SQ…%' runs on the ticket's pattern index, where
         # the admin's default icontains would scan every case.
-        term = normalize_ticket(search_term)
+        term = clean_code(search_term)
         if not term:
             return queryset, False
         return queryset.filter(ticket__startswith=term), False

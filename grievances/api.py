@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from core.http import client_ip
-from core.validation import normalize_ticket
+from core.text import clean_code
 from grievances import abuse, services
 from grievances.models import Channel, Grievance, GrievanceEvent
 from grievances.selectors import intake_station, submitter_for
@@ -130,7 +130,7 @@ class TicketSearchFilter(SearchFilter):
     as one term, not split at its spaces."""
 
     def get_search_terms(self, request):
-        term = normalize_ticket(request.query_params.get(self.search_param, ""))
+        term = clean_code(request.query_params.get(self.search_param, ""))
         return [term] if term else []
 
 
@@ -150,7 +150,7 @@ class GrievanceViewSet(ScopedReadOnlyViewSet):
 
     def get_object(self):
         # The ticket in the path is typed like any other (full width, lower case): folded.
-        self.kwargs[self.lookup_field] = normalize_ticket(self.kwargs[self.lookup_field])
+        self.kwargs[self.lookup_field] = clean_code(self.kwargs[self.lookup_field])
         return super().get_object()
 
     def get_serializer_class(self):

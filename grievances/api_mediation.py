@@ -12,7 +12,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.validation import normalize_ticket
+from core.text import clean_code
 from grievances import mediation as services
 from grievances.models import Grievance, Mediation, MediationCommittee, MediationSession
 from organizations.api_base import ScopedModelViewSet, ScopedReadOnlyViewSet
@@ -91,7 +91,7 @@ class MediationViewSet(ScopedModelViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         grievance = restrict(Grievance.objects.select_related("category", "territory"), self.request.user).filter(
-            ticket=normalize_ticket(data["grievance"])
+            ticket=clean_code(data["grievance"])
         )
         grievance = grievance.first()
         if grievance is None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from core.text import to_halfwidth
-from core.validation import normalize_ticket
+from core.text import clean_code, to_halfwidth
 from grievances.models import Category, Channel, Grievance, Priority
 from grievances.photos import MAX_PHOTOS
 from members.validators import normalize_phone, phone_error
@@ -150,7 +149,7 @@ class StatusLookupForm(forms.Form):
     )
 
     def clean_ticket(self):
-        return normalize_ticket(self.cleaned_data["ticket"])
+        return clean_code(self.cleaned_data["ticket"])
 
     def clean_phone_tail(self):
         # ``\d`` also matches full-width digits, which no stored phone ends with.
@@ -212,7 +211,7 @@ class DuplicateForm(forms.Form):
     master = forms.CharField(label="主件受理编号", max_length=40)
 
     def clean_master(self):
-        return normalize_ticket(self.cleaned_data["master"])
+        return clean_code(self.cleaned_data["master"])
 
 
 class RecategorizeForm(forms.Form):

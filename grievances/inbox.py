@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from core.validation import normalize_ticket
+from core.text import clean_code
 from grievances.models import OPEN_STATES, Category, Grievance
 from grievances.selectors import inbox
 from members.selectors import phone_search_q
@@ -90,7 +90,7 @@ def search(user, f: InboxFilter, *, now: datetime | None = None):
         # Tickets and phone digits are codes, folded as typed with a Chinese input method; the
         # case text is matched as written. A phone by the one rule (phone_search_q): whole, or
         # the 4 digits its mask shows.
-        match = Q(ticket__icontains=normalize_ticket(term)) | Q(text__icontains=term)
+        match = Q(ticket__icontains=clean_code(term)) | Q(text__icontains=term)
         if (phone := phone_search_q(term, "contact_phone")) is not None:
             match |= phone | (Q(contact_phone="") & phone_search_q(term, "person__phone"))
         qs = qs.filter(match)

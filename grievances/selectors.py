@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from core.db import ModelColumns
 from core.masking import mask_phone
-from core.text import to_halfwidth
-from core.validation import normalize_ticket
+from core.text import clean_code, to_halfwidth
 from grievances import abuse
 from grievances.models import OPEN_STATES, Category, GovernanceProject, Grievance
 from organizations.models import Territory
@@ -62,7 +61,7 @@ def public_status(*, ticket: str, phone_tail: str) -> Grievance | None:
     phone_tail = to_halfwidth(phone_tail)
     if len(phone_tail) != 4 or not phone_tail.isascii() or not phone_tail.isdigit():
         return None
-    grievance = Grievance.objects.filter(ticket=normalize_ticket(ticket)).select_related("category", "person").first()
+    grievance = Grievance.objects.filter(ticket=clean_code(ticket)).select_related("category", "person").first()
     if grievance is None or not grievance.submitter_phone.endswith(phone_tail):
         return None
     return grievance
