@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from core.text import clean_code
 from grievances import mediation as services
 from grievances.models import Mediation, MediationCommittee, MediationSession
 from organizations.admin_base import ScopedAdmin, ScopedInline
@@ -85,6 +88,9 @@ class MediationForm(forms.ModelForm):
         return data
 
 
+_TICKET = re.compile(r"^SQ\d{8}-\d+$")
+
+
 @admin.register(Mediation)
 class MediationAdmin(ScopedAdmin):
     form = MediationForm
@@ -94,6 +100,13 @@ class MediationAdmin(ScopedAdmin):
     list_select_related = ["grievance", "committee"]
     raw_id_fields = ["grievance"]
     inlines = [SessionInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        # A ticket typed full width or lower case is folded like at every door (``=`` is only
+        # case-insensitive); a mediator's or committee's name is searched as typed.
+        if _TICKET.match(code := clean_code(search_term)):
+            search_term = code
+        return super().get_search_results(request, queryset, search_term)
 
     def get_readonly_fields(self, request, obj=None):
         base = ["status", "opened_at", "closed_at", "agreement", "amount_yuan", "referral_to", "outcome_note"]

@@ -196,3 +196,15 @@ def test_admin_opens_and_closes_through_the_services(client, labour_case, commit
     assert response.status_code == 302, response.content.decode()[:3000]
     mediation.refresh_from_db()
     assert (mediation.status, mediation.amount_fen) == ("agreed", 100000)
+
+
+def test_admin_search_takes_a_ticket_typed_full_width(client, labour_case, committee, fuzimiao_cadre):
+    """The mediation changelist's search is a door that takes a ticket: folded like every other."""
+    mediation = _open(labour_case, committee, fuzimiao_cadre)
+    client.force_login(fuzimiao_cadre)
+    change = f"/admin/grievances/mediation/{mediation.pk}/change/"
+    wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in labour_case.ticket.lower())
+    assert change not in client.get("/admin/grievances/mediation/", {"q": "SQ19990101-00001"}).content.decode()
+    for typed in (labour_case.ticket, wide):
+        assert change in client.get("/admin/grievances/mediation/", {"q": typed}).content.decode()
+    assert change in client.get("/admin/grievances/mediation/", {"q": "李秀英"}).content.decode()
