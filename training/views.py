@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from core.exports import export_response, list_export
 from members.models import Person
+from members.selectors import phone_search_q
 from organizations.models import PartyOrganization
 from organizations.scope import get_visible_or_404, restrict
 from training import selectors, services
@@ -58,7 +60,8 @@ def session_detail(request, pk: int):
     candidates = []
     if q and request.user.has_perm("training.add_enrolment"):
         people = restrict(Person.objects.all(), request.user)
-        people = people.filter(phone=q) if q.isdigit() else people.filter(name__startswith=q)
+        # A phone by the one rule (whole, or the mask's 4 digits; spaces and full width folded).
+        people = people.filter(phone_search_q(q) or Q(name__startswith=q))
         candidates = list(people.exclude(training_enrolments__session=session).order_by("name", "id")[:20])
     return render(
         request,

@@ -8,10 +8,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from members.models import Person
+from members.selectors import phone_search_q
 from organizations.scope import get_visible_or_404, restrict
 from volunteers import selectors, services
 from volunteers.models import ProbeReport, Team, TeamMember
@@ -41,7 +43,8 @@ def team_detail(request, pk: int):
     candidates = []
     if q and request.user.has_perm("volunteers.add_teammember"):
         people = restrict(Person.objects.all(), request.user)
-        people = people.filter(phone=q) if q.isdigit() else people.filter(name__startswith=q)
+        # A phone by the one rule (whole, or the mask's 4 digits; spaces and full width folded).
+        people = people.filter(phone_search_q(q) or Q(name__startswith=q))
         active = TeamMember.objects.filter(team=team, left_on__isnull=True).values("person_id")
         candidates = list(people.exclude(pk__in=active).order_by("name", "id")[:20])
     return render(

@@ -152,3 +152,14 @@ def test_admin_form_shows_the_budget_refusal(client, municipal, course, budget, 
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert course.sessions.count() == 2 and date(2025, 7, 1) in course.sessions.values_list("starts_on", flat=True)
+
+
+def test_enrol_picker_finds_a_phone_typed_with_spaces_or_full_width(client, qinhuai_organizer, session, people):
+    """The enrol picker searches phones by the one rule (members.selectors.phone_search_q)."""
+    client.force_login(qinhuai_organizer)
+    phone = people["worker"].phone
+    assert phone
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in phone)
+    for typed in (f"{phone[:3]} {phone[3:7]} {phone[7:]}", wide):
+        page = client.get(f"/training/sessions/{session.pk}/", {"q": typed}).content.decode()
+        assert "刘干事" in page

@@ -186,3 +186,12 @@ def test_pages(client, fuzimiao_cadre, xinjiekou_cadre, team, riders):
     )
     page = client.get(f"/volunteers/teams/{team.pk}/").content.decode()
     assert "防汛巡查" in page and "陈骑手（2.0）" in page
+
+
+def test_team_picker_finds_a_phone_typed_with_spaces_or_full_width(client, fuzimiao_cadre, team, riders):
+    """The join picker searches phones by the one rule (members.selectors.phone_search_q)."""
+    client.force_login(fuzimiao_cadre)
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in riders[2].phone)
+    for typed in ("138 0000 0002", wide):
+        assert "陈骑手" in client.get(f"/volunteers/teams/{team.pk}/", {"q": typed}).content.decode()
+    assert "陈骑手" not in client.get(f"/volunteers/teams/{team.pk}/", {"q": "1380000000"}).content.decode()
