@@ -268,14 +268,6 @@ def test_transfer_offers_and_takes_only_bodies_over_the_case(client, case, world
         grievance_transfer(grievance=case, actor=fuzimiao_cadre, body=other)
 
 
-def test_duplicate_master_ticket_typed_full_width(client, submit, fuzimiao_cadre):
-    first, second = submit("一号小区保安不让进"), submit("二号小区的保安不让快递员进")
-    wide = first.ticket.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789SQ"}).replace("-", "－")
-    login(client, fuzimiao_cadre).post(reverse("grievances:act", args=[second.ticket, "duplicate"]), {"master": wide})
-    second.refresh_from_db()
-    assert second.duplicate_of == first
-
-
 def test_inbox_street_filter_offers_only_the_station_street(client, station_manager, world):
     """The station manager sees its station's cases: the 街道 filter must not list the city."""
     page = login(client, station_manager).get(reverse("grievances:inbox")).content.decode()
