@@ -90,13 +90,13 @@ def contact_phone_error(value: str) -> str | None:
     return f"电话“{value}”格式不正确：应为11位手机号或带区号的座机（如 025-84561234）"
 
 
-def clean_phone_field(instance, name: str = "phone") -> None:
-    """A model's contact phone is a code: folded as typed (full width, spaces) and checked, in
-    Chinese naming the field (call it from the model's ``clean``)."""
+def clean_phone_field(instance, name: str = "phone") -> str | None:
+    """Fold a model's contact phone in place (a code: full width, spaces) and return what is wrong
+    with it, in Chinese, or None; called from the models' ``clean``."""
     if value := getattr(instance, name):
         setattr(instance, name, normalize_contact_phone(value))
-        if error := contact_phone_error(getattr(instance, name)):
-            raise ValidationError({name: error})
+        return contact_phone_error(getattr(instance, name))
+    return None
 
 
 def coordinates_error(lng: float, lat: float, bounds: tuple[float, float, float, float], city: str) -> str | None:

@@ -8,9 +8,8 @@ from django.db import models
 from core.text import clean_code
 from core.validation import (
     DateChecks,
-    contact_phone_error,
+    clean_phone_field,
     coordinates_error,
-    normalize_contact_phone,
     url_code_error,
 )
 from organizations.scope import ScopedQuerySet, ScopeSpec
@@ -173,11 +172,8 @@ class Station(models.Model):
             error = url_code_error(self.code, "驿站编码")
             if error:
                 errors["code"] = error
-        if self.contact_phone:
-            self.contact_phone = normalize_contact_phone(self.contact_phone)
-            error = contact_phone_error(self.contact_phone)
-            if error:
-                errors["contact_phone"] = error
+        if error := clean_phone_field(self, "contact_phone"):
+            errors["contact_phone"] = error
         if errors:
             raise ValidationError(errors)
 

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from core.validation import clean_phone_field
@@ -32,4 +33,5 @@ class Instructor(models.Model):
         return self.name
 
     def clean(self) -> None:
-        clean_phone_field(self)
+        if error := clean_phone_field(self):
+            raise ValidationError({"phone": error})

@@ -206,7 +206,8 @@ class CommitteeMember(models.Model):
         return f"{self.get_position_display()} {self.name}"
 
     def clean(self) -> None:
-        clean_phone_field(self)
+        if error := clean_phone_field(self):
+            raise ValidationError({"phone": error})
 
 
 class OrganizationEvent(models.Model):
