@@ -4,6 +4,7 @@ phone (390×844): zero serious or critical WCAG 2.1 A/AA violations."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import axe_violations, report
 from tests.conftest import login_in_browser
@@ -47,8 +48,8 @@ def test_staff_pages_have_no_serious_violations(phone_page, live_server, fuzimia
     found["weekly report"] = axe_violations(page)
     assert not any(found.values()), report(found)
     # The menu folds on a phone and opens with one tap.
-    assert not page.locator("#topnav").is_visible()
+    expect(page.locator("#topnav")).to_be_hidden()
     page.click("label[for=nav-toggle]")
-    assert page.locator("#topnav").is_visible()
+    expect(page.locator("#topnav")).to_be_visible()
     page.screenshot(path="/tmp/phone-staff-menu.png")
     assert page.external_requests == []

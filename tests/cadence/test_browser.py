@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from cadence.models import WeeklyReport
 from tests.conftest import login_in_browser
@@ -28,7 +29,8 @@ def test_street_cadre_files_weekly_report(page, live_server, data, fuzimiao_cadr
     page.click("#submit-report")
     # Submitting without next week's plan names the missing field at the top and beside it.
     summary = page.locator("#error-summary")
-    assert summary.is_visible() and "请填写“下周计划”后再提交" in summary.inner_text()
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("请填写“下周计划”后再提交")
     assert summary.bounding_box()["y"] < page.locator("#figures").bounding_box()["y"]
     assert "请填写“下周计划”后再提交" in page.locator("#report-form").inner_text()
     page.fill("#id_next_week_plan", "组建钞库街联合党支部。")

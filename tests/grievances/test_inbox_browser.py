@@ -4,6 +4,7 @@ the labelled 办结 box (desktop); the same inbox as cards on a 390×844 phone."
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from grievances import inbox as inbox_filters
 from grievances.models import Grievance, RoutingRule
@@ -38,16 +39,17 @@ def test_inbox_on_a_desk_and_a_phone(page, phone_page, live_server, cases, fuzim
     # My cases: three, two a page, a real next page.
     assert page.locator("#inbox tbody tr").count() == 2
     page.click("nav.pager >> text=下一页")
-    assert page.locator("#inbox tbody tr").count() == 1
+    expect(page.locator("#inbox tbody tr")).to_have_count(1)
     # Search by the phone tail (the four digits the masked phone shows).
     page.fill("#f-q", "2222")
     page.click("#do-filter")
     rows = page.locator("#inbox tbody tr")
+    expect(rows).to_have_count(1)
     assert rows.count() == 1 and entry.ticket in rows.inner_text() and "138****2222" in rows.inner_text()
     page.select_option("#f-category", "parking")
     page.fill("#f-q", "")
     page.click("#do-filter")
-    assert "钞库街停车位太少" in page.locator("#inbox").inner_text()
+    expect(page.locator("#inbox")).to_contain_text("钞库街停车位太少")
     assert page.locator("#inbox tbody tr").count() == 1
     # The Excel export holds the filtered list.
     with page.expect_download() as download:
@@ -79,6 +81,6 @@ def test_inbox_on_a_desk_and_a_phone(page, phone_page, live_server, cases, fuzim
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.fill("#f-q", "停车")
     page.click("#do-filter")
-    assert page.locator("#inbox tbody tr").count() == 1
+    expect(page.locator("#inbox tbody tr")).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.external_requests == []

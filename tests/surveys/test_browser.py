@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from organizations.models import Unit
 from surveys.models import VerificationTask
@@ -31,7 +32,7 @@ def test_upload_review_apply(page, live_server, world, tmp_path):
     assert page.locator("#count-duplicate").inner_text() == "1"
     assert page.locator("#batch-progress").get_attribute("value") == "100"
     page.click("text=错误与重复")
-    assert "与第3行的统一社会信用代码重复" in page.locator("#row-table").inner_text()
+    expect(page.locator("#row-table")).to_contain_text("与第3行的统一社会信用代码重复")
     with page.expect_download() as download:
         page.click("#download-errors")
     assert download.value.suggested_filename.endswith(".xlsx")
