@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.forms import ProseField
 from core.text import clean_code, to_halfwidth
 from grievances.models import Category, Channel, Grievance, Priority
 from grievances.photos import MAX_PHOTOS
@@ -67,7 +68,7 @@ class PublicIntakeForm(forms.Form):
         required=False,
         empty_label="不确定（由工作人员分类）",
     )
-    text = forms.CharField(
+    text = ProseField(
         label="诉求内容",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": "请写清楚遇到的问题、地点和希望怎么解决"}),
@@ -168,7 +169,7 @@ class RateForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(
+    reason = ProseField(
         label="仍未解决的情况",
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -177,7 +178,7 @@ class ReopenForm(forms.Form):
 
 
 class TextActionForm(forms.Form):
-    text = forms.CharField(
+    text = ProseField(
         label="内容",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -219,7 +220,7 @@ class RecategorizeForm(forms.Form):
 
 
 class ProjectCloseForm(forms.Form):
-    explanation = forms.CharField(label="办结说明（统一答复关联诉求）", widget=forms.Textarea(attrs={"rows": 4}))
+    explanation = ProseField(label="办结说明（统一答复关联诉求）", widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class ProjectProgressForm(forms.Form):

@@ -1,5 +1,6 @@
 from django import forms
 
+from core.forms import ProseField
 from points.models import PhotoReport, VolunteerTask
 
 
@@ -60,7 +61,7 @@ class CodeForm(PhoneForm):
 
 class PhotoReportForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=PhotoReport.Kind.choices)
-    text = forms.CharField(label="情况描述", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    text = ProseField(label="情况描述", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
     photo = forms.FileField(
         label="照片", widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
     )

@@ -131,15 +131,25 @@ def grievance_transfer(*, grievance, actor, body=None, note: str = "") -> Grieva
     route = Route(body=body, owner_territory=street_of(grievance.territory))
     assignee = assignee_for(route)
     target = str(body) if body else f"属地兜底：{route.owner_territory}"
-    result = transition(
-        grievance,
-        S.ASSIGNED,
-        actor=actor,
-        note=f"转办至 {target}" + (f"：{note}" if note else "") + ("" if assignee else "；暂无承办岗位，待认领"),
-        body=body,
-        owner_territory=route.owner_territory,
-        assignee=assignee,
-    )
+    with transaction.atomic():
+        locked = Grievance.objects.select_for_update().get(pk=grievance.pk)
+        if (locked.state, locked.body_id, locked.assignee_id) == (
+            S.ASSIGNED,
+            body.pk if body else None,
+            assignee.pk if assignee else None,
+        ):
+            # The same transfer sent again (back and resubmit, a second click on a reloaded
+            # page): it would change nothing but add a second 转办 to the timeline.
+            raise IllegalTransition(f"诉求 {locked.ticket} 已由“{body or route.owner_territory}”承办，无需再次转办")
+        result = transition(
+            locked,
+            S.ASSIGNED,
+            actor=actor,
+            note=f"转办至 {target}" + (f"：{note}" if note else "") + ("" if assignee else "；暂无承办岗位，待认领"),
+            body=body,
+            owner_territory=route.owner_territory,
+            assignee=assignee,
+        )
     notify_assignee(result, f"assigned:{assignee.pk if assignee else 0}", f"诉求 {result.ticket} 已转办给您")
     return result
 

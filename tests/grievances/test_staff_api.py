@@ -275,3 +275,19 @@ def test_inbox_street_filter_offers_only_the_station_street(client, station_mana
         picker = page[page.index('name="street"') :]
         picker = picker[: picker.index("</select>")]
         assert world.xinjiekou.name not in picker and world.zhonghuamen.name not in picker
+
+
+def test_a_transfer_sent_again_writes_nothing_twice(client, case, world, fuzimiao_cadre):
+    """Back and 转办 again (the page reloaded, so its version is fresh): the case is already with
+    that body, so nothing is written and the owner is not told a second time."""
+    from grievances.models import Notice
+
+    login(client, fuzimiao_cadre)
+    url = reverse("grievances:act", args=[case.ticket, "transfer"])
+    client.post(url, {"body": world.scjg.pk, "text": "属食品安全"})
+    case.refresh_from_db()
+    events, notices = case.events.count(), Notice.objects.count()
+    response = client.post(url, {"body": world.scjg.pk, "text": "属食品安全", "version": case.updated_at.isoformat()})
+    response = client.get(response.url)
+    assert f"已由“{world.scjg}”承办，无需再次转办" in response.content.decode()
+    assert case.events.count() == events and Notice.objects.count() == notices
