@@ -130,8 +130,13 @@ def weekly_detail(request, pk: int):
         report = svc.weekly_report_refresh_figures(report=report)
     form = WeeklyReportForm(instance=report)
     if request.method == "POST":
-        if not can_file:
+        if not svc.can_file(request.user, report):
             raise PermissionDenied
+        if not report.is_editable:
+            # A tab opened before the report was filed (or back after 提交报告): the cadre may
+            # file, the report may no longer change. Say so rather than answer 无权访问.
+            messages.error(request, f"{report} 当前状态为“{report.get_status_display()}”，不能修改")
+            return redirect("cadence:weekly-detail", pk=report.pk)
         form = WeeklyReportForm(request.POST, instance=report)
         if form.is_valid():
             data = form.cleaned_data

@@ -122,3 +122,18 @@ def test_grid_marks_missing_past_weeks_as_late(data, world, qinhuai_organizer):
     assert set(rows) == {"夫子庙街道", "中华门街道"}
     # No report rows at all: every week before this one is past its deadline.
     assert {c["label"] for c in rows["中华门街道"][:-1]} == {"未报"}
+
+
+def test_saving_from_a_tab_opened_before_submission_says_why(client, data, world, fuzimiao_cadre):
+    """A second tab (or back after 提交报告) still shows the form: pressing 保存草稿 there answered
+    "无权访问（403）… 您的岗位没有访问这个页面的权限", as if the cadre had lost the right to file."""
+    report = open_report(world.fuzimiao)
+    url = reverse("cadence:weekly-detail", args=[report.pk])
+    client.force_login(fuzimiao_cadre)
+    client.post(url, {**TEXT, "submit": "1"})
+    response = client.post(url, {**TEXT, "work_done": "改过的内容", "save": "1"}, follow=True)
+    assert response.status_code == 200
+    assert "当前状态为“已提交”，不能修改" in response.content.decode()
+    report.refresh_from_db()
+    assert report.work_done == TEXT["work_done"]
+    assert [e.action for e in report.events.all()] == ["created", "submitted"]
