@@ -9,18 +9,21 @@ from django.db.models import Q
 from organizations import rules as R
 from organizations import selectors as S
 from organizations.models import PartyOrganization, Territory
-from organizations.scope import restrict
+from organizations.scope import placeable, restrict
 
 
 class DistrictFilter(admin.SimpleListFilter):
-    """按区：the districts the user may see (the territory field path is ``territory_field``)."""
+    """按区：the districts the user's posts reach (the territory field path is ``territory_field``).
+
+    A picker, so ``placeable``: territory names are shared reference data for reading, and a line
+    post (a station manager) read through ``restrict`` was offered every district of the city."""
 
     title = "所在区"
     parameter_name = "district"
     territory_field = "territory"
 
     def lookups(self, request, model_admin):
-        districts = restrict(Territory.objects.filter(depth=2), request.user).order_by("code")
+        districts = placeable(Territory.objects.filter(depth=2), request.user).order_by("code")
         return [(t.code, t.name) for t in districts.only("code", "name")]
 
     def queryset(self, request, queryset):
@@ -53,7 +56,7 @@ class TerritoryLevelFilter(admin.SimpleListFilter):
     unfiltered_limit = 40
 
     def lookups(self, request, model_admin):
-        nodes = restrict(Territory.objects.filter(depth=self.depth), request.user)
+        nodes = placeable(Territory.objects.filter(depth=self.depth), request.user)
         parent_code = request.GET.get(self.parent_parameter)
         if parent_code:
             parent = Territory.objects.filter(code=parent_code).only("path").first()

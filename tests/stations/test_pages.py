@@ -164,3 +164,16 @@ def test_station_manager_admin_locks_placement_fields(client, managed_station, s
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert "territory" not in form.fields and "manager_post" not in form.fields and "services" in form.fields
+
+
+def test_admin_place_filters_offer_only_the_station_managers_street(client, station_manager, world):
+    """按区 / 按街道 in the admin are pickers: a station manager, who sees one station, was offered
+    every district of the city (territory names are shared reference data for reading)."""
+    client.force_login(station_manager)
+    response = client.get("/admin/stations/station/")
+    offered = {
+        spec.title: dict(spec.lookup_choices)
+        for spec in response.context["cl"].get_filters(response.wsgi_request)[0]
+        if spec.title in ("所在区", "所在街道")
+    }
+    assert offered == {"所在街道": {world.fuzimiao.code: world.fuzimiao.name}}
