@@ -48,6 +48,12 @@ def row_view(batch: ImportBatch, row: StagedRow) -> dict:
             before, after = mask(before), mask(after)
         diff.append({"label": change["label"], "before": before, "after": after})
     name_value = row.values.get("name", "")
+    if not name_value:
+        # A changed row keeps only what differs from the record: a name as on record is not
+        # among its values, yet the street needs it to know which unit (or person) the row is.
+        column = next((c for c in batch.columns if c["field"] == "name"), None)
+        if column is not None and column["index"] < len(row.raw):
+            name_value = row.raw[column["index"]]
     return {
         "pk": row.pk,
         "row_number": row.row_number,

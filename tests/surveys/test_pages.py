@@ -274,3 +274,20 @@ def test_error_report_masks_for_an_officer_without_the_right(client, member_unit
     assert report_row(member_unit_officer)[4:7] == ("走查乙", bad, "13912345679")
     assert report_row(colleague)[4:7] == ("走查乙", mask_id_number(bad), mask_phone("13912345679"))
     assert report_row(municipal)[5] == bad
+
+
+def test_street_task_list_names_a_changed_unit_whose_name_did_not_change(
+    client, municipal, fuzimiao_cadre, tmp_path, world
+):
+    """A changed row whose name is the one on record left the 名称 column blank: the street saw
+    only a credit code and had to open each task to learn which unit it was."""
+    Unit.objects.create(name="甲公司", credit_code=code(51), kind="enterprise", territory=world.fuzimiao)
+    rows = [
+        ["单位名称", "统一社会信用代码", "所属区", "所属街道", "从业人数"],
+        ["甲公司", code(51), "秦淮区", "夫子庙街道", "12人"],
+    ]
+    import_file(kind="units", path=write_xlsx(tmp_path / "changed.xlsx", rows), user=municipal)
+    assert VerificationTask.objects.count() == 1
+    client.force_login(fuzimiao_cadre)
+    inbox = client.get(reverse("surveys:task-list")).content.decode()
+    assert '<td data-label="名称">甲公司</td>' in inbox
