@@ -392,6 +392,16 @@ class CareActivity(models.Model):
         errors = DateChecks().fact("held_on", self.held_on, "活动日期").errors
         if self.items_count and not self.items_given:
             errors["items_given"] = "填写了发放数量，请注明发放的物品"
+        title = (self.title or "").strip()
+        if self.station_id and self.held_on and title and "held_on" not in errors:
+            # The same form sent again (back, and 保存 with what the browser restored) would
+            # count the activity and its people twice; a second one that day has its own name.
+            same = CareActivity.objects.filter(station_id=self.station_id, held_on=self.held_on, title=title)
+            if same.exclude(pk=self.pk).exists():
+                errors["title"] = (
+                    f"该驿站 {self.held_on:%Y-%m-%d} 已记录过“{title}”，未重复保存；"
+                    "如是当天的另一场活动，请在名称中注明（如“第二场”）"
+                )
         if errors:
             raise ValidationError(errors)
 

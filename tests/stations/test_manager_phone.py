@@ -126,3 +126,26 @@ def test_manager_on_a_phone_inspects_one_item_at_a_time(phone_page, live_server,
     phone_page.screenshot(path="/tmp/phone-manage.png", full_page=True)
     assert Inspection.objects.get().photos.count() == 1
     assert phone_page.external_requests == []
+
+
+def test_care_activity_sent_again_is_not_recorded_twice(client, managed_station, station_manager):
+    """Back to the form (the browser restores what was typed) and 保存 again wrote a second,
+    identical 聚心行动: the station's counts of activities and people served doubled."""
+    client.force_login(station_manager)
+    url = f"/stations/{managed_station.code}/care/"
+    typed = {
+        "held_on": timezone.localdate().isoformat(),
+        "kind": "winter",
+        "title": "冬送温暖 · 暖心包",
+        "participants": "30",
+        "items_given": "手套、热饮",
+        "items_count": "30",
+    }
+    assert client.post(url, typed).status_code == 302
+    again = client.post(url, {**typed, "title": " 冬送温暖 · 暖心包 "})
+    assert again.status_code == 200
+    assert "已记录过“冬送温暖 · 暖心包”" in again.content.decode()
+    assert CareActivity.objects.count() == 1
+    # Another activity the same day under its own name is recorded.
+    assert client.post(url, {**typed, "title": "冬送温暖 · 第二场"}).status_code == 302
+    assert CareActivity.objects.count() == 2
