@@ -342,6 +342,23 @@ def task_decide(*, task: VerificationTask, actor, decision: str, note: str = "")
 
 
 @transaction.atomic
+def tasks_decide(*, tasks, actor, decision: str, note: str = "") -> int:
+    """Confirm or reject several pending tasks at once (the street's list): all or none.
+
+    ``tasks`` is a queryset the caller has already narrowed to what the actor may see; tasks
+    decided meanwhile (by a colleague, or by this very form sent twice) are left as they are.
+    Returns how many were decided."""
+    if decision == VerificationTask.Status.REJECTED and not note.strip():
+        raise ValidationError({"note": "不予采纳时请写明原因"})
+    pending = tasks.filter(status=VerificationTask.Status.PENDING).order_by("pk")
+    decided = 0
+    for task in pending.select_for_update(of=("self",)):
+        task_decide(task=task, actor=actor, decision=decision, note=note)
+        decided += 1
+    return decided
+
+
+@transaction.atomic
 def task_correct(*, task: VerificationTask, actor, changes: dict[str, str], note: str = "") -> VerificationTask:
     """Correct a row's cells after the on-site check; the row is screened again exactly as on import.
 

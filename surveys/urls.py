@@ -14,5 +14,6 @@ urlpatterns = [
     path("batches/<int:pk>/mappings/", views.batch_mapping, name="batch-mapping"),
     path("templates/<slug:kind>.xlsx", views.template_download, name="template"),
     path("tasks/", views.task_list, name="task-list"),
+    path("tasks/decide/", views.task_bulk, name="task-bulk"),
     path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
 ]

@@ -26,7 +26,7 @@ from surveys.exports import TASK_FILTERS, task_rows
 from surveys.forms import CorrectionForm, UploadForm
 from surveys.models import ImportBatch, RowStatus, StagedRow, VerificationTask
 from surveys.reports import error_report
-from surveys.services import ApplyMode, batch_create, task_correct, task_decide, value_mapping_save
+from surveys.services import ApplyMode, batch_create, task_correct, task_decide, tasks_decide, value_mapping_save
 from surveys.specs import SPECS
 from surveys.templates_xlsx import build_template
 
@@ -227,8 +227,45 @@ def task_list(request):
     return render(
         request,
         "surveys/task_list.html",
-        {"page": page, "items": items, "show": show, "filters": [(k, v[0]) for k, v in TASK_FILTERS.items()]},
+        {
+            "page": page,
+            "items": items,
+            "show": show,
+            "filters": [(k, v[0]) for k, v in TASK_FILTERS.items()],
+            "bulk": request.user.has_perm("surveys.change_verificationtask")
+            and any(item["task"].status == VerificationTask.Status.PENDING for item in items),
+        },
     )
+
+
+@login_required
+@require_POST
+@permission_required("surveys.change_verificationtask", raise_exception=True)
+def task_bulk(request):
+    """The ticked rows of the street's list confirmed, or rejected with one reason."""
+    decision = request.POST.get("decision", "")
+    if decision not in (VerificationTask.Status.CONFIRMED, VerificationTask.Status.REJECTED):
+        raise Http404
+    ids = [int(v) for v in request.POST.getlist("task") if v.isascii() and v.isdigit()]
+    back = redirect(reverse("surveys:task-list"))
+    if not ids:
+        messages.error(request, "请先勾选要处理的任务")
+        return back
+    try:
+        decided = tasks_decide(
+            tasks=VerificationTask.objects.visible_to(request.user).filter(pk__in=ids),
+            actor=request.user,
+            decision=decision,
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return back
+    if decided:
+        messages.success(request, f"{decided} 条任务已{VerificationTask.Status(decision).label}")
+    else:
+        messages.info(request, "所选任务都已处理，未作更改")
+    return back
 
 
 @login_required

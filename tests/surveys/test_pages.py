@@ -291,3 +291,33 @@ def test_street_task_list_names_a_changed_unit_whose_name_did_not_change(
     client.force_login(fuzimiao_cadre)
     inbox = client.get(reverse("surveys:task-list")).content.decode()
     assert '<td data-label="名称">甲公司</td>' in inbox
+
+
+def test_street_confirms_or_rejects_several_tasks_at_once(client, municipal, fuzimiao_cadre, xinjiekou_cadre, tmp_path):
+    """A street given hundreds of rows had to open each task to press 核实无误: the list takes a
+    selection, and only the viewer's own pending tasks are changed."""
+    rows = [["单位名称", "统一社会信用代码", "所属区", "所属街道"]]
+    rows += [[f"{i}号公司", code(60 + i), "秦淮区", "夫子庙街道"] for i in range(3)]
+    rows += [["玄武公司", code(70), "玄武区", "新街口街道"]]
+    outcome, _ = import_file(kind="units", path=write_xlsx(tmp_path / "bulk.xlsx", rows), user=municipal)
+    tasks = {t.row.row_number: t for t in VerificationTask.objects.filter(batch=outcome.batch).select_related("row")}
+    ours, theirs = [tasks[2].pk, tasks[3].pk], tasks[5].pk
+    url = reverse("surveys:task-bulk")
+    client.force_login(fuzimiao_cadre)
+    page = client.get(reverse("surveys:task-list")).content.decode()
+    assert f'name="task" value="{tasks[2].pk}"' in page and f'action="{url}"' in page
+    # Rejecting needs a reason: nothing is changed, and the page says why.
+    response = client.post(url, {"task": ours, "decision": "rejected", "note": " "}, follow=True)
+    assert "不予采纳时请写明原因" in response.content.decode()
+    assert set(VerificationTask.objects.values_list("status", flat=True)) == {"pending"}
+    response = client.post(url, {"task": [*ours, theirs], "decision": "confirmed"}, follow=True)
+    assert "2 条任务已核实无误" in response.content.decode()
+    statuses = dict(VerificationTask.objects.values_list("row__row_number", "status"))
+    assert statuses == {2: "confirmed", 3: "confirmed", 4: "pending", 5: "pending"}
+    # Sent again (back and resubmit): nothing is pending among them, nothing changes.
+    response = client.post(url, {"task": ours, "decision": "rejected", "note": "查无此单位"}, follow=True)
+    assert "所选任务都已处理" in response.content.decode()
+    assert VerificationTask.objects.filter(status="rejected").count() == 0
+    client.force_login(xinjiekou_cadre)
+    assert client.post(url, {"task": [tasks[4].pk], "decision": "confirmed"}).status_code == 302
+    assert VerificationTask.objects.get(pk=tasks[4].pk).status == "pending"
