@@ -149,7 +149,12 @@ def test_redemption_page_fulfil(client, station_manager, catalogue, worker, rewa
     points_award(person=worker, rule=catalogue["study"], points=60, actor=station_manager, idempotency_key="x")
     redemption = points_redeem(person=worker, reward=reward, idempotency_key="r")
     client.force_login(station_manager)
-    assert "保温餐箱" in client.get(reverse("points:redemptions")).content.decode()
+    page = client.get(reverse("points:redemptions")).content.decode()
+    assert "保温餐箱" in page
+    # Handed over at the station counter on a phone: each row a card, its cells labelled (a
+    # five-column table broke names and goods into one character a line at 390 px).
+    assert '<table class="grid cards" id="redemptions">' in page
+    assert f'<td data-label="兑换人">{worker.name}</td>' in page
     client.post(reverse("points:redemption-decide", args=[redemption.pk]), {"fulfil": "1"})
     assert Redemption.objects.get().status == "fulfilled"
 
