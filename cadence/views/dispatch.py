@@ -10,6 +10,7 @@ from cadence.kpis import available_kpis
 from cadence.models import DailySnapshot
 from core.excel import XLSX_CONTENT_TYPE, Column, Sheet, subtitle_for, write_xlsx
 from core.exports import file_response
+from organizations.models import StaffPost
 from organizations.scope import get_visible_or_404, restrict
 
 
@@ -19,10 +20,23 @@ def _dispatches(user):
     return restrict(DailySnapshot.objects.filter(kind=DailySnapshot.Kind.MONTHLY), user).select_related("territory")
 
 
+# The posts a monthly dispatch is made for (the city ranks districts, a district its streets).
+DISPATCH_ROLES = (StaffPost.Role.MUNICIPAL, StaffPost.Role.DISTRICT)
+
+
 @login_required
 def dispatch_list(request):
     rows = _dispatches(request.user).order_by("-date", "territory__path")[:120]
-    return render(request, "cadence/dispatch_list.html", {"rows": rows, "kpis": available_kpis()})
+    # Anyone else (a street, a line post) never gets a report of their own: the empty list must
+    # not promise one on the first working day.
+    made_for_them = (
+        request.user.is_superuser or request.user.posts.filter(is_active=True, role__in=DISPATCH_ROLES).exists()
+    )
+    return render(
+        request,
+        "cadence/dispatch_list.html",
+        {"rows": rows, "kpis": available_kpis(), "made_for_them": made_for_them},
+    )
 
 
 def _table(snapshot: DailySnapshot) -> tuple[list[str], list[list], list]:

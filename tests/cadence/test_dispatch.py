@@ -91,10 +91,11 @@ def test_monthly_dispatch_ranks_districts_and_trends(data, world, municipal, qin
 
 
 def test_empty_dispatch_list_names_no_command(client, industry_officer):
-    """A committee officer with no report yet is told when one comes, not a server command."""
+    """A committee officer is told no report is made for their post (reports are the city's and
+    the districts'), not a server command, and not promised one on the first working day."""
     client.force_login(industry_officer)
     page = client.get(reverse("cadence:dispatch-list")).content.decode()
-    assert "暂无月调度报告。每月第一个工作日自动生成" in page and "manage.py" not in page
+    assert "暂无月调度报告。" in page and "您的岗位没有单独的报告" in page and "manage.py" not in page
 
 
 def test_empty_dispatch_list_speaks_to_the_user_not_the_operator(client, fuzimiao_cadre):
@@ -103,3 +104,15 @@ def test_empty_dispatch_list_speaks_to_the_user_not_the_operator(client, fuzimia
     page = client.get(reverse("cadence:dispatch-list")).content.decode()
     assert "暂无月调度报告" in page
     assert "manage.py" not in page and "run_report" not in page
+
+
+def test_a_street_is_told_where_its_ranking_is(client, fuzimiao_cadre, qinhuai_organizer):
+    """Reports are made for the city and each district only: a street cadre read "每月第一个工作日
+    自动生成" and waited for a report that never comes to a street."""
+    client.force_login(fuzimiao_cadre)
+    page = client.get(reverse("cadence:dispatch-list")).content.decode()
+    assert "您的岗位没有单独的报告；街道的排名见所在区的月调度报告" in page
+    assert "每月第一个工作日自动生成" not in page
+    client.force_login(qinhuai_organizer)
+    page = client.get(reverse("cadence:dispatch-list")).content.decode()
+    assert "每月第一个工作日自动生成" in page and "您的岗位没有单独的报告" not in page
