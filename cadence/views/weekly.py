@@ -129,6 +129,7 @@ def weekly_detail(request, pk: int):
         # The cadre sees the figures as they are now, and when they were taken.
         report = svc.weekly_report_refresh_figures(report=report)
     form = WeeklyReportForm(instance=report)
+    draft_saved = False  # the text went into the draft even though the upload was refused
     if request.method == "POST":
         if not svc.can_file(request.user, report):
             raise PermissionDenied
@@ -144,6 +145,7 @@ def weekly_detail(request, pk: int):
                 if "attach" in request.POST:
                     # Uploading keeps what was typed: the text is saved as a draft first.
                     svc.weekly_report_save(report=report, actor=request.user, data=data)
+                    draft_saved = True
                     upload = request.FILES.get("file")
                     if upload is None:
                         raise ValidationError({"file": "请选择要上传的附件"})
@@ -175,6 +177,7 @@ def weekly_detail(request, pk: int):
             "report": report,
             "form": form,
             "error_summary": summary,
+            "draft_saved": draft_saved and not form.errors,
             "file_errors": file_errors,
             "can_file": can_file,
             "can_review": svc.can_review(request.user, report) and report.status == WeeklyReport.Status.SUBMITTED,

@@ -84,6 +84,10 @@ def test_upload_keeps_the_text_and_errors_show_on_top(client, data, world, fuzim
     bad = SimpleUploadedFile("病毒.exe", b"x")
     page = client.post(url, {"work_done": "改过的文字", "file": bad, "attach": "1"}).content.decode()
     assert "类型不支持" in page and "改过的文字" in page
+    # The text went into the draft with the upload attempt: the page must not say 未能保存.
+    report.refresh_from_db()
+    assert report.work_done == "改过的文字"
+    assert "附件未上传，请修改以下 1 处" in page and "已填写的内容已保存为草稿" in page and "未能保存" not in page
     page = client.post(url, {"work_done": "", "problems": "仍未解决", "submit": "1"}).content.decode()
     summary, figures = page.index('id="error-summary"'), page.index('id="figures"')
     assert summary < figures
