@@ -91,8 +91,8 @@ def search(user, f: InboxFilter, *, now: datetime | None = None):
         # case text is matched as written. A phone by the one rule (phone_search_q): whole, or
         # the 4 digits its mask shows.
         match = Q(ticket__icontains=clean_code(term)) | Q(text__icontains=term)
-        if (phone := phone_search_q(term, "contact_phone")) is not None:
-            match |= phone | (Q(contact_phone="") & phone_search_q(term, "person__phone"))
+        if (phone := phone_search_q(term, "contact_phone", viewer=user)) is not None:
+            match |= phone | (Q(contact_phone="") & phone_search_q(term, "person__phone", viewer=user))
         qs = qs.filter(match)
     if f.state == "open":
         qs = qs.filter(state__in=OPEN_STATES)

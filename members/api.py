@@ -25,7 +25,7 @@ class PersonSearchMixin:
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         term = self.request.query_params.get("q", "")
-        return queryset.filter(person_search_q(term)) if term.strip() else queryset
+        return queryset.filter(person_search_q(term, viewer=self.request.user)) if term.strip() else queryset
 
 
 class PersonViewSet(PersonSearchMixin, ScopedModelViewSet):
@@ -52,7 +52,8 @@ class MembershipViewSet(ScopedReadOnlyViewSet):
         queryset = super().filter_queryset(queryset)
         term = self.request.query_params.get("q", "")
         if term.strip():
-            queryset = queryset.filter(person__in=Person.objects.filter(person_search_q(term)).values("pk"))
+            people = Person.objects.filter(person_search_q(term, viewer=self.request.user))
+            queryset = queryset.filter(person__in=people.values("pk"))
         return queryset
 
 

@@ -6,9 +6,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from core.cache import count_hits
 from core.dates import add_months
 from core.masking import is_phone_tail
 from core.text import clean_code
@@ -40,15 +43,53 @@ def can_view_full_identity(user) -> bool:
 _INITIALS = re.compile(r"^[a-zA-Z]{1,16}$")
 _FULL_ID = re.compile(r"^[0-9]{17}[0-9xX]$")
 _FULL_PHONE = re.compile(r"^1[0-9]{10}$")
+_NOTHING = Q(pk__in=[])
+
+# A viewer who sees ID numbers and phones masked may still find a person by the whole number the
+# person tells them (awarding points at the counter, enrolling a rider). Each such search is also
+# a yes/no answer about the hidden digits, so guessing them would undo the mask: a phone's four
+# hidden digits are 10,000 guesses, an ID number beside its birth year about 3,300. These
+# searches are therefore counted per viewer (``WHOLE_CODE_SEARCH_LIMIT``: searches, window in
+# seconds); past the limit a whole phone matches only by the four digits its mask shows and a
+# whole ID number matches nothing, until the window ends.
+_ANSWERS = "_whole_code_searches"  # this request's answers, kept on its user object
+WHOLE_CODE_LIMITED = "整号查询已达上限（每小时 {limit} 次）：完整手机号暂按后4位匹配，完整身份证号暂不匹配，请稍后再试"
 
 
-def person_search_q(term: str) -> Q:
+def _whole_code_allowed(viewer, code: str) -> bool:
+    """Whether ``viewer`` may match the whole ``code`` now, counting the search once per request
+    (the answer is kept on the request's user object, as Django keeps its permission cache).
+    ``viewer=None`` is the system (commands, services): never limited."""
+    if viewer is None or can_view_full_identity(viewer):
+        return True
+    answers = getattr(viewer, _ANSWERS, None)
+    if answers is None:
+        answers = {}
+        setattr(viewer, _ANSWERS, answers)
+    if code not in answers:
+        limit, window = settings.WHOLE_CODE_SEARCH_LIMIT
+        (count,) = count_hits(cache, [(f"mbr:whole-code:{viewer.pk}", window)])
+        answers[code] = count <= limit
+    return answers[code]
+
+
+def whole_code_notice(viewer) -> str:
+    """The Chinese notice a search page shows when a whole number typed in this request was not
+    matched whole because ``viewer`` reached the limit; empty otherwise."""
+    answers = getattr(viewer, _ANSWERS, None) or {}
+    if all(answers.values()):
+        return ""
+    return WHOLE_CODE_LIMITED.format(limit=settings.WHOLE_CODE_SEARCH_LIMIT[0])
+
+
+def person_search_q(term: str, *, viewer) -> Q:
     """Name (or its pinyin initials: "zs" finds 张三), a full ID number, a full phone, or the
     last four digits of a phone.
 
     By the masking policy (core.masking) a search may not reveal a hidden character: an ID number
     is matched only whole, a phone by exactly the 4 digits its mask shows (a 5- or 6-digit
-    tail would tell the hidden digits one search at a time).
+    tail would tell the hidden digits one search at a time), and whole numbers within the
+    viewer's limit (``_whole_code_allowed``).
     """
     term = term.strip()
     if not term:
@@ -58,18 +99,21 @@ def person_search_q(term: str) -> Q:
         q |= Q(name_initials__startswith=term.lower())
     code = clean_code(term)
     if _FULL_ID.match(code):
-        q |= Q(id_number=code)
+        q |= Q(id_number=code) if _whole_code_allowed(viewer, code) else _NOTHING
     else:
-        q |= phone_search_q(term) or Q()
+        q |= phone_search_q(term, viewer=viewer) or Q()
     return q
 
 
-def phone_search_q(term: str, field: str = "phone") -> Q | None:
+def phone_search_q(term: str, field: str = "phone", *, viewer) -> Q | None:
     """A phone typed whole or by the 4 digits its mask shows (spaces and full width folded);
-    ``None`` for anything else, so no longer tail can tell a hidden digit."""
+    ``None`` for anything else, so no longer tail can tell a hidden digit. A whole phone past the
+    viewer's limit matches by its last 4 digits, which the mask shows anyway."""
     code = clean_code(term)
     if _FULL_PHONE.match(code):
-        return Q(**{field: code})
+        if _whole_code_allowed(viewer, code):
+            return Q(**{field: code})
+        return Q(**{f"{field}__endswith": code[-4:]})
     if is_phone_tail(code):
         return Q(**{f"{field}__endswith": code})
     return None

@@ -78,7 +78,7 @@ def award(request):
         if q:
             people = list(
                 Person.objects.visible_to(user)
-                .filter(Q(name__contains=q) | (phone_search_q(q) or Q()))
+                .filter(Q(name__contains=q) | (phone_search_q(q, viewer=user) or Q()))
                 .select_related("territory", "home_station_link__station")
                 .order_by("name", "id")[:30]
             )
@@ -382,7 +382,7 @@ def station_people(request, code: str):
     q = (request.GET.get("q") or "").strip()
     if q:
         # By the masking policy a phone matches whole or by the 4 digits its mask shows.
-        links = links.filter(Q(person__name__contains=q) | (phone_search_q(q, "person__phone") or Q()))
+        links = links.filter(Q(person__name__contains=q) | (phone_search_q(q, "person__phone", viewer=user) or Q()))
     rows = [
         (link.person, mask_phone(link.person.phone), getattr(link.person, "point_account", None))
         for link in links.order_by("person__name", "person_id")[:201]

@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
+                "portal.context_processors.search_notice",
             ],
         },
     },
@@ -537,6 +538,9 @@ PORTAL_CITY_BOUNDS = tuple(float(x) for x in env_str("PORTAL_CITY_BOUNDS", "118.
 
 # The audit trail masks ID numbers, phones and birth dates by the lists' policy (core.masking).
 AUDITLOG_MASK_CALLABLE = "core.masking.mask_for_audit"
+# Searches by a whole phone or ID number a viewer who sees them masked may make per hour
+# (members.selectors): each is a yes/no answer about the hidden digits.
+WHOLE_CODE_SEARCH_LIMIT = (env_int("WHOLE_CODE_SEARCHES_PER_HOUR", 30), 3600)
 AXES_VERBOSE = False
 
 # --- SMS (core.sms) ----------------------------------------------------------------------

@@ -61,7 +61,7 @@ def session_detail(request, pk: int):
     if q and request.user.has_perm("training.add_enrolment"):
         people = restrict(Person.objects.all(), request.user)
         # A phone by the one rule (whole, or the mask's 4 digits; spaces and full width folded).
-        people = people.filter(phone_search_q(q) or Q(name__startswith=q))
+        people = people.filter(phone_search_q(q, viewer=request.user) or Q(name__startswith=q))
         candidates = list(people.exclude(training_enrolments__session=session).order_by("name", "id")[:20])
     return render(
         request,

@@ -44,7 +44,7 @@ def team_detail(request, pk: int):
     if q and request.user.has_perm("volunteers.add_teammember"):
         people = restrict(Person.objects.all(), request.user)
         # A phone by the one rule (whole, or the mask's 4 digits; spaces and full width folded).
-        people = people.filter(phone_search_q(q) or Q(name__startswith=q))
+        people = people.filter(phone_search_q(q, viewer=request.user) or Q(name__startswith=q))
         active = TeamMember.objects.filter(team=team, left_on__isnull=True).values("person_id")
         candidates = list(people.exclude(pk__in=active).order_by("name", "id")[:20])
     return render(

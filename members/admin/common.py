@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from members.models import Person
-from members.selectors import person_search_q
+from members.selectors import person_search_q, whole_code_notice
 
 
 class ServiceAddForm(forms.ModelForm):
@@ -49,7 +50,10 @@ class PersonSearchMixin:
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
             return queryset, False
-        q = person_search_q(search_term)
+        q = person_search_q(search_term, viewer=request.user)
+        notice = whole_code_notice(request.user)
+        if notice and not request.path.endswith("/autocomplete/"):
+            messages.warning(request, notice)
         if self.person_path:
             q = Q(**{f"{self.person_path}__in": Person.objects.filter(q).values("pk")})
         return queryset.filter(q), False
