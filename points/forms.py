@@ -8,6 +8,8 @@ class AwardForm(forms.Form):
     rule = forms.TypedChoiceField(label="积分项目", coerce=int)
     note = forms.CharField(label="事由", max_length=150, required=False)
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # Shown only when the same rule was awarded to the person a few minutes ago (the view asks).
+    again = forms.BooleanField(label="确认再次发放", required=False)
 
     def __init__(self, *args, rules=(), **kwargs):
         super().__init__(*args, **kwargs)

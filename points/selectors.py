@@ -229,3 +229,23 @@ def commendation_shortlist(*, user, start: datetime, end: datetime, within=None,
 
 def rule_reaches(rule: PointRule, person: Person) -> bool:
     return person.territory.path.startswith(rule.territory.path)
+
+
+# A staff award repeated within this long is asked to be confirmed: browser back and 确认授予
+# again posts a form with a fresh one-time token (the page was reloaded), which the ledger cannot
+# tell from a second award meant on purpose.
+REPEAT_AWARD_WINDOW = timedelta(minutes=10)
+
+
+def recent_same_award(account, rule: PointRule, *, now: datetime | None = None) -> PointEntry | None:
+    """The latest award of ``rule`` to ``account`` within ``REPEAT_AWARD_WINDOW``, if any (one
+    probe of the caps index: account, rule, time)."""
+    since = (now or timezone.now()) - REPEAT_AWARD_WINDOW
+    if account is None or account.pk is None:
+        return None
+    return (
+        PointEntry.objects.filter(account=account, rule=rule, kind=PointEntry.Kind.AWARD, created_at__gte=since)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )

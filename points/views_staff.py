@@ -67,6 +67,11 @@ def staff_home(request):
     return render(request, "points/staff_home.html", {"pending": pending})
 
 
+def _spent(account, rule) -> bool:
+    room, _why = cap_room(account, rule, timezone.now())
+    return room is not None and room <= 0
+
+
 @permission_required("points.add_pointentry", raise_exception=True)
 def award(request):
     """Find a person in scope, then award a rule to them (caps and award roles enforced)."""
@@ -89,22 +94,31 @@ def award(request):
     form = AwardForm(request.POST or None, rules=rules, initial={"token": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
         rule = form.rules.get(form.cleaned_data["rule"])
-        try:
-            result = points_award(
-                person=person,
-                rule=rule,
-                actor=user,
-                idempotency_key=f"staff-award:{form.cleaned_data['token']}",
-                note=form.cleaned_data["note"],
+        key = f"staff-award:{form.cleaned_data['token']}"
+        recent = None if form.cleaned_data["again"] else selectors.recent_same_award(account, rule)
+        if recent is not None and (recent.idempotency_key == key or _spent(account, rule)):
+            recent = None  # the same form twice is the ledger's to answer; a spent cap, the service's
+        if recent is not None:
+            # Back and 确认授予 again, or a second award meant on purpose: the cadre says which.
+            who = (recent.actor.get_full_name() or recent.actor.username) if recent.actor else "系统"
+            form.add_error(
+                "again",
+                f"{person.name}在 {timezone.localtime(recent.created_at):%H:%M} 已获得“{rule.name}”"
+                f"{recent.delta} 分（{who}授予）。如确需再次发放，请勾选“确认再次发放”后再提交；否则无需操作",
             )
-        except PointsError as exc:
-            form.add_error("rule", str(exc))
         else:
-            if result.created:
-                messages.success(request, f"已为{person.name}记 {result.entry.delta} 分（{rule.name}）")
+            try:
+                result = points_award(
+                    person=person, rule=rule, actor=user, idempotency_key=key, note=form.cleaned_data["note"]
+                )
+            except PointsError as exc:
+                form.add_error("rule", str(exc))
             else:
-                messages.info(request, "该次授予已记录，重复提交未重复计分")
-            return redirect("points:account", pk=account.pk)
+                if result.created:
+                    messages.success(request, f"已为{person.name}记 {result.entry.delta} 分（{rule.name}）")
+                else:
+                    messages.info(request, "该次授予已记录，重复提交未重复计分")
+                return redirect("points:account", pk=account.pk)
     now = timezone.now()
     caps = [(r, cap_room(account, r, now)[0]) for r in rules if r.daily_cap or r.monthly_cap]
     return render(request, "points/award_form.html", {"person": person, "account": account, "form": form, "caps": caps})

@@ -293,3 +293,29 @@ def test_phone_redeem_confirm_never_shows_a_negative_balance(client, worker, rew
     asked = client.post(reverse("points:phone-rewards"), {"reward": reward.pk, "token": "t"}).content.decode()
     assert "积分不足" in asked and "还差" in asked
     assert 'id="after">-' not in asked
+
+
+def test_award_again_within_minutes_asks_to_confirm(client, station_manager, catalogue, worker):
+    """Browser back and 确认授予 again posts a fresh token (the page was reloaded): the same rule
+    for the same person a few minutes later is asked to be confirmed, not paid twice unasked."""
+    client.force_login(station_manager)
+    url = reverse("points:award")
+
+    def fresh_form():
+        return client.get(url, {"person": worker.pk}).context["form"].initial["token"]
+
+    data = {"person": worker.pk, "rule": catalogue["volunteer"].pk, "note": "协助疏导"}
+    assert client.post(url, {**data, "token": fresh_form()}).status_code == 302
+    again = {**data, "token": fresh_form()}
+    page = client.post(url, again)
+    text = page.content.decode()
+    assert page.status_code == 200 and 'id="award-again"' in text
+    assert "已获得“" in text and "如确需再次发放，请勾选“确认再次发放”" in text
+    assert PointEntry.objects.count() == 1
+    # The same refused form, confirmed: paid once more; confirmed again (resent), still once.
+    assert client.post(url, {**again, "again": "on"}).status_code == 302
+    assert client.post(url, {**again, "again": "on"}).status_code == 302
+    assert PointEntry.objects.count() == 2
+    # Another rule for the same person is not asked about.
+    other = {**data, "rule": catalogue["study"].pk, "token": fresh_form()}
+    assert client.post(url, other).status_code == 302 and PointEntry.objects.count() == 3
