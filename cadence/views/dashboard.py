@@ -38,6 +38,7 @@ from cadence.periods import KINDS, Period, PeriodError, from_params, running
 from cadence.services.catchup import cached_missed_runs
 from cadence.services.snapshots import EXCEPTIONS_KEY, inventory_figures
 from cadence.services.weekly import due_at_for, iso_week_of
+from cadence.views.own_level import own_level_cells
 from cadence.views.records import record_url
 from core.db_router import replica_reads
 from organizations.models import StaffPost, Territory
@@ -185,8 +186,14 @@ def figure_cards(
 
 
 def child_table(
-    user, children: list[tuple[Node, dict]], provider_name: str, period: Period | None = None
+    user,
+    children: list[tuple[Node, dict]],
+    provider_name: str,
+    period: Period | None = None,
+    own: tuple[Node, dict] | None = None,
 ) -> dict | None:
+    """One provider's figures per child of the focus node; with ``own`` (the node and its
+    totals) a last row holds what the node has at none of its children (``own_level``)."""
     prov = PROVIDERS.get(provider_name)
     if prov is None or not children:
         return None
@@ -231,6 +238,11 @@ def child_table(
         "values": [(figs.get(provider_name) or {}).get(chart_fig.key) for _, figs in children],
         "links": [row["dashboard"] for row in rows],
     }
+    if own is not None and (cells := own_level_cells(prov, own[1].get(provider_name), children)) is not None:
+        node = own[0]
+        label = f"{node.label}本级（未落到下级）"
+        rows.append({"node": Node(f"{node.key}:own", label), "cells": cells, "dashboard": None, "own": True})
+        rows[-1]["html"] = _cells_html(cells, text, [None] * len(cells))
     return {
         "provider": prov,
         # The header cells as the template's loop wrote them, once here (five tables a page).
@@ -458,7 +470,7 @@ def dashboard(request):
     children_with = [(c, by_key.get(c.key, {})) for c in children]
     tables = [
         t
-        for t in (child_table(user, children_with, name, period) for name in CHILD_PROVIDERS)
+        for t in (child_table(user, children_with, name, period, own=(node, totals)) for name in CHILD_PROVIDERS)
         if t and (tiles is None or t["provider"].name in tiles)
     ]
     key_tasks = list(
