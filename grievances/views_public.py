@@ -9,12 +9,16 @@ bearer token too), so the public pages write no session row — an intake is its
 
 from __future__ import annotations
 
+import hashlib
+import time
+
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -30,6 +34,10 @@ from stations.models import Station
 TICKETS_COOKIE = "grv_tickets"
 TICKETS_SALT = "grievances.public.tickets"
 KEEP_TICKETS = 10
+# The same form sent again from the same phone within this long (browser back and 提交 again,
+# a second tap while the page loads) shows the case already taken instead of taking a second:
+# the cookie keeps a digest of what was sent last, so this costs no query.
+RESENT_WITHIN_SECONDS = 600
 
 
 def _tickets(request) -> dict:
@@ -42,11 +50,29 @@ def _tickets(request) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _remember(request, response, ticket: str, *, submitted: bool = False):
+def _sent_digest(channel: str, station, campaign, data: dict) -> str:
+    """What identifies one submission of the form: where it came in and what it says."""
+    chosen = [data.get("territory"), data.get("category")]
+    parts = [channel, station.pk if station else "", campaign.pk if campaign else ""]
+    parts += [getattr(value, "pk", "") for value in chosen]
+    parts += [data["text"], data["contact_phone"], data["contact_name"], data["is_anonymous"]]
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
+def _already_sent(request, digest: str) -> bool:
+    """Whether this browser sent the same form a moment ago (its case is the ``last`` ticket)."""
+    data = _tickets(request)
+    sent = data.get("sent") or {}
+    fresh = time.time() - float(sent.get("at") or 0) < RESENT_WITHIN_SECONDS
+    return bool(data.get("last")) and sent.get("digest") == digest and fresh
+
+
+def _remember(request, response, ticket: str, *, submitted: bool = False, digest: str = ""):
     """Add ``ticket`` to the tickets this browser may see (the last ``KEEP_TICKETS``)."""
     data = _tickets(request)
     tickets = [t for t in data.get("tickets", []) if t != ticket][-(KEEP_TICKETS - 1) :]
-    data = {"tickets": [*tickets, ticket], "last": ticket if submitted else data.get("last", "")}
+    sent = {"digest": digest, "at": int(time.time())} if digest else data.get("sent")
+    data = {"tickets": [*tickets, ticket], "last": ticket if submitted else data.get("last", ""), "sent": sent}
     response.set_cookie(
         TICKETS_COOKIE,
         signing.dumps(data, salt=TICKETS_SALT, compress=True),
@@ -69,6 +95,9 @@ def _intake(request, *, channel: str, station=None, campaign=None, heading: str,
     refused = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        digest = "" if data["photos"] else _sent_digest(channel, station, campaign, data)
+        if digest and _already_sent(request, digest):
+            return redirect(f"{reverse('grievances:submitted')}?again=1")
         try:
             abuse.check_submit(request, data["contact_phone"], blocked=blocked)
             grievance = services.grievance_create(
@@ -90,7 +119,8 @@ def _intake(request, *, channel: str, station=None, campaign=None, heading: str,
             for field, messages in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages)
         else:
-            return _remember(request, redirect("grievances:submitted"), grievance.ticket, submitted=True)
+            response = redirect("grievances:submitted")
+            return _remember(request, response, grievance.ticket, submitted=True, digest=digest)
     status = 429 if refused else 200
     return render(
         request,
@@ -150,7 +180,8 @@ def submitted(request):
     ticket = _tickets(request).get("last")
     if not ticket:
         return redirect("grievances:new")
-    return render(request, "grievances/public_done.html", {"ticket": ticket})
+    again = request.GET.get("again") == "1"
+    return render(request, "grievances/public_done.html", {"ticket": ticket, "again": again})
 
 
 @never_cache

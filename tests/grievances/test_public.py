@@ -95,7 +95,8 @@ def test_rate_limit_per_ip(client, world, categories, settings):
 def test_rate_limit_per_phone_across_addresses(client, world, categories, settings):
     settings.GRIEVANCES = {"RATE_LIMITS": {"submit_phone": (1, 86400)}}
     client.post(reverse("grievances:new"), form_data(world), REMOTE_ADDR="10.0.0.1")
-    response = client.post(reverse("grievances:new"), form_data(world), REMOTE_ADDR="10.0.0.2")
+    second = form_data(world, text="快递柜坏了")  # another case (the same one resent is not taken twice)
+    response = client.post(reverse("grievances:new"), second, REMOTE_ADDR="10.0.0.2")
     assert response.status_code == 429
     assert "该手机号今日提交次数已达上限" in response.content.decode()
     assert Grievance.objects.count() == 1
@@ -214,3 +215,34 @@ def test_campaign_form_limits_streets_and_tags_cases(client, world, categories):
     assert "夫子庙街道" in page and "新街口街道" not in page
     client.post(reverse("grievances:campaign-new", args=["q4"]), form_data(world))
     assert Grievance.objects.get().campaign == campaign
+
+
+def test_the_same_form_resent_shows_the_case_already_taken(
+    client, world, categories, django_capture_on_commit_callbacks
+):
+    """Browser back and 提交 again (or a second tap): the same form from the same phone within ten
+    minutes shows the ticket already given — one case, one receipt text. Another text is another
+    case; the same text from another phone (no cookie) is triage's to flag as a duplicate."""
+    url = reverse("grievances:new")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, form_data(world))
+        again = client.post(url, form_data(world), follow=True)
+    ticket = Grievance.objects.get().ticket
+    page = again.content.decode()
+    assert 'id="already-sent"' in page and ticket in page
+    assert sum(ticket in m.text for m in sms.outbox) == 1
+    client.post(url, form_data(world, text="快递柜坏了"))
+    assert Grievance.objects.count() == 2
+    Client().post(url, form_data(world, text="快递柜坏了"))
+    assert Grievance.objects.count() == 3
+
+
+def test_a_resent_form_is_taken_again_after_ten_minutes(client, world, categories, monkeypatch):
+    import time
+
+    url = reverse("grievances:new")
+    client.post(url, form_data(world))
+    later = time.time() + 601
+    monkeypatch.setattr(time, "time", lambda: later)
+    client.post(url, form_data(world))
+    assert Grievance.objects.count() == 2
