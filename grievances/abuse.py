@@ -23,6 +23,8 @@ DEFAULT_LIMITS = {
     # Per ticket too: from many addresses, the 10,000 phone tails of one ticket would
     # otherwise be guessed in 334 rounds of 30.
     "lookup_ticket": (10, 3600),
+    # The submitter's additions to an open case: a few a day is a conversation, more is noise.
+    "supplement_ticket": (5, 86400),
 }
 
 
@@ -129,6 +131,11 @@ def check_submit(
         raise Refused("提交过于频繁，请稍后再试")
     if over:
         raise Refused("该手机号今日提交次数已达上限，请明天再试或拨打暖新热线")
+
+
+def check_supplement(ticket: str) -> None:
+    if not hit("supplement_ticket", ticket):
+        raise Refused(f"该诉求今日补充次数已达上限（{_limit('supplement_ticket')[0]} 次），如情况紧急请拨打暖新热线")
 
 
 def check_lookup(request, ticket: str = "") -> None:

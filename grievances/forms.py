@@ -177,6 +177,15 @@ class ReopenForm(forms.Form):
     )
 
 
+class SupplementForm(forms.Form):
+    text = ProseField(
+        label="补充内容",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "工作人员请您补充的情况、新的进展或更准确的地点"}),
+        error_messages={"required": "请填写补充内容", "max_length": "补充内容不能超过 1000 字"},
+    )
+
+
 class TextActionForm(forms.Form):
     text = ProseField(
         label="内容",

@@ -333,6 +333,7 @@ class GrievanceEvent(models.Model):
         TRIAGE = "triage", "分拣"
         ROUTED = "routed", "分办"
         REPLY = "reply", "答复"
+        SUPPLEMENT = "supplement", "提交人补充"
         NOTE = "note", "备注"
         ESCALATED = "escalated", "督办升级"
         EXTENSION = "extension", "延期"

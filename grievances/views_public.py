@@ -25,7 +25,14 @@ from django.views.decorators.http import require_http_methods
 
 from core.http import client_ip
 from grievances import abuse, services
-from grievances.forms import PublicIntakeForm, RateForm, ReopenForm, StationIntakeForm, StatusLookupForm
+from grievances.forms import (
+    PublicIntakeForm,
+    RateForm,
+    ReopenForm,
+    StationIntakeForm,
+    StatusLookupForm,
+    SupplementForm,
+)
 from grievances.models import Campaign, Channel, Grievance
 from grievances.selectors import intake_station, public_status
 from members.validators import normalize_phone
@@ -218,14 +225,20 @@ def status(request, ticket: str):
     grievance = _verified(request, ticket)
     if grievance is None:
         return redirect("grievances:lookup")
-    rate_form = RateForm(request.POST if request.POST.get("action") == "rate" else None, prefix="rate")
-    reopen_form = ReopenForm(request.POST if request.POST.get("action") == "reopen" else None, prefix="reopen")
+    action = request.POST.get("action")
+    rate_form = RateForm(request.POST if action == "rate" else None, prefix="rate")
+    reopen_form = ReopenForm(request.POST if action == "reopen" else None, prefix="reopen")
+    supplement_form = SupplementForm(request.POST if action == "supplement" else None, prefix="supplement")
     message = None
     if request.method == "POST":
-        form = rate_form if request.POST.get("action") == "rate" else reopen_form
+        form = {"rate": rate_form, "supplement": supplement_form}.get(action, reopen_form)
         if form.is_valid():
             try:
-                if form is rate_form:
+                if form is supplement_form:
+                    abuse.check_supplement(grievance.ticket)
+                    services.grievance_supplement(grievance=grievance, text=form.cleaned_data["text"])
+                    message = "补充内容已送达承办人员"
+                elif form is rate_form:
                     services.grievance_rate(
                         grievance=grievance, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
                     )
@@ -233,11 +246,14 @@ def status(request, ticket: str):
                 else:
                     services.grievance_reopen(grievance=grievance, reason=form.cleaned_data["reason"])
                     message = "已提交重新办理申请，工作人员会尽快联系您"
+            except abuse.Refused as exc:
+                form.add_error(None, str(exc))
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
             else:
                 grievance.refresh_from_db()
                 rate_form, reopen_form = RateForm(prefix="rate"), ReopenForm(prefix="reopen")
+                supplement_form = SupplementForm(prefix="supplement")
     window_open = (
         grievance.state == Grievance.State.RESOLVED
         and grievance.resolved_at is not None
@@ -253,6 +269,7 @@ def status(request, ticket: str):
             "can_reopen": window_open,
             "rate_form": rate_form,
             "reopen_form": reopen_form,
+            "supplement_form": supplement_form,
             "message": message,
         },
     )

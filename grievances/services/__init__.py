@@ -28,6 +28,7 @@ from grievances.services.feedback import (
     grievance_autoclose,
     grievance_rate,
     grievance_reopen,
+    grievance_supplement,
 )
 from grievances.services.handling import (
     grievance_accept,
@@ -87,6 +88,7 @@ __all__ = [
     "grievance_reopen",
     "grievance_reply",
     "grievance_resolve",
+    "grievance_supplement",
     "grievance_transfer",
     "grievance_triage",
     "is_fallback",

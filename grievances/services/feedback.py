@@ -1,4 +1,5 @@
-"""After resolution: the submitter's rating, reopening within the window, the feedback SMS, auto-close."""
+"""The submitter's side: adding to an open case, and after resolution the rating, reopening within
+the window, the feedback SMS and auto-close."""
 
 from __future__ import annotations
 
@@ -18,6 +19,27 @@ from grievances.services.base import (
     sms_submitter,
     transition,
 )
+
+MAX_SUPPLEMENT = 1000
+
+
+def grievance_supplement(*, grievance, text: str) -> GrievanceEvent:
+    """The submitter adds to an open case (what the handler asked for, a new photo's place, the
+    problem getting worse): a public timeline entry, and the post handling it is told."""
+    text = clean_prose(text or "")
+    if not text:
+        raise ValidationError({"text": "请填写补充内容"})
+    if len(text) > MAX_SUPPLEMENT:
+        raise ValidationError({"text": f"补充内容不能超过 {MAX_SUPPLEMENT} 字（当前 {len(text)} 字）"})
+    with transaction.atomic():
+        locked = Grievance.objects.select_for_update().get(pk=grievance.pk)
+        if not locked.is_open:
+            then = "如问题仍未解决，请申请重新办理" if locked.state == S.RESOLVED else "如问题仍在，请提交新的诉求"
+            raise IllegalTransition(f"诉求 {locked.ticket} 已{locked.get_state_display()}，不能再补充；{then}")
+        event = record_event(locked, GrievanceEvent.Kind.SUPPLEMENT, actor_label="提交人", note=text, public=True)
+        if locked.assignee_id:
+            notify(locked, [locked.assignee.user], f"supplement:{event.pk}", f"诉求 {locked.ticket} 的提交人补充了情况")
+    return event
 
 
 def can_rate(grievance: Grievance) -> bool:
