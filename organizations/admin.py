@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import BooleanField, Case, OuterRef, Subquery, Value, When
 from django.db.models.functions import Length, Substr
 from django.shortcuts import redirect
@@ -45,7 +46,7 @@ from organizations.models import (
     Unit,
     VanguardPost,
 )
-from organizations.scope import get_visible_or_404
+from organizations.scope import OutOfScope, assert_placed, get_visible_or_404
 
 
 def _indented(obj) -> str:
@@ -335,10 +336,14 @@ class PartyOrganizationAdmin(ScopedAdmin):
         if request.method == "POST" and form.is_valid():
             service = LIFECYCLE_SERVICES[form.cleaned_data["kind"]]
             try:
-                service(organization=org, actor=request.user, **form.service_kwargs())
+                with transaction.atomic():
+                    service(organization=org, actor=request.user, **form.service_kwargs())
+                    assert_placed(request.user, org)  # THE write rule, as on the change form
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
+            except OutOfScope as exc:
+                form.add_error(None, exc.message)
             else:
                 label = OrganizationEvent.Kind(form.cleaned_data["kind"]).label
                 messages.success(request, f"已办理“{org.name}”{label}")
