@@ -45,6 +45,20 @@ def test_person_birth_date_and_gender_come_from_the_id(world, tmp_path):
     assert (person.birth_date.isoformat(), person.gender, person.territory_id) == ("1990-03-07", "M", world.fuzimiao.pk)
 
 
+def test_blank_gender_and_birth_date_cells_are_filled_from_the_id(world, tmp_path):
+    """The department's template has 性别 and 出生日期 columns it left empty: the person still gets
+    them from the ID, as from the admin form and the API (a blank cell is not “unknown gender”)."""
+    number = id_number("19851120", "124")  # 17th digit 4: female
+    rows = [
+        ["姓名", "身份证号", "性别", "出生日期", "所属区", "所属街道"],
+        ["李四", number, "", "", "秦淮区", "夫子庙街道"],
+    ]
+    _, report = import_file(kind="members", path=write_xlsx(tmp_path / "p.xlsx", rows), apply=ApplyMode.CLEAN)
+    assert report["errors"] == [] and report["created"] == 1
+    person = Person.objects.get(id_number=number)
+    assert (person.birth_date.isoformat(), person.gender) == ("1985-11-20", "F")
+
+
 def test_station_coordinates_outside_the_city(world, tmp_path):
     rows = [
         ["驿站编码", "驿站名称", "依托阵地", "所属区", "所属街道", "经度", "纬度"],
