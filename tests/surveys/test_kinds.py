@@ -59,6 +59,43 @@ def test_blank_gender_and_birth_date_cells_are_filled_from_the_id(world, tmp_pat
     assert (person.birth_date.isoformat(), person.gender) == ("1985-11-20", "F")
 
 
+def test_blank_reference_cells_are_not_looked_up_as_none(world, tmp_path):
+    """A blank 行业党委编码 (most branches have none) was looked up as the code “None”: every such
+    row carried “平台中没有编码为“None”的行业党委”, so none of them could be written as clean."""
+    rows = [
+        ["组织编码", "党组织名称", "组织类别", "所属区", "所属街道", "上级党组织编码", "行业党委编码"],
+        ["ZZ-101", "甲公司党支部", "党支部", "秦淮区", "夫子庙街道", "JD-FZM", None],
+        ["ZZ-102", "乙公司党支部", "党支部", "秦淮区", "夫子庙街道", None, "HY-KD"],
+    ]
+    _, report = import_file(kind="organizations", path=write_xlsx(tmp_path / "org.xlsx", rows), apply=ApplyMode.CLEAN)
+    messages = [item["message"] for item in report["errors"] + report["warnings"]]
+    assert not any("None" in message for message in messages), messages
+    assert [item["row"] for item in report["errors"]] == [3]  # a new organization needs its parent
+    assert PartyOrganization.objects.get(code="ZZ-101").industry_committee is None
+
+
+def test_references_outside_the_batchs_territory_are_refused(world, tmp_path):
+    """A district's batch places records in its district, and the records it hangs them on are
+    those the district's pickers offer: not 玄武区's working committee as the parent of a new
+    秦淮区 branch (the admin and the API refuse it; the import wrote it)."""
+    rows = [
+        ["组织编码", "党组织名称", "组织类别", "所属区", "所属街道", "上级党组织编码"],
+        ["ZZ-201", "跨区挂靠党支部", "党支部", "秦淮区", "夫子庙街道", "QW-320102"],
+        ["ZZ-202", "本区党支部", "党支部", "秦淮区", "夫子庙街道", "JD-FZM"],
+    ]
+    _, report = import_file(
+        kind="organizations",
+        path=write_xlsx(tmp_path / "org.xlsx", rows),
+        territory=world.qinhuai,
+        apply=ApplyMode.CLEAN,
+    )
+    assert report["errors"] == [
+        {"row": 2, "column": "上级党组织编码", "message": "编码为“QW-320102”的上级党组织不在本批次的辖区（秦淮区）内"}
+    ]
+    assert not PartyOrganization.objects.filter(code="ZZ-201").exists()
+    assert PartyOrganization.objects.filter(code="ZZ-202").exists()
+
+
 def test_station_coordinates_outside_the_city(world, tmp_path):
     rows = [
         ["驿站编码", "驿站名称", "依托阵地", "所属区", "所属街道", "经度", "纬度"],
