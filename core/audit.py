@@ -25,7 +25,7 @@ from datetime import UTC
 
 from auditlog import get_logentry_model
 from auditlog.cid import get_cid
-from auditlog.context import auditlog_disabled, disable_auditlog
+from auditlog.context import auditlog_disabled, auditlog_value, disable_auditlog, set_actor
 from auditlog.diff import get_field_value, get_fields_in_model, get_mask_function
 from auditlog.models import DEFAULT_OBJECT_REPR
 from auditlog.receivers import log_create
@@ -178,3 +178,20 @@ def log_created(instance: models.Model):
         entry.save()
         return entry
     return None
+
+
+@contextmanager
+def acting_as(user):
+    """Writes inside are audited as ``user``'s: a worker writing what an officer asked for (an
+    import applied from the batch page) runs outside the officer's request, where auditlog's
+    middleware would have named them. Inside a request that already names its actor, nothing
+    changes (auditlog's context does not nest)."""
+    try:
+        current = auditlog_value.get()
+    except LookupError:
+        current = None
+    if getattr(user, "pk", None) is None or (current and current.get("actor") is not None):
+        yield
+        return
+    with set_actor(user):
+        yield

@@ -96,6 +96,21 @@ def test_references_outside_the_batchs_territory_are_refused(world, tmp_path):
     assert PartyOrganization.objects.filter(code="ZZ-202").exists()
 
 
+def test_people_written_by_an_import_are_audited_as_the_officer_who_applied(world, tmp_path, qinhuai_organizer):
+    """A person created or changed by an import names, in the audit trail, the officer who wrote
+    the batch — not “system” (the write runs in the worker, outside the officer's request)."""
+    from auditlog.models import LogEntry
+
+    number = id_number("19900307", "123")
+    rows = [["姓名", "身份证号", "所属区", "所属街道"], ["张三", number, "秦淮区", "夫子庙街道"]]
+    _, report = import_file(
+        kind="members", path=write_xlsx(tmp_path / "p.xlsx", rows), user=qinhuai_organizer, apply=ApplyMode.CLEAN
+    )
+    assert report["created"] == 1
+    entry = LogEntry.objects.get_for_object(Person.objects.get(id_number=number)).get()
+    assert entry.actor == qinhuai_organizer
+
+
 def test_station_coordinates_outside_the_city(world, tmp_path):
     rows = [
         ["驿站编码", "驿站名称", "依托阵地", "所属区", "所属街道", "经度", "纬度"],
