@@ -184,14 +184,15 @@ def log_created(instance: models.Model):
 def acting_as(user):
     """Writes inside are audited as ``user``'s: a worker writing what an officer asked for (an
     import applied from the batch page) runs outside the officer's request, where auditlog's
-    middleware would have named them. Inside a request that already names its actor, nothing
-    changes (auditlog's context does not nest)."""
-    try:
-        current = auditlog_value.get()
-    except LookupError:
-        current = None
-    if getattr(user, "pk", None) is None or (current and current.get("actor") is not None):
+    middleware would have named them. auditlog's context does not nest (leaving it keeps its own
+    value and silences an enclosing one), so the enclosing value is put back on the way out."""
+    if getattr(user, "pk", None) is None:
         yield
         return
-    with set_actor(user):
-        yield
+    previous = auditlog_value.get(None)
+    try:
+        with set_actor(user):
+            yield
+    finally:
+        if previous is not None:
+            auditlog_value.set(previous)

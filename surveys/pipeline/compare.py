@@ -290,13 +290,18 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
                 # community) is no change: the finer place stays, and so does its verifier.
                 del values["territory_id"]
                 territory_hint = held["id"]
-            if held and not held["path"].startswith(ctx.scope_path):
+            outside = bool(held) and not held["path"].startswith(ctx.scope_path)
+            if outside:
+                # Refused, and described no further than the admin and the API do: neither where
+                # the record is held nor what it holds (no diff), or any key typed into a file
+                # would tell a district another district's resident's community.
+                label = spec.field(spec.key).label
                 issues.append(
-                    error(spec.key, f"该记录现属{held['name']}，不在本批次的辖区（{ctx.batch.territory.name}）内")
+                    error(spec.key, f"该{label}已在其他辖区登记，不在本批次的辖区（{ctx.batch.territory.name}）内")
                 )
-            if territory_hint is None and held:
+            elif territory_hint is None and held:
                 territory_hint = held["id"]
-            for attr in ctx.attrs:
+            for attr in () if outside else ctx.attrs:
                 if attr in values and n.same_text(before.get(attr), values[attr]):
                     # Another spelling of the text on record: kept as it was typed there.
                     del values[attr]

@@ -111,6 +111,29 @@ def test_people_written_by_an_import_are_audited_as_the_officer_who_applied(worl
     assert entry.actor == qinhuai_organizer
 
 
+def test_a_record_outside_the_batchs_territory_is_not_described(world, tmp_path):
+    """A 秦淮区 file naming the ID number of a person held in 玄武区 is refused, and says no more
+    than the admin and the API do (该身份证号已在其他辖区登记): the batch page showed where the
+    person lives (“该记录现属长江路社区”) and their recorded values in the diff, so any ID number
+    typed into a file told a district officer another district's resident's community."""
+    from members.models import Person
+    from surveys.models import StagedRow
+
+    number = id_number("19880808", "456", region="320102")
+    Person.objects.create(name="孔凯", id_number=number, phone="13743722230", territory=world.huaqiaolu)
+    rows = [
+        ["姓名", "身份证号", "手机号", "所属区", "所属街道"],
+        ["孔凯", number, "13900001111", "秦淮区", "夫子庙街道"],
+    ]
+    _, report = import_file(kind="members", path=write_xlsx(tmp_path / "p.xlsx", rows), territory=world.qinhuai)
+    assert report["errors"] == [
+        {"row": 2, "column": "身份证号", "message": "该身份证号已在其他辖区登记，不在本批次的辖区（秦淮区）内"}
+    ]
+    staged = StagedRow.objects.get()
+    shown = str(staged.diff) + str(staged.issues)
+    assert staged.diff in ({}, None) and "长江路" not in shown and "新街口" not in shown and "玄武" not in shown
+
+
 def test_station_coordinates_outside_the_city(world, tmp_path):
     rows = [
         ["驿站编码", "驿站名称", "依托阵地", "所属区", "所属街道", "经度", "纬度"],
