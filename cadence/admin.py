@@ -1,6 +1,7 @@
 """Admin screens of the cadence: key tasks, plans, assessment, secretary projects and
 rectification lists are maintained here; the weekly-report flow and dashboards have own pages."""
 
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 
@@ -51,8 +52,26 @@ class KeyTaskUpdateAdmin(ScopedAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+class CriterionForm(forms.ModelForm):
+    """指标 is chosen among the KPIs the assessment can compute, by their Chinese names; a typed
+    name (“组织覆盖率”) used to be stored as the key and score every district 0."""
+
+    kpi = forms.ChoiceField(label="指标")
+
+    class Meta:
+        model = m.ScoringCriterion
+        fields = ["kpi", "weight", "floor", "target"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from cadence.kpis import available_kpis
+
+        self.fields["kpi"].choices = [("", "---------")] + [(k.key, k.label) for k in available_kpis()]
+
+
 class CriterionInline(ScopedInline, admin.TabularInline):
     model = m.ScoringCriterion
+    form = CriterionForm
     extra = 1
 
 

@@ -25,7 +25,7 @@ from datetime import UTC
 
 from auditlog import get_logentry_model
 from auditlog.cid import get_cid
-from auditlog.context import auditlog_disabled, disable_auditlog
+from auditlog.context import auditlog_disabled, auditlog_value, disable_auditlog, set_actor
 from auditlog.diff import get_field_value, get_fields_in_model, get_mask_function
 from auditlog.models import DEFAULT_OBJECT_REPR
 from auditlog.receivers import log_create
@@ -178,3 +178,21 @@ def log_created(instance: models.Model):
         entry.save()
         return entry
     return None
+
+
+@contextmanager
+def acting_as(user):
+    """Writes inside are audited as ``user``'s: a worker writing what an officer asked for (an
+    import applied from the batch page) runs outside the officer's request, where auditlog's
+    middleware would have named them. auditlog's context does not nest (leaving it keeps its own
+    value and silences an enclosing one), so the enclosing value is put back on the way out."""
+    if getattr(user, "pk", None) is None:
+        yield
+        return
+    previous = auditlog_value.get(None)
+    try:
+        with set_actor(user):
+            yield
+    finally:
+        if previous is not None:
+            auditlog_value.set(previous)

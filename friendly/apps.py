@@ -11,8 +11,10 @@ class FriendlyConfig(AppConfig):
         from friendly import models as m
         from organizations.roles import MANAGE, VIEW, Role, grant
 
-        for model in (m.FriendlyCommunity, m.CommunityEntrance, m.RiderPass, m.MerchantClaim):
+        for model in (m.FriendlyCommunity, m.CommunityEntrance, m.RiderPass):
             auditlog.register(model)
+        # The merchant's contact mobile is masked in the admin and the API; the trail masks it too.
+        auditlog.register(m.MerchantClaim, mask_fields=["contact_phone"])
         officers = (Role.MUNICIPAL, Role.DISTRICT, Role.STREET)
         # Communities and their gates are set up by the street (块); districts and the city too.
         grant(officers, "friendly.friendlycommunity", MANAGE)

@@ -4,7 +4,8 @@ from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import BooleanField, Case, OuterRef, Subquery, Value, When
 from django.db.models.functions import Length, Substr
 from django.shortcuts import redirect
@@ -45,7 +46,7 @@ from organizations.models import (
     Unit,
     VanguardPost,
 )
-from organizations.scope import get_visible_or_404
+from organizations.scope import OutOfScope, assert_placed, get_visible_or_404
 
 
 def _indented(obj) -> str:
@@ -335,10 +336,14 @@ class PartyOrganizationAdmin(ScopedAdmin):
         if request.method == "POST" and form.is_valid():
             service = LIFECYCLE_SERVICES[form.cleaned_data["kind"]]
             try:
-                service(organization=org, actor=request.user, **form.service_kwargs())
+                with transaction.atomic():
+                    service(organization=org, actor=request.user, **form.service_kwargs())
+                    assert_placed(request.user, org)  # THE write rule, as on the change form
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
+            except OutOfScope as exc:
+                form.add_error(None, exc.message)
             else:
                 label = OrganizationEvent.Kind(form.cleaned_data["kind"]).label
                 messages.success(request, f"已办理“{org.name}”{label}")
@@ -559,3 +564,28 @@ class BoundedLogEntryAdmin(PortalChangeListMixin, AuditlogLogEntryAdmin):
     @admin.display(description="关联编号")  # auditlog hard-codes this header in English
     def cid_url(self, obj):
         return super().cid_url(obj)
+
+    @admin.display(description="变更内容")
+    def msg_short(self, obj):
+        """auditlog writes “3 changes: name, phone, ..” in English with the fields' code names;
+        here the fields' own labels: “3项变更：姓名、手机号、属地”."""
+        if obj.action in (LogEntry.Action.DELETE, LogEntry.Action.ACCESS):
+            return ""
+        changes = obj.changes_dict
+        model = obj.content_type.model_class()
+        labels = "、".join(_field_label(model, name) for name in changes)
+        if len(labels) > 60:
+            labels = labels[: labels.rfind("、", 0, 60)] + "…"
+        return f"{len(changes)}项变更：{labels}"
+
+
+def _field_label(model, name: str) -> str:
+    if model is None:
+        return name
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:  # a field since removed from the model: its recorded name
+        return name
+    if field.auto_created and not field.concrete:  # a reverse relation: the related records
+        return str(field.related_model._meta.verbose_name)
+    return str(getattr(field, "verbose_name", name))

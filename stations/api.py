@@ -268,7 +268,8 @@ class CareActivityViewSet(ScopedModelViewSet):
 
 
 def register(router) -> None:
-    router.register("stations", StationViewSet, basename="station")
+    # Not "station": the staff list page is named station-list, and the API root would link there.
+    router.register("stations", StationViewSet, basename="api-station")
     router.register("station-services", ServiceViewSet, basename="station-service")
     router.register("station-visits", VisitViewSet, basename="station-visit")
     router.register("station-inspections", InspectionViewSet, basename="station-inspection")

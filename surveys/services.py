@@ -14,6 +14,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.audit import acting_as
 from organizations.models import Body, Territory
 from organizations.scope import scope_for
 from surveys import pipeline
@@ -453,7 +454,8 @@ def batch_apply(*, batch: ImportBatch, actor, mode: str = ApplyMode.VERIFIED, cl
     the duplicate: nothing of the batch is written, and the message says to apply again, which
     then updates that record."""
     try:
-        return _apply(batch, actor, mode, claimed)
+        with acting_as(actor):  # the trail names the officer, also when the worker writes
+            return _apply(batch, actor, mode, claimed)
     except (IntegrityError, DataError) as exc:
         raise ValidationError(refusal_message(exc)) from exc
 

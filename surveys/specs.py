@@ -298,8 +298,11 @@ def check_id_consistency(spec, parsed, values, ctx) -> list[Issue]:
     ]
     if not issues:
         birth, gender = id_number_facts(id_number)
-        values.setdefault("birth_date", birth.isoformat())
-        values.setdefault("gender", gender)
+        # A blank 性别/出生日期 cell (None or "") is filled from the ID like a missing column.
+        if not values.get("birth_date"):
+            values["birth_date"] = birth.isoformat()
+        if not values.get("gender"):
+            values["gender"] = gender
     return issues
 
 

@@ -43,7 +43,14 @@ class ScoringCriterion(models.Model):
         constraints = [models.UniqueConstraint(fields=["scheme", "kpi"], name="criterion_scheme_kpi")]
 
     def __str__(self) -> str:
-        return f"{self.kpi} {self.weight}"
+        return f"{self.kpi_label} {self.weight}"
+
+    @property
+    def kpi_label(self) -> str:
+        """The KPI's Chinese name (组织覆盖率), the key itself when the KPI is not known."""
+        from cadence.kpis import KPIS
+
+        return next((kpi.label for kpi in KPIS if kpi.key == self.kpi), self.kpi)
 
 
 class AssessmentResult(models.Model):

@@ -47,6 +47,7 @@ from organizations.scope import restrict, scope_for
 
 CHILD_PROVIDERS = ["organizations", "members", "stations", "grievances", "points"]
 GRID_WEEKS = 8
+GRID_STREETS = 60
 # 征集—处理—反馈: received → answered in time → solved → rated → satisfied.
 FUNNEL_STEPS = ["received", "responded", "resolved", "rated", "satisfied"]
 # Providers whose figures count what happened in a period; the others are stock figures read
@@ -366,13 +367,22 @@ def weekly_grid(user, node: Node | None) -> dict | None:
         return None
     today = timezone.localdate()
     weeks = [iso_week_of(today - timedelta(weeks=back)) for back in range(GRID_WEEKS - 1, -1, -1)]
+    hidden = 0
     if node.territory.level == Territory.Level.STREET:
         streets = [node.territory]  # the focus node itself, inside the viewer's scope (``focus_node``)
     else:
         streets = restrict(Territory.objects.filter(level=Territory.Level.STREET), user).filter(
             path__startswith=node.territory.path
         )
-        streets = list(streets.order_by("path")[:60])
+        streets = list(streets.order_by("path")[: GRID_STREETS + 1])
+        if len(streets) > GRID_STREETS:  # the page says how many it leaves out
+            hidden = (
+                restrict(Territory.objects.filter(level=Territory.Level.STREET), user)
+                .filter(path__startswith=node.territory.path)
+                .count()
+                - GRID_STREETS
+            )
+            streets = streets[:GRID_STREETS]
     if not streets:
         return None
     reports = (
@@ -399,7 +409,7 @@ def weekly_grid(user, node: Node | None) -> dict | None:
             else:
                 cells.append({"state": "open", "label": report.get_status_display(), "report": report})
         rows.append({"street": street, "cells": cells, "html": _grid_cells_html(cells)})
-    return {"weeks": [f"{w}周" for _, w in weeks], "rows": rows}
+    return {"weeks": [f"{w}周" for _, w in weeks], "rows": rows, "hidden": hidden}
 
 
 def station_points(lens: Lens) -> dict:

@@ -276,6 +276,9 @@ class PartyMembership(models.Model):
             errors["full_member_on"] = "预备党员不应有转正日期"
         if self.joined_on and self.full_member_on and self.full_member_on < self.joined_on:
             errors["full_member_on"] = "转正日期不能早于入党日期"
+        elif self.probation_ends_on and self.full_member_on and self.full_member_on < self.probation_ends_on:
+            # 转正 after the probation year (or its extension), as development_advance requires.
+            errors["full_member_on"] = f"转正日期不能早于预备期满日期（{self.probation_ends_on:%Y-%m-%d}）"
         if self.is_mobile and not self.origin_organization_name:
             errors["origin_organization_name"] = "流动党员须填写流出地党组织"
         if errors:

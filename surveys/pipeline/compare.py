@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 from organizations.models import Territory
+from organizations.scope import EVERYTHING, UserScope, placeable
 from surveys import normalize as n
 from surveys.mappings import mapping_key, mappings_for, unknown_value_issue
 from surveys.models import ImportBatch, RowStatus
@@ -38,6 +39,14 @@ class Context:
         self.present = set(self.field_columns)
         self.attrs = self.spec.compared_attrs(self.present)
         self.scope_path = self.batch.territory.path
+        # What a post at the batch's territory may write: the records rows may refer to.
+        self.write_scope = (
+            EVERYTHING
+            if self.batch.territory.level == Territory.Level.CITY
+            else UserScope(
+                territory_paths=frozenset({self.scope_path}), anchor_territory_paths=frozenset({self.scope_path})
+            )
+        )
         self.columns = [(col, name, self.spec.field(name)) for col, name in self.header.columns.items()]
         # A choice column holds a handful of words in thousands of rows: each distinct cell is
         # parsed once per batch (the parsers are pure; the per-row warnings are still per row).
@@ -183,8 +192,11 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
             parsed[name] = value
         parsed_rows.append((row_number, cells, parsed, issues))
 
-    # References to other records: one query per referenced kind for the whole chunk.
+    # References to other records: one query per referenced kind for the whole chunk, among the
+    # records a post at the batch's territory may place under (the admin's and the API's pickers);
+    # the codes found only outside it, a second query for the misses alone.
     ref_ids: dict[str, dict[str, int]] = {}
+    ref_outside: dict[str, set[str]] = {}
     for spec_field in spec.active_fields:
         if spec_field.ref and spec_field.name in ctx.present:
             codes = {p[spec_field.name] for _, _, p, _ in parsed_rows if p.get(spec_field.name)}
@@ -193,9 +205,12 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
 
                 model = apps.get_model(spec_field.ref[0])
                 lookup = spec_field.ref[1]
-                ref_ids[spec_field.name] = dict(
-                    key_in(model._default_manager.all(), lookup, codes).values_list(lookup, "pk")
-                )
+                everything = model._default_manager.all()
+                found = dict(key_in(placeable(everything, ctx.write_scope), lookup, codes).values_list(lookup, "pk"))
+                ref_ids[spec_field.name] = found
+                if missing := codes - set(found):
+                    outside = key_in(everything, lookup, missing).values_list(lookup, flat=True)
+                    ref_outside[spec_field.name] = set(outside)
 
     keys = {p[spec.key] for _, _, p, _ in parsed_rows if p.get(spec.key)}
     placing = f"{spec.territory_path}_id"
@@ -219,12 +234,16 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
             if name not in parsed:
                 continue
             value = parsed[name]
+            if spec_field.ref and value is None:
+                continue  # a blank cell: nothing to look up, and a blank never erases
             if spec_field.ref:
                 found = ref_ids.get(name, {}).get(value)
                 if found is None:
-                    message = (
-                        f"平台中没有编码为“{value}”的{spec_field.label.removesuffix('编码').removesuffix('信用代码')}"
-                    )
+                    what = spec_field.label.removesuffix("编码").removesuffix("信用代码")
+                    if value in ref_outside.get(name, ()):
+                        message = f"编码为“{value}”的{what}不在本批次的辖区（{ctx.batch.territory.name}）内"
+                    else:
+                        message = f"平台中没有编码为“{value}”的{what}"
                     issues.append((error if spec_field.ref_missing == "error" else warning)(spec_field.name, message))
                     continue
                 value = found
@@ -271,13 +290,18 @@ def process_chunk(ctx: Context, chunk: list[tuple[int, list]]) -> list[Staged]:
                 # community) is no change: the finer place stays, and so does its verifier.
                 del values["territory_id"]
                 territory_hint = held["id"]
-            if held and not held["path"].startswith(ctx.scope_path):
+            outside = bool(held) and not held["path"].startswith(ctx.scope_path)
+            if outside:
+                # Refused, and described no further than the admin and the API do: neither where
+                # the record is held nor what it holds (no diff), or any key typed into a file
+                # would tell a district another district's resident's community.
+                label = spec.field(spec.key).label
                 issues.append(
-                    error(spec.key, f"该记录现属{held['name']}，不在本批次的辖区（{ctx.batch.territory.name}）内")
+                    error(spec.key, f"该{label}已在其他辖区登记，不在本批次的辖区（{ctx.batch.territory.name}）内")
                 )
-            if territory_hint is None and held:
+            elif territory_hint is None and held:
                 territory_hint = held["id"]
-            for attr in ctx.attrs:
+            for attr in () if outside else ctx.attrs:
                 if attr in values and n.same_text(before.get(attr), values[attr]):
                     # Another spelling of the text on record: kept as it was typed there.
                     del values[attr]

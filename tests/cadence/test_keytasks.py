@@ -129,6 +129,40 @@ def test_assessment_scores_districts(client, data, municipal, qinhuai_organizer)
     assert [ws.cell(row=r, column=2).value for r in range(4, ws.max_row + 1)] == ["秦淮区"]
 
 
+def test_assessment_criteria_read_as_their_chinese_names(client, municipal):
+    """The scheme's 指标 column said “coverage” and “punctuality”, and the admin took the 指标 as
+    free text: a scheme typed with the Chinese name scored every district 0 without a word. The
+    page shows the KPI's name; the admin offers the KPIs to choose from and refuses anything else."""
+    scheme = ScoringScheme.objects.create(year=2026, name="2026年考核")
+    ScoringCriterion.objects.create(scheme=scheme, kpi="coverage", weight=Decimal("50"))
+    ScoringCriterion.objects.create(scheme=scheme, kpi="punctuality", weight=Decimal("50"))
+    client.force_login(municipal)
+    body = client.get(reverse("cadence:assessment")).content.decode()
+    assert "<td>组织覆盖率</td>" in body and "<td>周例会按时报送率</td>" in body
+    assert ">coverage<" not in body and ">punctuality<" not in body
+
+    add = client.get(reverse("admin:cadence_scoringscheme_add")).content.decode()
+    assert '<select name="criteria-0-kpi"' in add and "组织覆盖率" in add
+    form = {
+        "year": "2027",
+        "name": "2027年考核",
+        "description": "",
+        "criteria-TOTAL_FORMS": "1",
+        "criteria-INITIAL_FORMS": "0",
+        "criteria-MIN_NUM_FORMS": "0",
+        "criteria-MAX_NUM_FORMS": "1000",
+        "criteria-0-kpi": "组织覆盖率",
+        "criteria-0-weight": "100",
+        "criteria-0-floor": "0",
+        "criteria-0-target": "100",
+    }
+    response = client.post(reverse("admin:cadence_scoringscheme_add"), form)
+    assert response.status_code == 200 and not ScoringScheme.objects.filter(year=2027).exists()
+    form["criteria-0-kpi"] = "coverage"
+    assert client.post(reverse("admin:cadence_scoringscheme_add"), form).status_code == 302
+    assert ScoringScheme.objects.get(year=2027).criteria.get().kpi == "coverage"
+
+
 def test_evidence_and_attachments_through_the_door(
     client, plan, world, data, member_unit_officer, fuzimiao_cadre, xinjiekou_cadre, settings, tmp_path
 ):

@@ -137,3 +137,21 @@ def test_saving_from_a_tab_opened_before_submission_says_why(client, data, world
     report.refresh_from_db()
     assert report.work_done == TEXT["work_done"]
     assert [e.action for e in report.events.all()] == ["created", "submitted"]
+
+
+def test_grid_says_how_many_streets_it_leaves_out(data, world, municipal, client):
+    """The grid shows 60 streets at most: the city's had 140 and cut at 60 without a word, so
+    the municipal committee read the first 60 as the whole city."""
+    from core.tree import add_node
+
+    for n in range(61):
+        add_node(Territory, world.qinhuai, code=f"320104{n + 100:03d}000", name=f"测试{n}街道", level="street")
+    from cadence.nodes import Node
+    from cadence.views.dashboard import weekly_grid
+
+    grid = weekly_grid(municipal, Node.of(world.city))
+    total = Territory.objects.filter(level="street").count()
+    assert len(grid["rows"]) == 60 and grid["hidden"] == total - 60
+    client.force_login(municipal)
+    body = client.get(reverse("cadence:weekly-list")).content.decode()
+    assert f"另有 {total - 60} 个街道未列出" in body

@@ -74,3 +74,22 @@ def test_list_endpoints_have_bounded_queries(api_client, world, qinhuai_organize
     for url in ("/api/v1/members/", "/api/v1/transfers/", "/api/v1/persons/"):
         with django_assert_max_num_queries(8):
             assert api_client.get(url).status_code == 200
+
+
+def test_full_membership_not_dated_before_the_probation_ends(world):
+    """转正 comes after the probation year (条例: 预备期为一年): the admin change form let a district
+    officer set a probationary member to 正式 dated months before the probation ended, a step
+    development_advance refuses. The rule is the model's, so every door keeps it."""
+    from datetime import date
+
+    membership = make_member(
+        world.fuzimiao, world.fuzimiao_org, name="周五", status="probationary", joined_on=date(2024, 3, 1)
+    )
+    assert membership.probation_ends_on == date(2025, 3, 1)
+    membership.status = PartyMembership.Status.FULL
+    membership.full_member_on = date(2025, 2, 1)
+    with pytest.raises(ValidationError) as exc:
+        membership.full_clean()
+    assert "预备期满" in str(exc.value.message_dict["full_member_on"])
+    membership.full_member_on = date(2025, 3, 1)
+    membership.full_clean()

@@ -167,3 +167,26 @@ def test_api_events(api_client, qinhuai_organizer, industry_officer, preparing, 
     assert [e["kind"] for e in history["results"]] == ["relocated", "established"] and history["next"] is None
     api_client.force_authenticate(industry_officer)
     assert api_client.get(url).status_code == 404
+
+
+def test_relocation_that_leaves_the_writers_scope_is_refused(client, api_client, industry_officer, world, orgdata):
+    """The write rule holds for the lifecycle doors too: an industry committee that releases its
+    co-management (解除双纳管) of a branch in another district would lose the branch it just
+    wrote — refused (403 in the API, a form error in the admin), nothing changed, no event."""
+    courier = orgdata.courier
+    assert courier.industry_committee == world.kuaidi_committee
+    payload = {"kind": "relocated", "occurred_on": "2025-03-02", "reason": "解除", "clear_industry": True}
+    api_client.force_authenticate(industry_officer)
+    response = api_client.post(f"/api/v1/organizations/{courier.pk}/events/", payload, format="json")
+    assert response.status_code == 403 and "管辖范围" in str(response.json())
+    courier.refresh_from_db()
+    assert courier.industry_committee == world.kuaidi_committee
+    assert not courier.events.exists()
+
+    client.force_login(industry_officer)
+    url = f"/admin/organizations/partyorganization/{courier.pk}/lifecycle/"
+    response = client.post(url, {**payload, "clear_industry": "on"})
+    assert response.status_code == 200 and "管辖范围" in response.content.decode()
+    courier.refresh_from_db()
+    assert courier.industry_committee == world.kuaidi_committee
+    assert not courier.events.exists()

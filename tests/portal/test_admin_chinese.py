@@ -120,3 +120,22 @@ def test_admin_widgets_script_catalogue_is_chinese(client, municipal):
     missing = sorted(text for text in asked if text not in catalog)
     assert not missing, missing
     assert catalog["Choose all %s"] == "全选%s"
+
+
+def test_audit_trail_reads_in_chinese(client, municipal, world):
+    """The audit list's 变更内容 said “3 changes: name, phone, territory” (auditlog writes that
+    line in English, with the fields' code names) and the entry's page “Created …” over a
+    “Field / From / To” table."""
+    from auditlog.models import LogEntry
+
+    from members.models import Person
+
+    person = Person.objects.create(name="张三", phone="13812345678", territory=world.fuzimiao)
+    entry = LogEntry.objects.get_for_object(person).get()
+    client.force_login(municipal)
+    listing = client.get(reverse("admin:auditlog_logentry_changelist")).content.decode()
+    assert "changes:" not in listing and "change:" not in listing
+    assert re.search(r"\d+项变更：[^<]*姓名[^<]*手机号", listing), listing
+    detail = client.get(reverse("admin:auditlog_logentry_change", args=[entry.pk])).content.decode()
+    assert not {"Created", "Field", "From"} & english_words(detail.replace("<td>", "<p>"))
+    assert "新增 张三" in detail and "原值" in detail and "新值" in detail

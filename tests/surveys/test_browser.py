@@ -72,3 +72,31 @@ def test_upload_review_apply(page, live_server, world, tmp_path):
     assert page.locator("#count-applied").inner_text() == "1 / 0"
     assert (Unit.objects.get().credit_code, Unit.objects.get().industry) == (code(1), "live_streaming")
     assert page.external_requests == []
+
+
+def test_apply_clean_asks_before_writing_unverified_rows(page, live_server, world, tmp_path):
+    """“写入全部无问题的行” writes rows no street has checked: the page asks first, and saying no
+    writes nothing (the question used to be an inline handler the CSP blocked, so it never came)."""
+    path = write_xlsx(
+        tmp_path / "摸排.xlsx",
+        [
+            ["企业名称", "信用代码", "所在区", "街道", "从业人数"],
+            ["甲科技有限公司", code(1), "秦淮区", "夫子庙街道", "12"],
+        ],
+    )
+    login_in_browser(page, live_server, "qinhuai")
+    page.goto(f"{live_server.url}/surveys/")
+    page.select_option("#id_kind", "units")
+    page.set_input_files("#id_file", str(path))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#counts")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#apply-clean")
+    page.wait_for_timeout(500)
+    assert asked and "尚未核实" in asked[0]
+    assert not Unit.objects.exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#apply-clean")
+    page.wait_for_selector(".messages")
+    assert Unit.objects.get().name == "甲科技有限公司"
