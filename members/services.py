@@ -85,14 +85,33 @@ def person_save(*, person: Person, actor=None) -> Person:
 # --- memberships ----------------------------------------------------------------------------
 
 
+# A member's organization and standing change through their own procedures only: the
+# organization by 组织关系转接 (two officers, a full trail), full membership by the development
+# pipeline's 转正 step. A plain edit (admin form, any other door) may not change them.
+LIFECYCLE_FIELDS = {
+    "organization_id": "所在党组织请通过“组织关系转接”变更（转出审批、转入接收）",
+    "status": "党员身份请通过发展党员流程“转正”办理",
+    "full_member_on": "转正日期由发展党员流程“转正”记录",
+}
+
+
 @transaction.atomic
-def membership_save(*, membership: PartyMembership) -> PartyMembership:
-    """Create or update a membership; the organizations' member counts follow."""
+def membership_save(*, membership: PartyMembership, lifecycle: bool = False) -> PartyMembership:
+    """Create or update a membership; the organizations' member counts follow.
+
+    ``lifecycle=True`` is for the procedures that own ``LIFECYCLE_FIELDS`` (transfer, 转正,
+    registering an invisible member); any other update that changes one is refused."""
     previous_org_id = None
     if membership.pk:
-        previous_org_id = (
-            PartyMembership.objects.filter(pk=membership.pk).values_list("organization_id", flat=True).first()
-        )
+        stored = PartyMembership.objects.filter(pk=membership.pk).values(*LIFECYCLE_FIELDS).first() or {}
+        previous_org_id = stored.get("organization_id")
+        changed = {
+            name.removesuffix("_id"): message
+            for name, message in LIFECYCLE_FIELDS.items()
+            if not lifecycle and stored and stored[name] != getattr(membership, name)
+        }
+        if changed:
+            raise ValidationError(changed)
     if membership.status == PartyMembership.Status.PROBATIONARY and membership.joined_on:
         membership.probation_ends_on = membership.probation_ends_on or probation_end(membership.joined_on)
     if membership.last_contact_on is None:
@@ -140,7 +159,7 @@ def membership_register_invisible(
         raise ValidationError({"organization": "只能登记到您管辖范围内的党组织"})
     membership.is_invisible = False
     membership.organization = organization
-    return membership_save(membership=membership)
+    return membership_save(membership=membership, lifecycle=True)
 
 
 # --- development pipeline --------------------------------------------------------------------
@@ -227,7 +246,7 @@ def development_advance(
         membership = PartyMembership.objects.select_for_update().get(person=record.person)
         membership.status = PartyMembership.Status.FULL
         membership.full_member_on = on
-        membership_save(membership=membership)
+        membership_save(membership=membership, lifecycle=True)
     record.save()
     return record
 
@@ -370,7 +389,7 @@ def transfer_accept(*, transfer: Transfer, actor=None, note: str = "") -> Transf
     membership.organization_id = transfer.to_organization_id
     membership.last_contact_on = _today()
     membership.lost_contact = False
-    membership_save(membership=membership)
+    membership_save(membership=membership, lifecycle=True)
     _event(transfer, TransferEvent.Action.ACCEPT, actor, note)
     return transfer
 

@@ -83,6 +83,14 @@ class PartyMembershipAdmin(ConfirmActionMixin, PersonSearchMixin, ScopedAdmin):
     def masked_id(self, obj):
         return mask_id_number(obj.person.id_number)
 
+    def get_readonly_fields(self, request, obj=None):
+        # On a member on record, organization and standing change by their procedures only
+        # (组织关系转接, 转正): read-only here as the service refuses them (LIFECYCLE_FIELDS).
+        fields = super().get_readonly_fields(request, obj)
+        if obj is None:
+            return fields
+        return [*fields, "status", "organization", "full_member_on", "probation_ends_on"]
+
     def save_model(self, request, obj, form, change):
         services.membership_save(membership=obj)
 

@@ -187,6 +187,10 @@ class PartyMembership(models.Model):
     local organization yet. Contact older than six months marks a member as 失联.
     """
 
+    # Changed only by their procedures (members.services.LIFECYCLE_FIELDS): 组织关系转接 moves
+    # a member, the development pipeline's 转正 makes them full; read-only at every other door.
+    EVENT_FIELDS = ("organization", "status", "full_member_on")
+
     class Status(models.TextChoices):
         FULL = "full", "正式党员"
         PROBATIONARY = "probationary", "预备党员"

@@ -60,6 +60,7 @@ def test_the_protected_models_are_the_ones_the_issue_names():
         "organizations.PartyOrganization",
         "grievances.Grievance",
         "members.DevelopmentRecord",
+        "members.PartyMembership",
         "members.Transfer",
         "points.PointEntry",
         "stations.Inspection",

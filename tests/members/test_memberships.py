@@ -43,7 +43,7 @@ def test_registered_member_needs_an_organization_and_counts_follow_status(world)
     membership.full_member_on = timezone.localdate()
     from members.services import membership_save
 
-    membership_save(membership=membership)
+    membership_save(membership=membership, lifecycle=True)  # as the pipeline's 转正 step saves it
     world.fuzimiao_org.refresh_from_db()
     assert (world.fuzimiao_org.member_count, world.fuzimiao_org.full_member_count) == (1, 1)
 
@@ -93,3 +93,32 @@ def test_full_membership_not_dated_before_the_probation_ends(world):
     assert "预备期满" in str(exc.value.message_dict["full_member_on"])
     membership.full_member_on = date(2025, 3, 1)
     membership.full_clean()
+
+
+def test_organization_and_standing_change_only_by_their_procedures(client, world, qinhuai_organizer):
+    """A plain edit (the admin change form, any caller of membership_save) may not move a member
+    to another organization or make them a full member: 组织关系转接 and 转正 do that."""
+    from members.services import membership_save
+
+    membership = make_member(world.fuzimiao, world.fuzimiao_org, name="吴五", status="probationary")
+    membership.organization = world.zhonghuamen_org
+    with pytest.raises(ValidationError, match="组织关系转接"):
+        membership_save(membership=membership)
+    membership.refresh_from_db()
+    membership.status = "full"
+    with pytest.raises(ValidationError, match="转正"):
+        membership_save(membership=membership)
+    membership.refresh_from_db()
+    assert (membership.organization, membership.status) == (world.fuzimiao_org, "probationary")
+    # The admin change form shows them read-only; a tampered POST changes nothing.
+    client.force_login(qinhuai_organizer)
+    url = f"/admin/members/partymembership/{membership.pk}/change/"
+    page = client.get(url).content.decode()
+    assert 'name="organization"' not in page and 'name="status"' not in page
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"organization": world.zhonghuamen_org.pk, "status": "full", "last_contact_on": "2026-01-05"})
+    response = client.post(url, {k: v for k, v in data.items() if v is not None})
+    assert response.status_code == 302, response.content.decode()[:500]
+    membership.refresh_from_db()
+    assert (membership.organization, membership.status) == (world.fuzimiao_org, "probationary")
