@@ -6,22 +6,10 @@ from __future__ import annotations
 import pytest
 
 from stations.models import Station
+from tests.cadence.conftest import _station
 
 pytestmark = pytest.mark.django_db
 DASH = "/dashboard/"
-
-
-def _station(code, territory):
-    return Station.objects.create(
-        code=code,
-        name=f"驿站{code}",
-        host_type=Station.HostType.COMMUNITY_CENTER,
-        territory=territory,
-        address="秦淮区",
-        longitude="118.788603",
-        latitude="32.021190",
-        coord_system=Station.CoordSystem.GCJ02,
-    )
 
 
 def _table(response, provider):
