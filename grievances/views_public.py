@@ -45,16 +45,23 @@ KEEP_TICKETS = 10
 # a second tap while the page loads) shows the case already taken instead of taking a second:
 # the cookie keeps a digest of what was sent last, so this costs no query.
 RESENT_WITHIN_SECONDS = 600
+_PARSED = "_grv_tickets"  # the cookie as read, kept on the request
 
 
 def _tickets(request) -> dict:
-    """{"tickets": [...], "last": ticket submitted last} from the signed cookie, or empty."""
+    """{"tickets": [...], "last": ticket submitted last, "sent": digest and time of the form
+    sent last} from the signed cookie, or empty; read once a request (an intake asks twice)."""
+    cached = getattr(request, _PARSED, None)
+    if cached is not None:
+        return dict(cached)
     value = request.COOKIES.get(TICKETS_COOKIE)
     try:
         data = signing.loads(value, salt=TICKETS_SALT, max_age=settings.SESSION_COOKIE_AGE) if value else {}
     except signing.BadSignature:  # also an expired one
         data = {}
-    return data if isinstance(data, dict) else {}
+    data = data if isinstance(data, dict) else {}
+    setattr(request, _PARSED, data)
+    return dict(data)
 
 
 def _sent_digest(channel: str, station, campaign, data: dict) -> str:
