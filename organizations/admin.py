@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import BooleanField, Case, OuterRef, Subquery, Value, When
 from django.db.models.functions import Length, Substr
 from django.shortcuts import redirect
@@ -46,7 +45,7 @@ from organizations.models import (
     Unit,
     VanguardPost,
 )
-from organizations.scope import OutOfScope, assert_placed, get_visible_or_404
+from organizations.scope import OutOfScope, get_visible_or_404
 
 
 def _indented(obj) -> str:
@@ -327,18 +326,17 @@ class PartyOrganizationAdmin(ScopedAdmin):
         return custom + super().get_urls()
 
     def lifecycle_view(self, request, object_id):
-        from organizations.services import LIFECYCLE_SERVICES
+        from organizations.services import organization_lifecycle
 
         org = get_visible_or_404(PartyOrganization.objects.all(), request.user, pk=object_id)
         if not self.has_change_permission(request, org):
             raise PermissionDenied
         form = LifecycleForm(request.POST or None, user=request.user)
         if request.method == "POST" and form.is_valid():
-            service = LIFECYCLE_SERVICES[form.cleaned_data["kind"]]
             try:
-                with transaction.atomic():
-                    service(organization=org, actor=request.user, **form.service_kwargs())
-                    assert_placed(request.user, org)  # THE write rule, as on the change form
+                organization_lifecycle(
+                    form.cleaned_data["kind"], organization=org, actor=request.user, **form.service_kwargs()
+                )
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)

@@ -1,5 +1,4 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import BooleanField, Case, Prefetch, Value, When
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,7 +15,7 @@ from organizations import selectors as S
 from organizations.api_base import ObjectResponseSchema, ScopedModelViewSet, ScopedReadOnlyViewSet
 from organizations.filters import MeetingFilter, PartyOrganizationFilter, UnitFilter
 from organizations.models import Body, Meeting, PartyOrganization, Responsibility, Territory, Unit
-from organizations.scope import assert_placed, restrict
+from organizations.scope import restrict
 from organizations.serializers import (
     BodySerializer,
     CoverageReportSerializer,
@@ -84,7 +83,7 @@ class PartyOrganizationViewSet(ScopedModelViewSet):
     )
     @action(detail=True, methods=["get", "post"], url_path="events")
     def events(self, request, pk=None):
-        from organizations.services import LIFECYCLE_SERVICES
+        from organizations.services import organization_lifecycle
 
         org = self.get_object()
         if request.method == "GET":
@@ -114,11 +113,7 @@ class PartyOrganizationViewSet(ScopedModelViewSet):
                 return Response({"new_parent": ["转入须指定上级党组织"]}, status=status.HTTP_400_BAD_REQUEST)
             kwargs["new_parent"] = data["new_parent"]
         try:
-            with transaction.atomic():
-                LIFECYCLE_SERVICES[kind](organization=org, actor=request.user, **kwargs)
-                # THE write rule: a relocation or release (解除双纳管) must not take the
-                # organization out of the writer's own scope (403, rolled back).
-                assert_placed(request.user, org)
+            organization_lifecycle(kind, organization=org, actor=request.user, **kwargs)  # OutOfScope: 403
         except DjangoValidationError as exc:
             detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
             return Response(detail, status=status.HTTP_400_BAD_REQUEST)

@@ -10,7 +10,7 @@ from django.db import transaction
 from core.validation import DateChecks
 from organizations.models import Body, PartyOrganization, StaffPost, Territory
 from organizations.roles import Role, group_name, sync_role_groups
-from organizations.scope import forget_scope, scope_changed
+from organizations.scope import assert_placed, forget_scope, scope_changed
 
 
 def resolve_node(*, role: str, node_code: str) -> dict:
@@ -313,6 +313,16 @@ LIFECYCLE_SERVICES = {
     "upgraded": organization_upgrade,
     "dissolved": organization_dissolve,
 }
+
+
+@transaction.atomic
+def organization_lifecycle(kind: str, *, organization, actor, **kwargs):
+    """THE door of a lifecycle event (admin page, events API): the event's service, then the
+    write rule — a relocation or a release (解除双纳管) may not take the organization out of the
+    writer's own scope (``OutOfScope``, rolled back)."""
+    result = LIFECYCLE_SERVICES[kind](organization=organization, actor=actor, **kwargs)
+    assert_placed(actor, organization)
+    return result
 
 
 # --- organizations, units, meetings --------------------------------------------------------------
